@@ -1,0 +1,50 @@
+// attention-scope-cli: the headless face of Attention Scope (same core as the GUI).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/text_commands.h"
+
+namespace {
+const char* kUsage = R"(attention-scope-cli: look inside transformer models from the command line
+
+Usage:
+  attention-scope-cli predict   --model DIR --text TEXT [--top-k 5] [--json]
+  attention-scope-cli tokenize  --model DIR --text TEXT [--json]
+  attention-scope-cli attention --model DIR --text TEXT [--layer L] [--head H]
+                                --format csv|json|npy --out FILE
+  attention-scope-cli --help | --version
+
+DIR is a Hugging Face model folder (config.json, vocab.txt, model.safetensors).
+Without --model the built-in demo model is used. Layers and heads count from 0;
+without --layer/--head every layer and head is exported.
+Errors print one line on stderr and exit with status 1.
+)";
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::fputs(kUsage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+        std::printf("attention-scope-cli %s\n", ASCOPE_VERSION);
+        return 0;
+    }
+    const std::string command = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    for (const auto& a : rest)
+        if (a == "--help" || a == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+    try {
+        if (command == "predict") return ascope::cli::runPredict(rest);
+        if (command == "tokenize") return ascope::cli::runTokenize(rest);
+        if (command == "attention") return ascope::cli::runAttention(rest);
+    } catch (const std::exception& e) {
+        return ascope::cli::fail(std::string("internal error: ") + e.what());
+    }
+    return ascope::cli::fail("unknown command '" + command + "' (see --help)");
+}

@@ -1,0 +1,53 @@
+#include "cli/cli_options.h"
+
+#include <stdexcept>
+
+namespace ascope::cli {
+
+Expected<CliOptions> CliOptions::parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
+                                       const std::set<std::string>& switches) {
+    CliOptions o;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string flag = args[i];
+        std::string inlineValue;
+        bool hasInline = false;
+        if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+            inlineValue = flag.substr(eq + 1);
+            flag = flag.substr(0, eq);
+            hasInline = true;
+        }
+        if (valued.count(flag)) {
+            if (hasInline) o.m_values[flag] = inlineValue;
+            else if (i + 1 < args.size()) o.m_values[flag] = args[++i];
+            else return makeError(flag + " needs a value");
+        } else if (switches.count(flag) && !hasInline) {
+            o.m_switches.insert(flag);
+        } else {
+            return makeError("unknown option '" + args[i] + "' (see --help)");
+        }
+    }
+    return o;
+}
+
+std::optional<std::string> CliOptions::value(const std::string& flag) const {
+    auto it = m_values.find(flag);
+    if (it == m_values.end()) return std::nullopt;
+    return it->second;
+}
+
+Expected<int> CliOptions::intValue(const std::string& flag, int fallback, int lo, int hi) const {
+    auto v = value(flag);
+    if (!v) return fallback;
+    try {
+        std::size_t used = 0;
+        const long n = std::stol(*v, &used);
+        if (used != v->size()) throw std::invalid_argument("trailing");
+        if (n < lo || n > hi)
+            return makeError(flag + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+        return static_cast<int>(n);
+    } catch (const std::exception&) {
+        return makeError(flag + " must be an integer, got '" + *v + "'");
+    }
+}
+
+}  // namespace ascope::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Command-line parsing for attention-scope-cli: `command --flag value ...`.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "util/expected.h"
+
+namespace ascope::cli {
+
+class CliOptions {
+public:
+    // `valued` flags take a value; `switches` are booleans. Unknown flags are an error.
+    static Expected<CliOptions> parse(const std::vector<std::string>& args, const std::set<std::string>& valued,
+                                      const std::set<std::string>& switches);
+    std::optional<std::string> value(const std::string& flag) const;
+    bool has(const std::string& flag) const { return m_switches.count(flag) > 0; }
+    // An integer flag within [lo, hi], or `fallback` when absent.
+    Expected<int> intValue(const std::string& flag, int fallback, int lo, int hi) const;
+
+private:
+    std::map<std::string, std::string> m_values;
+    std::set<std::string> m_switches;
+};
+
+}  // namespace ascope::cli

@@ -1,0 +1,141 @@
+#include "cli/text_commands.h"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_options.h"
+#include "export/attention_exporter.h"
+#include "inference/text_model.h"
+#include "util/resource_paths.h"
+
+namespace ascope::cli {
+
+namespace {
+const std::set<std::string> kTextFlags = {"--model", "--text"};
+
+int oneLine(std::string message) {
+    for (auto& c : message)
+        if (c == '\n' || c == '\r') c = ' ';
+    std::fprintf(stderr, "attention-scope-cli: %s\n", message.c_str());
+    return 1;
+}
+
+Expected<std::unique_ptr<TextModel>> openModel(const CliOptions& o) {
+    std::string dir = o.value("--model").value_or("");
+    if (dir.empty()) {
+        dir = builtinModelDir("demo-bert");
+        if (dir.empty()) return makeError("no --model given and the built-in demo model is not installed");
+    }
+    return TextModel::load(dir);
+}
+
+Expected<std::string> requireText(const CliOptions& o) {
+    auto text = o.value("--text");
+    if (!text) return makeError("--text is required");
+    return *text;
+}
+
+std::set<std::string> with(std::set<std::string> a, std::initializer_list<std::string> more) {
+    a.insert(more);
+    return a;
+}
+
+nlohmann::json tokenJson(const Token& t) {
+    return {{"token", t.text}, {"id", t.id}, {"start", t.byteBegin}, {"end", t.byteEnd}, {"special", t.special}};
+}
+}  // namespace
+
+int fail(const std::string& message) { return oneLine(message); }
+
+int runPredict(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, with(kTextFlags, {"--top-k"}), {"--json"});
+    if (!o) return fail(o.error());
+    auto text = requireText(*o);
+    if (!text) return fail(text.error());
+    auto topK = o->intValue("--top-k", 5, 1, 1000);
+    if (!topK) return fail(topK.error());
+    auto model = openModel(*o);
+    if (!model) return fail(model.error());
+    if (!(*model)->hasMlmHead()) return fail((*model)->directory() + ": this checkpoint has no masked-LM head");
+    TextRunOptions run;
+    run.topK = *topK;
+    auto result = (*model)->analyse(*text, run);
+    if (!result) return fail(result.error());
+    if (result->predictions.empty()) return fail("the text has no [MASK] token to predict");
+
+    if (o->has("--json")) {
+        nlohmann::json j;
+        j["text"] = *text;
+        j["tokens"] = nlohmann::json::array();
+        for (const auto& t : result->tokens) j["tokens"].push_back(t.text);
+        j["masks"] = nlohmann::json::array();
+        for (const auto& p : result->predictions) {
+            nlohmann::json m{{"position", p.position}, {"predictions", nlohmann::json::array()}};
+            for (const auto& c : p.top)
+                m["predictions"].push_back({{"token", c.token}, {"id", c.id}, {"probability", c.probability}});
+            j["masks"].push_back(std::move(m));
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    for (const auto& p : result->predictions) {
+        std::printf("[MASK] at token %d:\n", p.position);
+        int rank = 1;
+        for (const auto& c : p.top) std::printf("  %2d. %-20s %.4f\n", rank++, c.token.c_str(), c.probability);
+    }
+    return 0;
+}
+
+int runTokenize(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, kTextFlags, {"--json"});
+    if (!o) return fail(o.error());
+    auto text = requireText(*o);
+    if (!text) return fail(text.error());
+    // Tokenising needs only vocab.txt and tokenizer_config.json, not the weights.
+    std::string dir = o->value("--model").value_or(builtinModelDir("demo-bert"));
+    if (dir.empty()) return fail("no --model given and the built-in demo model is not installed");
+    auto tokenizer = BertTokenizer::fromFolder(dir);
+    if (!tokenizer) return fail(tokenizer.error());
+    const auto tokens = tokenizer->encode(*text);
+    if (o->has("--json")) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& t : tokens) j.push_back(tokenJson(t));
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("%-6s %-8s %-12s %s\n", "index", "id", "span", "token");
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto& t = tokens[i];
+        const std::string span = std::to_string(t.byteBegin) + "-" + std::to_string(t.byteEnd);
+        std::printf("%-6zu %-8d %-12s %s\n", i, t.id, span.c_str(), t.text.c_str());
+    }
+    return 0;
+}
+
+int runAttention(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, with(kTextFlags, {"--layer", "--head", "--format", "--out"}), {});
+    if (!o) return fail(o.error());
+    auto text = requireText(*o);
+    if (!text) return fail(text.error());
+    ExportFormat format = ExportFormat::Csv;
+    if (!parseExportFormat(o->value("--format").value_or("csv"), format))
+        return fail("--format must be csv, json or npy");
+    const auto out = o->value("--out");
+    if (!out || out->empty()) return fail("--out FILE is required");
+    auto layer = o->intValue("--layer", -1, -1, 100000);
+    auto head = o->intValue("--head", -1, -1, 100000);
+    if (!layer) return fail(layer.error());
+    if (!head) return fail(head.error());
+    auto model = openModel(*o);
+    if (!model) return fail(model.error());
+    auto result = (*model)->analyse(*text);
+    if (!result) return fail(result.error());
+    std::vector<std::string> labels;
+    for (const auto& t : result->tokens) labels.push_back(t.text);
+    if (auto st = writeAttention(*out, result->attention, labels, {*layer, *head}, format); !st) return fail(st.error());
+    std::fprintf(stderr, "wrote %s\n", out->c_str());
+    return 0;
+}
+
+}  // namespace ascope::cli

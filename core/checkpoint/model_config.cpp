@@ -1,0 +1,155 @@
+#include "checkpoint/model_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace ascope {
+
+namespace {
+using nlohmann::json;
+
+Expected<json> readJsonFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return makeError(path + ": cannot open");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    try {
+        return json::parse(ss.str());
+    } catch (const std::exception& e) {
+        return makeError(path + ": invalid JSON (" + e.what() + ")");
+    }
+}
+
+// Reads an optional integer field, checking its range; leaves `out` unchanged when absent.
+Status readInt(const json& j, const char* key, int& out, long lo, long hi, const std::string& source) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return Status::ok();
+    if (!it->is_number_integer())
+        return makeError(source + ": '" + key + "' must be an integer");
+    const long v = it->get<long>();
+    if (v < lo || v > hi)
+        return makeError(source + ": '" + key + "' = " + std::to_string(v) + " is out of range [" +
+                         std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    out = static_cast<int>(v);
+    return Status::ok();
+}
+}  // namespace
+
+Expected<ModelConfig> ModelConfig::fromFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return makeError(path + ": cannot open (is this a Hugging Face model folder?)");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return fromJsonText(ss.str(), path);
+}
+
+Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const std::string& source) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const std::exception& e) {
+        return makeError(source + ": invalid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object()) return makeError(source + ": not a JSON object");
+    ModelConfig c;
+    try {
+        c.modelType = j.value("model_type", std::string());
+        if (auto a = j.find("architectures"); a != j.end() && a->is_array())
+            for (const auto& s : *a)
+                if (s.is_string()) c.architectures.push_back(s.get<std::string>());
+        c.hiddenAct = j.value("hidden_act", std::string("gelu"));
+        if (auto e = j.find("layer_norm_eps"); e != j.end() && e->is_number()) c.layerNormEps = e->get<double>();
+        c.qkvBias = j.value("qkv_bias", true);
+        if (auto l = j.find("id2label"); l != j.end() && l->is_object()) {
+            for (auto it = l->begin(); it != l->end(); ++it) {
+                if (!it->is_string()) continue;
+                try {
+                    c.id2label[std::stoi(it.key())] = it->get<std::string>();
+                } catch (...) {
+                    return makeError(source + ": id2label key '" + it.key() + "' is not an integer");
+                }
+            }
+        }
+    } catch (const std::exception& e) {
+        return makeError(source + ": unexpected value type (" + e.what() + ")");
+    }
+    constexpr long kBig = 1 << 20;
+    for (auto st : {readInt(j, "vocab_size", c.vocabSize, 1, 10'000'000, source),
+                    readInt(j, "hidden_size", c.hiddenSize, 1, 65536, source),
+                    readInt(j, "num_hidden_layers", c.numLayers, 1, 1000, source),
+                    readInt(j, "num_attention_heads", c.numHeads, 1, 4096, source),
+                    readInt(j, "intermediate_size", c.intermediateSize, 1, 1 << 18, source),
+                    readInt(j, "max_position_embeddings", c.maxPositionEmbeddings, 1, kBig, source),
+                    readInt(j, "type_vocab_size", c.typeVocabSize, 0, 1024, source),
+                    readInt(j, "pad_token_id", c.padTokenId, 0, 10'000'000, source),
+                    readInt(j, "image_size", c.imageSize, 1, 8192, source),
+                    readInt(j, "patch_size", c.patchSize, 1, 8192, source),
+                    readInt(j, "num_channels", c.numChannels, 1, 16, source)}) {
+        if (!st) return makeError(st.error());
+    }
+    if (c.hiddenSize == 0 || c.numLayers == 0 || c.numHeads == 0)
+        return makeError(source + ": needs hidden_size, num_hidden_layers and num_attention_heads");
+    if (c.hiddenSize % c.numHeads != 0)
+        return makeError(source + ": hidden_size " + std::to_string(c.hiddenSize) +
+                         " is not a multiple of num_attention_heads " + std::to_string(c.numHeads));
+    if (c.intermediateSize == 0) c.intermediateSize = 4 * c.hiddenSize;
+    if (!(c.layerNormEps > 0.0 && c.layerNormEps < 1.0))
+        return makeError(source + ": layer_norm_eps must be in (0, 1)");
+    return c;
+}
+
+std::string ModelConfig::toJsonText() const {
+    json j;
+    j["model_type"] = modelType;
+    j["architectures"] = architectures;
+    j["hidden_size"] = hiddenSize;
+    j["num_hidden_layers"] = numLayers;
+    j["num_attention_heads"] = numHeads;
+    j["intermediate_size"] = intermediateSize;
+    j["hidden_act"] = hiddenAct;
+    j["layer_norm_eps"] = layerNormEps;
+    j["hidden_dropout_prob"] = 0.1;
+    j["attention_probs_dropout_prob"] = 0.1;
+    j["initializer_range"] = 0.02;
+    if (isVision()) {
+        j["image_size"] = imageSize;
+        j["patch_size"] = patchSize;
+        j["num_channels"] = numChannels;
+        j["qkv_bias"] = qkvBias;
+    } else {
+        j["vocab_size"] = vocabSize;
+        j["max_position_embeddings"] = maxPositionEmbeddings;
+        j["type_vocab_size"] = typeVocabSize;
+        j["pad_token_id"] = padTokenId;
+    }
+    if (!id2label.empty()) {
+        json labels = json::object(), ids = json::object();
+        for (const auto& [id, name] : id2label) {
+            labels[std::to_string(id)] = name;
+            ids[name] = id;
+        }
+        j["id2label"] = labels;
+        j["label2id"] = ids;
+    }
+    return j.dump(2);
+}
+
+Expected<TokenizerConfig> TokenizerConfig::fromFolder(const std::string& dir) {
+    TokenizerConfig c;
+    const auto path = (std::filesystem::path(dir) / "tokenizer_config.json").string();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return c;
+    auto j = readJsonFile(path);
+    if (!j) return j.errorValue();
+    if (!j->is_object()) return makeError(path + ": not a JSON object");
+    if (auto it = j->find("do_lower_case"); it != j->end() && it->is_boolean()) c.doLowerCase = it->get<bool>();
+    if (auto it = j->find("tokenize_chinese_chars"); it != j->end() && it->is_boolean())
+        c.tokenizeChineseChars = it->get<bool>();
+    if (auto it = j->find("strip_accents"); it != j->end() && it->is_boolean())
+        c.stripAccents = it->get<bool>() ? StripAccents::Yes : StripAccents::No;
+    return c;
+}
+
+}  // namespace ascope

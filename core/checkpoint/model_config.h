@@ -1,0 +1,53 @@
+#pragma once
+// The fields of a Hugging Face config.json (and tokenizer_config.json / preprocessor_config.json)
+// that Attention Scope uses, validated.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "util/expected.h"
+
+namespace ascope {
+
+struct ModelConfig {
+    std::string modelType;  // "bert", "vit", "deit", ...
+    std::vector<std::string> architectures;
+    int vocabSize = 0;
+    int hiddenSize = 0;
+    int numLayers = 0;
+    int numHeads = 0;
+    int intermediateSize = 0;
+    std::string hiddenAct = "gelu";
+    double layerNormEps = 1e-12;
+    int maxPositionEmbeddings = 512;
+    int typeVocabSize = 2;
+    int padTokenId = 0;
+    std::map<int, std::string> id2label;
+    // Vision models.
+    int imageSize = 0;
+    int patchSize = 0;
+    int numChannels = 3;
+    bool qkvBias = true;
+
+    int headDim() const { return numHeads > 0 ? hiddenSize / numHeads : 0; }
+    bool isVision() const { return modelType == "vit" || modelType == "deit"; }
+
+    static Expected<ModelConfig> fromFile(const std::string& path);
+    static Expected<ModelConfig> fromJsonText(const std::string& text, const std::string& sourceName);
+    std::string toJsonText() const;  // a Hugging Face style config.json
+};
+
+struct TokenizerConfig {
+    bool doLowerCase = true;
+    // Hugging Face's strip_accents: unset follows do_lower_case.
+    enum class StripAccents { Unset, Yes, No } stripAccents = StripAccents::Unset;
+    bool tokenizeChineseChars = true;
+
+    bool shouldStripAccents() const {
+        return stripAccents == StripAccents::Unset ? doLowerCase : stripAccents == StripAccents::Yes;
+    }
+    // Missing file: defaults (uncased BERT). Present but broken: an error.
+    static Expected<TokenizerConfig> fromFolder(const std::string& dir);
+};
+
+}  // namespace ascope

@@ -1,0 +1,121 @@
+#include "checkpoint/tensor_view.h"
+
+#include <cstring>
+
+namespace ascope {
+
+namespace {
+struct DTypeInfo {
+    DType dtype;
+    const char* name;
+    std::size_t size;
+};
+constexpr DTypeInfo kDTypes[] = {
+    {DType::F64, "F64", 8}, {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
+    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::I16, "I16", 2}, {DType::I8, "I8", 1},
+    {DType::U8, "U8", 1},   {DType::Bool, "BOOL", 1},
+};
+
+float halfToFloat(std::uint16_t h) {
+    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000) << 16;
+    std::uint32_t exponent = (h >> 10) & 0x1F;
+    std::uint32_t mantissa = h & 0x3FF;
+    std::uint32_t bits;
+    if (exponent == 0) {
+        if (mantissa == 0) {
+            bits = sign;
+        } else {  // subnormal: normalise
+            exponent = 127 - 15 + 1;
+            while ((mantissa & 0x400) == 0) {
+                mantissa <<= 1;
+                --exponent;
+            }
+            mantissa &= 0x3FF;
+            bits = sign | (exponent << 23) | (mantissa << 13);
+        }
+    } else if (exponent == 0x1F) {
+        bits = sign | 0x7F800000u | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    }
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+}  // namespace
+
+std::size_t dtypeSize(DType dtype) {
+    for (const auto& d : kDTypes)
+        if (d.dtype == dtype) return d.size;
+    return 0;
+}
+
+const char* dtypeName(DType dtype) {
+    for (const auto& d : kDTypes)
+        if (d.dtype == dtype) return d.name;
+    return "?";
+}
+
+bool parseDType(const std::string& name, DType& out) {
+    for (const auto& d : kDTypes) {
+        if (name == d.name) {
+            out = d.dtype;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::int64_t TensorView::elementCount() const {
+    std::int64_t n = 1;
+    for (auto d : shape) n *= d;
+    return n;
+}
+
+std::string TensorView::shapeString() const {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
+bool toFloat32(const TensorView& view, std::vector<float>& out) {
+    const std::size_t n = static_cast<std::size_t>(view.elementCount());
+    switch (view.dtype) {
+    case DType::F32:
+        out.resize(n);
+        if (n) std::memcpy(out.data(), view.data, n * 4);
+        return true;
+    case DType::F64:
+        out.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            double v;
+            std::memcpy(&v, view.data + i * 8, 8);
+            out[i] = static_cast<float>(v);
+        }
+        return true;
+    case DType::F16:
+        out.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint16_t h;
+            std::memcpy(&h, view.data + i * 2, 2);
+            out[i] = halfToFloat(h);
+        }
+        return true;
+    case DType::BF16:
+        out.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint16_t h;
+            std::memcpy(&h, view.data + i * 2, 2);
+            const std::uint32_t bits = static_cast<std::uint32_t>(h) << 16;
+            std::memcpy(&out[i], &bits, 4);
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+}  // namespace ascope

@@ -1,0 +1,133 @@
+#include "inference/text_model.h"
+
+#include <filesystem>
+#include <mutex>
+
+#include "checkpoint/checkpoint_tensors.h"
+#include "models/bert.h"
+#include "models/torch_weights.h"
+#include "util/compute_threads.h"
+
+namespace ascope {
+
+struct TextModel::Impl {
+    std::string dir;
+    ModelConfig config;
+    std::unique_ptr<BertTokenizer> tokenizer;
+    LoadedBert bert;
+    mutable std::mutex mutex;  // one forward at a time
+};
+
+TextModel::TextModel() : m_impl(std::make_unique<Impl>()) {}
+TextModel::~TextModel() = default;
+
+Expected<std::unique_ptr<TextModel>> TextModel::load(const std::string& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) return makeError(dir + ": not a folder");
+    auto config = ModelConfig::fromFile((std::filesystem::path(dir) / "config.json").string());
+    if (!config) return config.errorValue();
+    if (config->isVision())
+        return makeError(dir + ": this is an image model (model_type '" + config->modelType +
+                         "'); open it in image mode");
+    if (!config->modelType.empty() && config->modelType != "bert")
+        return makeError(dir + ": model_type '" + config->modelType + "' is not supported yet (BERT only)");
+    auto tokenizer = BertTokenizer::fromFolder(dir);
+    if (!tokenizer) return tokenizer.errorValue();
+    if (tokenizer->vocab().size() > config->vocabSize)
+        return makeError(dir + ": vocab.txt has " + std::to_string(tokenizer->vocab().size()) +
+                         " entries but config.json says vocab_size " + std::to_string(config->vocabSize));
+    auto tensors = CheckpointTensors::openFolder(dir);
+    if (!tensors) return tensors.errorValue();
+    configureComputeThreads();
+    auto bert = loadBert(*config, *tensors);
+    if (!bert) return bert.errorValue();
+
+    std::unique_ptr<TextModel> model(new TextModel());
+    model->m_impl->dir = dir;
+    model->m_impl->config = *config;
+    model->m_impl->tokenizer = std::make_unique<BertTokenizer>(std::move(*tokenizer));
+    model->m_impl->bert = std::move(*bert);
+    return model;
+}
+
+const ModelConfig& TextModel::config() const { return m_impl->config; }
+const BertTokenizer& TextModel::tokenizer() const { return *m_impl->tokenizer; }
+const std::string& TextModel::directory() const { return m_impl->dir; }
+bool TextModel::hasMlmHead() const { return static_cast<bool>(m_impl->bert.head); }
+int TextModel::maxTokens() const { return m_impl->config.maxPositionEmbeddings; }
+
+std::vector<float> TextModel::positionEmbeddings() const {
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    auto w = m_impl->bert.model->positionEmbeddings->weight.detach().contiguous();  // [positions, hidden]
+    return std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+}
+
+Expected<TextAnalysis> TextModel::analyse(std::string_view text, const TextRunOptions& options) const {
+    return analyseTokens(std::string(text), m_impl->tokenizer->encode(text), options);
+}
+
+Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<Token> tokens,
+                                                const TextRunOptions& options) const {
+    const int n = static_cast<int>(tokens.size());
+    if (n > maxTokens())
+        return makeError("the text is " + std::to_string(n) + " tokens long; this model takes at most " +
+                         std::to_string(maxTokens()) + " (max_position_embeddings)");
+    if (n == 0) return makeError("nothing to analyse: no tokens");
+    std::vector<int64_t> ids;
+    for (const auto& t : tokens) {
+        if (t.id < 0 || t.id >= m_impl->config.vocabSize)
+            return makeError("token '" + t.text + "' has id " + std::to_string(t.id) + ", outside the vocabulary");
+        ids.push_back(t.id);
+    }
+    const int topK = std::max(1, std::min(options.topK, m_impl->config.vocabSize));
+
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    try {
+        torch::InferenceMode guard;
+        auto input = torch::tensor(ids, torch::kLong).view({1, n});  // [batch=1, seq]
+        const int layers = m_impl->config.numLayers;
+        LayerCallback cb;
+        if (options.onLayer) cb = [&](int layer) { return options.onLayer(layer, layers); };
+        auto out = m_impl->bert.model->forward(input, torch::Tensor(), options.keepHiddenStates, cb);
+        if (!out.lastHidden.defined()) return makeError("cancelled");
+
+        TextAnalysis result;
+        result.text = std::move(text);
+        result.hasMlmHead = hasMlmHead();
+        auto att = torch::cat(out.attentions, 0).contiguous();  // [layers, heads, seq, seq]
+        result.attention.layers = layers;
+        result.attention.heads = m_impl->config.numHeads;
+        result.attention.queries = result.attention.keys = n;
+        result.attention.values.assign(att.data_ptr<float>(), att.data_ptr<float>() + att.numel());
+        if (options.keepHiddenStates) {
+            auto hs = torch::cat(out.hiddenStates, 0).contiguous();  // [layers + 1, seq, hidden]
+            result.hiddenStates = {layers, n, m_impl->config.hiddenSize,
+                                   std::vector<float>(hs.data_ptr<float>(), hs.data_ptr<float>() + hs.numel())};
+        }
+        std::vector<int64_t> maskPositions;
+        for (int i = 0; i < n; ++i)
+            if (tokens[i].id == m_impl->tokenizer->maskId()) maskPositions.push_back(i);
+        if (m_impl->bert.head && !maskPositions.empty()) {
+            auto pos = torch::tensor(maskPositions, torch::kLong);
+            auto rows = out.lastHidden[0].index_select(0, pos);       // [masks, hidden]
+            auto probs = torch::softmax(m_impl->bert.head->forward(rows), -1);  // [masks, vocab]
+            auto top = probs.topk(topK, -1);
+            auto values = std::get<0>(top).contiguous(), indices = std::get<1>(top).contiguous();  // [masks, k]
+            for (std::size_t m = 0; m < maskPositions.size(); ++m) {
+                MaskPrediction p;
+                p.position = static_cast<int>(maskPositions[m]);
+                for (int k = 0; k < topK; ++k) {
+                    const int id = static_cast<int>(indices[m][k].item<int64_t>());
+                    p.top.push_back({m_impl->tokenizer->vocab().tokenOf(id), id, values[m][k].item<float>()});
+                }
+                result.predictions.push_back(std::move(p));
+            }
+        }
+        result.tokens = std::move(tokens);
+        return result;
+    } catch (const std::exception& e) {
+        return makeError(describeTorchError(e));
+    }
+}
+
+}  // namespace ascope

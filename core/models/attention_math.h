@@ -1,0 +1,20 @@
+#pragma once
+// Internal: the scaled dot-product attention shared by every architecture, returning the
+// softmax probabilities so the app can show them.
+#include <torch/torch.h>
+
+namespace ascope {
+
+struct AttentionResult {
+    torch::Tensor context;  // [batch, seq, hidden]
+    torch::Tensor probs;    // [batch, heads, seq, seq]
+};
+
+// qkv: [batch, seq, 3 * hidden], the fused query/key/value projections (in that order).
+// additiveMask: empty, or [batch, 1, 1, seq] with 0 for keys to keep and a large negative for padding.
+AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask);
+
+// [batch, seq] of 1/0 -> [batch, 1, 1, seq] of 0 / float-min.
+torch::Tensor additiveMaskFrom(const torch::Tensor& attentionMask);
+
+}  // namespace ascope

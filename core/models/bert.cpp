@@ -1,0 +1,169 @@
+#include "models/bert.h"
+
+#include "models/attention_math.h"
+#include "models/torch_weights.h"
+
+namespace ascope {
+
+namespace {
+using torch::nn::Embedding;
+using torch::nn::LayerNorm;
+using torch::nn::LayerNormOptions;
+using torch::nn::Linear;
+
+std::shared_ptr<torch::nn::Module> holder(torch::nn::Module& parent, const std::string& name) {
+    return parent.register_module(name, std::make_shared<torch::nn::Module>());
+}
+LayerNorm makeNorm(const ModelConfig& c) {
+    return LayerNorm(LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps));
+}
+}  // namespace
+
+BertLayerImpl::BertLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.numHeads), m_act(act) {
+    const int64_t h = c.hiddenSize, inter = c.intermediateSize;
+    auto attention = holder(*this, "attention");
+    auto self = holder(*attention, "self");
+    query = self->register_module("query", Linear(h, h));
+    key = self->register_module("key", Linear(h, h));
+    value = self->register_module("value", Linear(h, h));
+    auto selfOut = holder(*attention, "output");
+    attentionOut = selfOut->register_module("dense", Linear(h, h));
+    attentionNorm = selfOut->register_module("LayerNorm", makeNorm(c));
+    intermediate = holder(*this, "intermediate")->register_module("dense", Linear(h, inter));
+    auto out = holder(*this, "output");
+    output = out->register_module("dense", Linear(inter, h));
+    outputNorm = out->register_module("LayerNorm", makeNorm(c));
+}
+
+int64_t BertLayerImpl::weightVersion() const {
+    int64_t v = 0;
+    for (const auto* l : {&query, &key, &value}) v += (*l)->weight._version() + (*l)->bias._version();
+    return v;
+}
+
+void BertLayerImpl::fuseQkv() {
+    m_fusedVersion = weightVersion();
+    m_qkvWeight = torch::cat({query->weight, key->weight, value->weight}, 0).detach();  // [3 * hidden, hidden]
+    m_qkvBias = torch::cat({query->bias, key->bias, value->bias}, 0).detach();          // [3 * hidden]
+}
+
+std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+    torch::Tensor w, b;
+    if (is_training()) {  // differentiable path: fuse on the fly
+        w = torch::cat({query->weight, key->weight, value->weight}, 0);
+        b = torch::cat({query->bias, key->bias, value->bias}, 0);
+    } else {
+        if (!m_qkvWeight.defined() || m_fusedVersion != weightVersion()) fuseQkv();
+        w = m_qkvWeight;
+        b = m_qkvBias;
+    }
+    auto qkv = torch::nn::functional::linear(x, w, b);  // [batch, seq, 3 * hidden]
+    auto att = multiHeadAttention(qkv, m_heads, mask);
+    auto a = attentionOut(att.context);  // [batch, seq, hidden]
+    if (is_training() && m_dropout > 0) a = torch::dropout(a, m_dropout, true);
+    auto h1 = attentionNorm(a + x);
+    auto f = output(applyActivation(m_act, intermediate(h1)));  // [batch, seq, hidden]
+    if (is_training() && m_dropout > 0) f = torch::dropout(f, m_dropout, true);
+    return {outputNorm(f + h1), att.probs};
+}
+
+BertModelImpl::BertModelImpl(const ModelConfig& c) : m_config(c) {
+    Activation act = Activation::GeluErf;
+    parseActivation(c.hiddenAct, act);
+    auto emb = holder(*this, "embeddings");
+    wordEmbeddings = emb->register_module("word_embeddings", Embedding(c.vocabSize, c.hiddenSize));
+    positionEmbeddings = emb->register_module("position_embeddings", Embedding(c.maxPositionEmbeddings, c.hiddenSize));
+    if (c.typeVocabSize > 0)
+        tokenTypeEmbeddings = emb->register_module("token_type_embeddings", Embedding(c.typeVocabSize, c.hiddenSize));
+    embeddingNorm = emb->register_module("LayerNorm", makeNorm(c));
+    auto layerList = holder(*holder(*this, "encoder"), "layer");
+    for (int i = 0; i < c.numLayers; ++i)
+        layers.push_back(layerList->register_module(std::to_string(i), BertLayer(c, act)));
+}
+
+void BertModelImpl::fuseQkv() {
+    for (auto& l : layers) l->fuseQkv();
+}
+
+void BertModelImpl::setDropout(double p) {
+    m_dropout = p;
+    for (auto& l : layers) l->setDropout(p);
+}
+
+BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
+                                   const LayerCallback& onLayer) {
+    const int64_t seq = ids.size(1);
+    auto positions = torch::arange(seq, torch::kLong);  // [seq]
+    auto x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
+    if (tokenTypeEmbeddings) x = x + tokenTypeEmbeddings->weight[0];  // single segment: type id 0
+    x = embeddingNorm(x);
+    if (is_training() && m_dropout > 0) x = torch::dropout(x, m_dropout, true);
+    torch::Tensor mask;
+    if (attentionMask.defined()) mask = additiveMaskFrom(attentionMask);  // [batch, 1, 1, seq]
+
+    BertOutputs out;
+    if (keepHidden) out.hiddenStates.push_back(x);
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        auto [next, probs] = layers[i]->forward(x, mask);
+        x = next;
+        out.attentions.push_back(probs);
+        if (keepHidden) out.hiddenStates.push_back(x);
+        if (onLayer && !onLayer(static_cast<int>(i))) return BertOutputs{};
+    }
+    out.lastHidden = x;
+    return out;
+}
+
+BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act) : m_act(act) {
+    auto t = holder(*this, "transform");
+    transform = t->register_module("dense", Linear(c.hiddenSize, c.hiddenSize));
+    transformNorm = t->register_module("LayerNorm", makeNorm(c));
+    decoderWeight = holder(*this, "decoder")->register_parameter("weight", torch::zeros({c.vocabSize, c.hiddenSize}));
+    bias = register_parameter("bias", torch::zeros({c.vocabSize}));
+}
+
+torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
+    auto h = transformNorm(applyActivation(m_act, transform(rows)));  // [n, hidden]
+    return torch::addmm(bias, h, decoderWeight.t());                   // [n, vocab]
+}
+
+Status checkBertConfig(const ModelConfig& c) {
+    Activation act;
+    if (!parseActivation(c.hiddenAct, act))
+        return makeError("config.json: hidden_act '" + c.hiddenAct + "' is not supported (gelu, gelu_new, relu, silu)");
+    if (c.vocabSize <= 0) return makeError("config.json: vocab_size is missing");
+    return Status::ok();
+}
+
+Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& tensors) {
+    if (auto st = checkBertConfig(c); !st) return makeError(st.error());
+    std::string prefix;
+    if (tensors.contains("bert.embeddings.word_embeddings.weight")) prefix = "bert.";
+    else if (!tensors.contains("embeddings.word_embeddings.weight"))
+        return makeError(tensors.source() + ": no BERT weights (neither 'bert.embeddings.word_embeddings.weight' nor "
+                                            "'embeddings.word_embeddings.weight')");
+    try {
+        LoadedBert out;
+        out.model = BertModel(c);
+        if (auto st = loadParameters(*out.model, tensors, prefix); !st) return makeError(st.error());
+        out.model->eval();
+        out.model->fuseQkv();
+        if (tensors.contains("cls.predictions.transform.dense.weight")) {
+            Activation act = Activation::GeluErf;
+            parseActivation(c.hiddenAct, act);
+            out.head = BertMlmHead(c, act);
+            if (auto st = loadParameters(*out.head, tensors, "cls.predictions.", {"decoder.weight"}); !st)
+                return makeError(st.error());
+            if (!tensors.contains("cls.predictions.decoder.weight")) {  // tied to the word embeddings
+                torch::NoGradGuard noGrad;
+                out.head->decoderWeight.copy_(out.model->wordEmbeddings->weight);
+            }
+            out.head->eval();
+        }
+        return out;
+    } catch (const std::exception& e) {
+        return makeError(describeTorchError(e));
+    }
+}
+
+}  // namespace ascope

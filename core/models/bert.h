@@ -1,0 +1,92 @@
+#pragma once
+// Internal (includes torch): BERT in LibTorch modules, registered under Hugging Face's
+// state-dict names (embeddings.*, encoder.layer.N.*, cls.predictions.*) so loading is a name map.
+#include <functional>
+#include <torch/torch.h>
+#include <vector>
+
+#include "checkpoint/checkpoint_tensors.h"
+#include "checkpoint/model_config.h"
+#include "models/activation.h"
+#include "util/expected.h"
+
+namespace ascope {
+
+class BertLayerImpl : public torch::nn::Module {
+public:
+    BertLayerImpl(const ModelConfig& config, Activation act);
+    // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask);
+    // Concatenates query/key/value into one projection (after weights change).
+    void fuseQkv();
+    void setDropout(double p) { m_dropout = p; }
+
+    torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr};
+    torch::nn::LayerNorm attentionNorm{nullptr};
+    torch::nn::Linear intermediate{nullptr}, output{nullptr};
+    torch::nn::LayerNorm outputNorm{nullptr};
+
+private:
+    int64_t m_heads;
+    Activation m_act;
+    double m_dropout = 0.0;
+    torch::Tensor m_qkvWeight, m_qkvBias;
+    int64_t m_fusedVersion = -1;  // sum of the q/k/v weight versions the fused copy was made from
+    int64_t weightVersion() const;
+};
+TORCH_MODULE(BertLayer);
+
+struct BertOutputs {
+    torch::Tensor lastHidden;                 // [batch, seq, hidden]
+    std::vector<torch::Tensor> attentions;    // per layer [batch, heads, seq, seq]
+    std::vector<torch::Tensor> hiddenStates;  // embeddings + each layer, [batch, seq, hidden]
+};
+
+// Returns false to cancel between layers.
+using LayerCallback = std::function<bool(int layer)>;
+
+class BertModelImpl : public torch::nn::Module {
+public:
+    explicit BertModelImpl(const ModelConfig& config);
+    // inputIds, attentionMask: [batch, seq]. Returns no outputs (lastHidden undefined) when cancelled.
+    BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
+                        const LayerCallback& onLayer = {});
+    void fuseQkv();
+    void setDropout(double p);
+
+    torch::nn::Embedding wordEmbeddings{nullptr}, positionEmbeddings{nullptr}, tokenTypeEmbeddings{nullptr};
+    torch::nn::LayerNorm embeddingNorm{nullptr};
+    std::vector<BertLayer> layers;
+
+private:
+    ModelConfig m_config;
+    double m_dropout = 0.0;
+};
+TORCH_MODULE(BertModel);
+
+// The masked-language-model head (cls.predictions.*), decoder tied to the word embeddings when absent.
+class BertMlmHeadImpl : public torch::nn::Module {
+public:
+    BertMlmHeadImpl(const ModelConfig& config, Activation act);
+    // rows: [n, hidden] -> logits [n, vocab]
+    torch::Tensor forward(const torch::Tensor& rows);
+
+    torch::nn::Linear transform{nullptr};
+    torch::nn::LayerNorm transformNorm{nullptr};
+    torch::Tensor decoderWeight, bias;
+
+private:
+    Activation m_act;
+};
+TORCH_MODULE(BertMlmHead);
+
+// Builds a BERT (and its MLM head when the checkpoint has one) and loads it from `tensors`.
+struct LoadedBert {
+    BertModel model{nullptr};
+    BertMlmHead head{nullptr};  // null for a bare BertModel checkpoint
+};
+Expected<LoadedBert> loadBert(const ModelConfig& config, const CheckpointTensors& tensors);
+// Checks that config.json describes a BERT this build can run (sizes, activation).
+Status checkBertConfig(const ModelConfig& config);
+
+}  // namespace ascope

@@ -1,0 +1,76 @@
+#include "models/torch_weights.h"
+
+namespace ascope {
+
+Expected<torch::Tensor> toFloatTensor(const TensorView& view) {
+    std::vector<float> values;
+    if (!toFloat32(view, values))
+        return makeError(view.file + ": tensor '" + view.name + "' has dtype " + dtypeName(view.dtype) +
+                         "; weights must be F32, F16, BF16 or F64");
+    std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
+    auto t = torch::empty(shape, torch::kFloat32);
+    if (!values.empty()) std::memcpy(t.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+    return t;
+}
+
+const TensorView* findTensor(const CheckpointTensors& tensors, const std::string& name) {
+    if (const auto* v = tensors.find(name)) return v;
+    auto replaceSuffix = [&](const std::string& from, const std::string& to) -> const TensorView* {
+        if (name.size() > from.size() && name.compare(name.size() - from.size(), from.size(), from) == 0)
+            return tensors.find(name.substr(0, name.size() - from.size()) + to);
+        return nullptr;
+    };
+    if (name.find("LayerNorm") != std::string::npos) {
+        if (const auto* v = replaceSuffix(".weight", ".gamma")) return v;
+        if (const auto* v = replaceSuffix(".bias", ".beta")) return v;
+    }
+    return nullptr;
+}
+
+Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensors, const std::string& prefix,
+                      const std::set<std::string>& optional) {
+    torch::NoGradGuard noGrad;
+    for (auto& item : module.named_parameters(true)) {
+        const std::string name = prefix + item.key();
+        const TensorView* view = findTensor(tensors, name);
+        if (!view) {
+            if (optional.count(item.key())) continue;
+            return makeError(tensors.source() + ": missing tensor '" + name + "'");
+        }
+        auto& param = item.value();
+        std::vector<std::int64_t> expected(param.sizes().begin(), param.sizes().end());
+        if (view->shape != expected) {
+            TensorView wanted;
+            wanted.shape = expected;
+            return makeError(view->file + ": tensor '" + name + "' has shape " + view->shapeString() +
+                             " but config.json implies " + wanted.shapeString());
+        }
+        auto t = toFloatTensor(*view);
+        if (!t) return t.errorValue();
+        param.copy_(*t);
+    }
+    return Status::ok();
+}
+
+std::vector<NamedArray> exportParameters(torch::nn::Module& module, const std::string& prefix) {
+    std::vector<NamedArray> out;
+    for (auto& item : module.named_parameters(true)) {
+        auto t = item.value().detach().contiguous().to(torch::kFloat32);
+        NamedArray a;
+        a.name = prefix + item.key();
+        a.shape.assign(t.sizes().begin(), t.sizes().end());
+        a.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::string describeTorchError(const std::exception& e) {
+    std::string msg = e.what();
+    // LibTorch messages carry a C++ backtrace after the first line: keep the first line.
+    const auto nl = msg.find('\n');
+    if (nl != std::string::npos) msg.resize(nl);
+    return "model computation failed: " + msg;
+}
+
+}  // namespace ascope

@@ -1,0 +1,57 @@
+#pragma once
+// Hugging Face's BertTokenizer (BertNormalizer + BertPreTokenizer + WordPiece), reproduced
+// exactly, with every token carrying its byte span in the original text.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checkpoint/model_config.h"
+#include "tokenizer/vocab.h"
+#include "util/expected.h"
+
+namespace ascope {
+
+struct Token {
+    std::string text;            // vocabulary entry ("##ing", "[MASK]")
+    int id = 0;
+    std::size_t byteBegin = 0;   // span in the original UTF-8 text; [CLS]/[SEP] have empty spans
+    std::size_t byteEnd = 0;
+    bool special = false;        // [CLS], [SEP], [MASK], [PAD], [UNK] typed or added
+};
+
+class BertTokenizer {
+public:
+    BertTokenizer(Vocab vocab, TokenizerConfig config);
+    // Reads vocab.txt and tokenizer_config.json from a Hugging Face folder.
+    static Expected<BertTokenizer> fromFolder(const std::string& dir);
+
+    // Tokens for `text`, with [CLS] ... [SEP] around them when addSpecialTokens.
+    std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const;
+    // The normalised WordPiece pieces without ids (for vocabulary learning).
+    std::vector<std::string> preTokenize(std::string_view text) const;
+
+    const Vocab& vocab() const { return m_vocab; }
+    const TokenizerConfig& config() const { return m_config; }
+    int clsId() const { return m_cls; }
+    int sepId() const { return m_sep; }
+    int maskId() const { return m_mask; }
+    int padId() const { return m_pad; }
+    int unkId() const { return m_unk; }
+    static constexpr int kMaxCharsPerWord = 100;
+
+private:
+    struct Word {
+        std::u32string chars;
+        std::vector<std::size_t> begins, ends;  // original byte span per char
+    };
+    std::vector<Word> splitWords(std::string_view text, std::size_t baseOffset) const;
+    void wordPiece(const Word& word, std::vector<Token>& out) const;
+
+    Vocab m_vocab;
+    TokenizerConfig m_config;
+    std::vector<std::string> m_specialTokens;  // those present in the vocabulary
+    int m_cls = -1, m_sep = -1, m_mask = -1, m_pad = -1, m_unk = -1;
+};
+
+}  // namespace ascope
