@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "inference/text_model.h"
+#include "reference_bert.h"
+#include "temp_dir.h"
+
+using namespace ascope;
+using namespace ascope::test;
+
+namespace {
+const char* kSentence = "the cat sat on the [MASK] . a dog ran in the [MASK] ,";
+
+void compareWithReference(const TinyBertSpec& spec) {
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string(), spec);
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    TextRunOptions options;
+    options.topK = tiny.config.vocabSize;
+    options.keepHiddenStates = true;
+    auto result = (*model)->analyse(kSentence, options);
+    REQUIRE(result.hasValue());
+
+    std::vector<int> ids, masks;
+    for (std::size_t i = 0; i < result->tokens.size(); ++i) {
+        ids.push_back(result->tokens[i].id);
+        if (result->tokens[i].text == "[MASK]") masks.push_back(static_cast<int>(i));
+    }
+    REQUIRE(masks.size() == 2);
+    const auto ref = referenceBert(tiny, ids, masks);
+    const auto& att = result->attention;
+    REQUIRE(att.layers == spec.layers);
+    REQUIRE(att.heads == spec.heads);
+    REQUIRE(att.queries == static_cast<int>(ids.size()));
+    for (int l = 0; l < att.layers; ++l)
+        for (int h = 0; h < att.heads; ++h)
+            for (int i = 0; i < att.queries; ++i)
+                for (int j = 0; j < att.keys; ++j) REQUIRE(att.at(l, h, i, j) == Approx(ref.attention[l][h][i][j]).margin(1e-4));
+
+    const auto& hs = result->hiddenStates;
+    REQUIRE(hs.layers == spec.layers);
+    const std::size_t last = static_cast<std::size_t>(spec.layers) * hs.tokens * hs.hidden;
+    for (int t = 0; t < hs.tokens; ++t)
+        for (int d = 0; d < hs.hidden; ++d)
+            REQUIRE(hs.values[last + static_cast<std::size_t>(t) * hs.hidden + d] == Approx(ref.lastHidden[t][d]).margin(1e-4));
+
+    if (!spec.mlmHead) {
+        REQUIRE(result->predictions.empty());
+        return;
+    }
+    REQUIRE(result->predictions.size() == masks.size());
+    for (std::size_t m = 0; m < masks.size(); ++m) {
+        const auto& p = result->predictions[m];
+        REQUIRE(p.position == masks[m]);
+        REQUIRE(static_cast<int>(p.top.size()) == tiny.config.vocabSize);
+        for (std::size_t k = 1; k < p.top.size(); ++k) REQUIRE(p.top[k - 1].probability >= p.top[k].probability);
+        for (const auto& c : p.top) REQUIRE(c.probability == Approx(ref.maskProbabilities[m][c.id]).margin(1e-4));
+    }
+}
+}  // namespace
+
+TEST_CASE("A tiny random BERT matches the plain reference in every attention matrix and MLM probability",
+          "[core][bert]") {
+    TinyBertSpec spec;
+    SECTION("float32, erf gelu, BertForMaskedLM names") {}
+    SECTION("float16 weights with gelu_new") {
+        spec.dtype = DType::F16;
+        spec.activation = "gelu_new";
+        spec.seed = 11;
+    }
+    SECTION("bfloat16 weights with relu, three layers, two heads") {
+        spec.dtype = DType::BF16;
+        spec.activation = "relu";
+        spec.layers = 3;
+        spec.heads = 2;
+        spec.seed = 12;
+    }
+    SECTION("decoder tied to the word embeddings") {
+        spec.tiedDecoder = true;
+        spec.seed = 13;
+    }
+    SECTION("bare BertModel without prefix or head") {
+        spec.mlmHead = false;
+        spec.prefix = "";
+        spec.seed = 14;
+    }
+    SECTION("sharded checkpoint with an index") {
+        spec.shards = 3;
+        spec.seed = 15;
+    }
+    INFO("dtype " << dtypeName(spec.dtype) << ", act " << spec.activation << ", layers " << spec.layers << ", seed " << spec.seed);
+    compareWithReference(spec);
+}
+
+TEST_CASE("Text longer than max_position_embeddings is refused with a clear message", "[core][bert]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.maxPositions = 8;
+    const auto tiny = writeTinyBert(dir.path().string(), spec);
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    REQUIRE((*model)->analyse("the cat sat").hasValue());
+    auto r = (*model)->analyse("the cat sat on the mat and the dog ran");
+    REQUIRE_FALSE(r.hasValue());
+    CHECK_THAT(r.error(), Catch::Contains("at most 8"));
+}
+
+TEST_CASE("A run can be cancelled between layers", "[core][bert]") {
+    TempDir dir;
+    const auto tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    int seen = 0;
+    TextRunOptions options;
+    options.onLayer = [&](int layer, int layers) {
+        ++seen;
+        CHECK(layers == 2);
+        return layer < 0;  // cancel after the first layer
+    };
+    auto r = (*model)->analyse("the cat", options);
+    REQUIRE_FALSE(r.hasValue());
+    CHECK(r.error() == "cancelled");
+    CHECK(seen == 1);
+}
+
+TEST_CASE("Position embeddings are exposed as loaded", "[core][bert]") {
+    TempDir dir;
+    const auto tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    CHECK((*model)->positionEmbeddings() == tiny.w("embeddings.position_embeddings.weight").values);
+}

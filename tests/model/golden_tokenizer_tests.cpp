@@ -1,0 +1,39 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "shared_data.h"
+#include "tokenizer/bert_tokenizer.h"
+
+using namespace ascope;
+
+TEST_CASE("The BERT tokenizer reproduces every golden line of Hugging Face's uncased tokenizer",
+          "[model][tokenizer]") {
+    const std::string dir = test::sharedPath("tokenizers/bert-base-uncased");
+    auto tokenizer = BertTokenizer::fromFolder(dir);
+    REQUIRE(tokenizer.hasValue());
+    CHECK(tokenizer->vocab().size() == 30522);
+    std::ifstream in(dir + "/golden.jsonl");
+    REQUIRE(in.good());
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        const auto j = nlohmann::json::parse(line);
+        const std::string text = j["text"];
+        const auto tokens = tokenizer->encode(text);
+        std::vector<int> ids;
+        std::vector<std::string> pieces;
+        for (const auto& t : tokens) {
+            ids.push_back(t.id);
+            pieces.push_back(t.text);
+            CHECK(t.byteBegin <= t.byteEnd);
+            CHECK(t.byteEnd <= text.size());
+        }
+        INFO("text: " << text);
+        CHECK(ids == j["ids"].get<std::vector<int>>());
+        if (j.contains("tokens")) CHECK(pieces == j["tokens"].get<std::vector<std::string>>());
+        ++lines;
+    }
+    CHECK(lines >= 10);
+}

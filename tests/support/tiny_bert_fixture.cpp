@@ -1,0 +1,154 @@
+#include "tiny_bert_fixture.h"
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "checkpoint/safetensors_writer.h"
+#include "temp_dir.h"
+#include "tokenizer/vocab.h"
+
+namespace ascope::test {
+
+namespace {
+std::uint16_t halfBits(float v) {
+    const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+    const float a = std::fabs(v);
+    if (a == 0.f) return sign;
+    int e = 0;
+    const float m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
+    const int exponent = e - 1 + 15;
+    if (exponent <= 0) return sign | static_cast<std::uint16_t>(std::lround(a / std::ldexp(1.f, -24)));
+    return sign | static_cast<std::uint16_t>(exponent << 10) |
+           static_cast<std::uint16_t>(std::lround((m * 2.f - 1.f) * 1024.f));
+}
+}  // namespace
+
+std::vector<std::uint8_t> encodeAs(DType dtype, const std::vector<float>& values) {
+    std::vector<std::uint8_t> out;
+    for (float v : values) {
+        std::uint16_t bits16 = 0;
+        if (dtype == DType::F32) {
+            std::uint8_t b[4];
+            std::memcpy(b, &v, 4);
+            out.insert(out.end(), b, b + 4);
+            continue;
+        }
+        if (dtype == DType::F16) {
+            bits16 = halfBits(v);
+        } else {  // BF16: the upper half of the float32 bits
+            std::uint32_t bits;
+            std::memcpy(&bits, &v, 4);
+            bits16 = static_cast<std::uint16_t>(bits >> 16);
+        }
+        out.push_back(static_cast<std::uint8_t>(bits16 & 0xFF));
+        out.push_back(static_cast<std::uint8_t>(bits16 >> 8));
+    }
+    return out;
+}
+
+std::vector<std::string> tinyVocab() {
+    return {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the",  "cat",  "sat", "on",   "mat",  "dog",  "a",
+            "ran",   ".",     ",",     "##s",   "##ing",  "big",  "small", "red", "blue", "house", "tree", "is",
+            "was",   "sun",   "sky",   "in",    "shin",   "##y",  "bright", "##ly"};
+}
+
+TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
+    std::filesystem::create_directories(dir);
+    TinyBert t;
+    t.dir = dir;
+    t.vocab = tinyVocab();
+    auto& c = t.config;
+    c.modelType = "bert";
+    c.architectures = {spec.mlmHead ? "BertForMaskedLM" : "BertModel"};
+    c.vocabSize = static_cast<int>(t.vocab.size());
+    c.hiddenSize = spec.hidden;
+    c.numLayers = spec.layers;
+    c.numHeads = spec.heads;
+    c.intermediateSize = spec.intermediate;
+    c.maxPositionEmbeddings = spec.maxPositions;
+    c.hiddenAct = spec.activation;
+    c.layerNormEps = 1e-12;
+    c.typeVocabSize = 2;
+
+    // Values k / 256 with |k| <= 64, and 1 + k / 128 for LayerNorm gains: exact in F32, F16 and BF16
+    // (at most 8 significant bits).
+    std::mt19937 rng(spec.seed);
+    std::uniform_int_distribution<int> dist(-64, 64);
+    auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float offset = 0.f) {
+        Weight w;
+        w.shape = shape;
+        std::int64_t n = 1;
+        for (auto d : shape) n *= d;
+        const float scale = offset != 0.f ? 128.f : 256.f;
+        for (std::int64_t i = 0; i < n; ++i) w.values.push_back(offset + static_cast<float>(dist(rng)) / scale);
+        t.weights[name] = std::move(w);
+    };
+    const int h = spec.hidden, v = c.vocabSize, inter = spec.intermediate;
+    add("embeddings.word_embeddings.weight", {v, h});
+    add("embeddings.position_embeddings.weight", {spec.maxPositions, h});
+    add("embeddings.token_type_embeddings.weight", {2, h});
+    add("embeddings.LayerNorm.weight", {h}, 1.f);
+    add("embeddings.LayerNorm.bias", {h});
+    for (int l = 0; l < spec.layers; ++l) {
+        const std::string p = "encoder.layer." + std::to_string(l) + ".";
+        for (const char* m : {"query", "key", "value"}) {
+            add(p + "attention.self." + m + ".weight", {h, h});
+            add(p + "attention.self." + m + ".bias", {h});
+        }
+        add(p + "attention.output.dense.weight", {h, h});
+        add(p + "attention.output.dense.bias", {h});
+        add(p + "attention.output.LayerNorm.weight", {h}, 1.f);
+        add(p + "attention.output.LayerNorm.bias", {h});
+        add(p + "intermediate.dense.weight", {inter, h});
+        add(p + "intermediate.dense.bias", {inter});
+        add(p + "output.dense.weight", {h, inter});
+        add(p + "output.dense.bias", {h});
+        add(p + "output.LayerNorm.weight", {h}, 1.f);
+        add(p + "output.LayerNorm.bias", {h});
+    }
+    if (spec.mlmHead) {
+        add("cls.predictions.transform.dense.weight", {h, h});
+        add("cls.predictions.transform.dense.bias", {h});
+        add("cls.predictions.transform.LayerNorm.weight", {h}, 1.f);
+        add("cls.predictions.transform.LayerNorm.bias", {h});
+        add("cls.predictions.bias", {v});
+        if (spec.tiedDecoder) t.weights["cls.predictions.decoder.weight"] = t.weights["embeddings.word_embeddings.weight"];
+        else add("cls.predictions.decoder.weight", {v, h});
+    }
+
+    // Write: encoder tensors under the prefix; the head under cls.*; tied decoder left out.
+    std::vector<SafetensorsWriter> writers(static_cast<std::size_t>(std::max(1, spec.shards)));
+    std::map<std::string, std::string> weightMap;
+    std::size_t i = 0;
+    for (const auto& [name, w] : t.weights) {
+        if (spec.tiedDecoder && name == "cls.predictions.decoder.weight") continue;
+        const std::string stored = name.rfind("cls.", 0) == 0 ? name : spec.prefix + name;
+        const std::size_t shard = i++ % writers.size();
+        writers[shard].addRaw(stored, spec.dtype, w.shape, encodeAs(spec.dtype, w.values));
+        weightMap[stored] = "model-0000" + std::to_string(shard + 1) + "-of-0000" + std::to_string(writers.size()) +
+                            ".safetensors";
+    }
+    if (writers.size() == 1) {
+        writers[0].write((std::filesystem::path(dir) / "model.safetensors").string());
+    } else {
+        for (std::size_t s = 0; s < writers.size(); ++s)
+            writers[s].write((std::filesystem::path(dir) / ("model-0000" + std::to_string(s + 1) + "-of-0000" +
+                                                            std::to_string(writers.size()) + ".safetensors"))
+                                 .string());
+        std::string json = "{\"metadata\": {}, \"weight_map\": {";
+        bool first = true;
+        for (const auto& [name, file] : weightMap) {
+            json += (first ? "" : ", ") + std::string("\"") + name + "\": \"" + file + "\"";
+            first = false;
+        }
+        writeText((std::filesystem::path(dir) / "model.safetensors.index.json").string(), json + "}}");
+    }
+    writeText((std::filesystem::path(dir) / "config.json").string(), c.toJsonText());
+    writeText((std::filesystem::path(dir) / "tokenizer_config.json").string(), "{\"do_lower_case\": true}");
+    Vocab::fromTokens(t.vocab).writeFile((std::filesystem::path(dir) / "vocab.txt").string());
+    return t;
+}
+
+}  // namespace ascope::test

@@ -1,0 +1,47 @@
+#pragma once
+// Writes a tiny, seeded, random BERT checkpoint as a Hugging Face folder (config.json,
+// vocab.txt, tokenizer_config.json, model.safetensors) and keeps its weights for the reference.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "checkpoint/model_config.h"
+#include "checkpoint/tensor_view.h"
+
+namespace ascope::test {
+
+struct TinyBertSpec {
+    int hidden = 16;
+    int layers = 2;
+    int heads = 4;
+    int intermediate = 32;
+    int maxPositions = 24;
+    std::string activation = "gelu";
+    bool mlmHead = true;
+    bool tiedDecoder = false;  // leave out cls.predictions.decoder.weight
+    std::string prefix = "bert.";
+    DType dtype = DType::F32;  // F32, F16 or BF16 (values are exact in all three)
+    unsigned seed = 7;
+    int shards = 1;            // > 1 writes model.safetensors.index.json and shards
+};
+
+struct Weight {
+    std::vector<std::int64_t> shape;
+    std::vector<float> values;
+};
+
+struct TinyBert {
+    std::string dir;
+    ModelConfig config;
+    std::vector<std::string> vocab;
+    std::map<std::string, Weight> weights;  // Hugging Face names, without the "bert." prefix for the encoder
+    const Weight& w(const std::string& name) const { return weights.at(name); }
+};
+
+std::vector<std::string> tinyVocab();
+TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec = {});
+
+// Bits of float values that are exactly representable (as all fixture values are).
+std::vector<std::uint8_t> encodeAs(DType dtype, const std::vector<float>& values);
+
+}  // namespace ascope::test
