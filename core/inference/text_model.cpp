@@ -88,17 +88,18 @@ Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<To
         const int layers = m_impl->config.numLayers;
         LayerCallback cb;
         if (options.onLayer) cb = [&](int layer) { return options.onLayer(layer, layers); };
-        auto out = m_impl->bert.model->forward(input, torch::Tensor(), options.keepHiddenStates, cb);
-        if (!out.lastHidden.defined()) return makeError("cancelled");
-
+        // Every layer's softmax writes straight into the result's buffer.
         TextAnalysis result;
+        const int heads = m_impl->config.numHeads;
+        result.attention.layers = layers;
+        result.attention.heads = heads;
+        result.attention.queries = result.attention.keys = n;
+        result.attention.values.resize(static_cast<std::size_t>(layers) * heads * n * n);
+        auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, n, n});  // [layers, batch, heads, seq, seq]
+        auto out = m_impl->bert.model->forward(input, torch::Tensor(), options.keepHiddenStates, cb, attentionOut);
+        if (!out.lastHidden.defined()) return makeError("cancelled");
         result.text = std::move(text);
         result.hasMlmHead = hasMlmHead();
-        auto att = torch::cat(out.attentions, 0).contiguous();  // [layers, heads, seq, seq]
-        result.attention.layers = layers;
-        result.attention.heads = m_impl->config.numHeads;
-        result.attention.queries = result.attention.keys = n;
-        result.attention.values.assign(att.data_ptr<float>(), att.data_ptr<float>() + att.numel());
         if (options.keepHiddenStates) {
             auto hs = torch::cat(out.hiddenStates, 0).contiguous();  // [layers + 1, seq, hidden]
             result.hiddenStates = {layers, n, m_impl->config.hiddenSize,

@@ -10,9 +10,13 @@ struct AttentionResult {
     torch::Tensor probs;    // [batch, heads, seq, seq]
 };
 
-// qkv: [batch, seq, 3 * hidden], the fused query/key/value projections (in that order).
+// qkv: [batch, seq, 3 * hidden], the fused query/key/value projections (in that order), with the
+// query part already scaled by 1/sqrt(head_dim) when `queryScaled`.
 // additiveMask: empty, or [batch, 1, 1, seq] with 0 for keys to keep and a large negative for padding.
-AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask);
+// probsOut: empty, or a contiguous [batch, heads, seq, seq] tensor the probabilities are written
+// into (so callers collecting every layer's attention avoid a copy).
+AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
+                                   bool queryScaled = false, const torch::Tensor& probsOut = {});
 
 // [batch, seq] of 1/0 -> [batch, 1, 1, seq] of 0 / float-min.
 torch::Tensor additiveMaskFrom(const torch::Tensor& attentionMask);

@@ -1,5 +1,7 @@
 #include "models/bert.h"
 
+#include <cmath>
+
 #include "models/attention_math.h"
 #include "models/torch_weights.h"
 
@@ -42,12 +44,16 @@ int64_t BertLayerImpl::weightVersion() const {
 }
 
 void BertLayerImpl::fuseQkv() {
+    torch::NoGradGuard noGrad;
     m_fusedVersion = weightVersion();
-    m_qkvWeight = torch::cat({query->weight, key->weight, value->weight}, 0).detach();  // [3 * hidden, hidden]
-    m_qkvBias = torch::cat({query->bias, key->bias, value->bias}, 0).detach();          // [3 * hidden]
+    // The 1/sqrt(head_dim) score scale is folded into the query projection.
+    const double scale = 1.0 / std::sqrt(static_cast<double>(query->weight.size(0) / m_heads));
+    m_qkvWeight = torch::cat({query->weight * scale, key->weight, value->weight}, 0).contiguous();  // [3 * hidden, hidden]
+    m_qkvBias = torch::cat({query->bias * scale, key->bias, value->bias}, 0).contiguous();          // [3 * hidden]
 }
 
-std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                                               const torch::Tensor& probsOut) {
     torch::Tensor w, b;
     if (is_training()) {  // differentiable path: fuse on the fly
         w = torch::cat({query->weight, key->weight, value->weight}, 0);
@@ -58,7 +64,7 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
         b = m_qkvBias;
     }
     auto qkv = torch::nn::functional::linear(x, w, b);  // [batch, seq, 3 * hidden]
-    auto att = multiHeadAttention(qkv, m_heads, mask);
+    auto att = multiHeadAttention(qkv, m_heads, mask, !is_training(), probsOut);
     auto a = attentionOut(att.context);  // [batch, seq, hidden]
     if (is_training() && m_dropout > 0) a = torch::dropout(a, m_dropout, true);
     auto h1 = attentionNorm(a + x);
@@ -91,7 +97,7 @@ void BertModelImpl::setDropout(double p) {
 }
 
 BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
-                                   const LayerCallback& onLayer) {
+                                   const LayerCallback& onLayer, const torch::Tensor& attentionOut) {
     const int64_t seq = ids.size(1);
     auto positions = torch::arange(seq, torch::kLong);  // [seq]
     auto x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
@@ -104,7 +110,7 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     BertOutputs out;
     if (keepHidden) out.hiddenStates.push_back(x);
     for (std::size_t i = 0; i < layers.size(); ++i) {
-        auto [next, probs] = layers[i]->forward(x, mask);
+        auto [next, probs] = layers[i]->forward(x, mask, attentionOut.defined() ? attentionOut[i] : torch::Tensor());
         x = next;
         out.attentions.push_back(probs);
         if (keepHidden) out.hiddenStates.push_back(x);

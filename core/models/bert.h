@@ -15,8 +15,10 @@ namespace ascope {
 class BertLayerImpl : public torch::nn::Module {
 public:
     BertLayerImpl(const ModelConfig& config, Activation act);
-    // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
-    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask);
+    // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq]).
+    // probsOut (optional): where to write the probabilities, see multiHeadAttention.
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
+                                                    const torch::Tensor& probsOut = {});
     // Concatenates query/key/value into one projection (after weights change).
     void fuseQkv();
     void setDropout(double p) { m_dropout = p; }
@@ -49,8 +51,9 @@ class BertModelImpl : public torch::nn::Module {
 public:
     explicit BertModelImpl(const ModelConfig& config);
     // inputIds, attentionMask: [batch, seq]. Returns no outputs (lastHidden undefined) when cancelled.
+    // attentionOut (optional): contiguous [layers, batch, heads, seq, seq] receiving every layer's probabilities.
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
-                        const LayerCallback& onLayer = {});
+                        const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {});
     void fuseQkv();
     void setDropout(double p);
 
