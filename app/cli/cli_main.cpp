@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/text_commands.h"
+#include "cli/train_commands.h"
 
 namespace {
 const char* kUsage = R"(attention-scope-cli: look inside transformer models from the command line
@@ -13,6 +14,11 @@ Usage:
   attention-scope-cli tokenize  --model DIR --text TEXT [--json]
   attention-scope-cli attention --model DIR --text TEXT [--layer L] [--head H]
                                 --format csv|json|npy --out FILE
+  attention-scope-cli train-mlm --corpus FILE --out DIR [--layers 4 --hidden 256 --heads 4
+                                --intermediate 1024 --steps 10000 --seed 1 --vocab-size 8000
+                                --max-tokens 64 --batch-tokens 4096 --lr 1e-3 --dropout 0.1
+                                --checkpoint-every 1000] [--resume] [--half]
+  attention-scope-cli eval-mlm  --model DIR --corpus FILE [--lines 2000] [--seed 1234]
   attention-scope-cli --help | --version
 
 DIR is a Hugging Face model folder (config.json, vocab.txt, model.safetensors).
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
         if (command == "predict") return ascope::cli::runPredict(rest);
         if (command == "tokenize") return ascope::cli::runTokenize(rest);
         if (command == "attention") return ascope::cli::runAttention(rest);
+        if (command == "train-mlm") return ascope::cli::runTrainMlm(rest);
+        if (command == "eval-mlm") return ascope::cli::runEvalMlm(rest);
     } catch (const std::exception& e) {
         return ascope::cli::fail(std::string("internal error: ") + e.what());
     }

@@ -120,11 +120,12 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     return out;
 }
 
-BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act) : m_act(act) {
+BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tiedDecoder) : m_act(act) {
     auto t = holder(*this, "transform");
     transform = t->register_module("dense", Linear(c.hiddenSize, c.hiddenSize));
     transformNorm = t->register_module("LayerNorm", makeNorm(c));
-    decoderWeight = holder(*this, "decoder")->register_parameter("weight", torch::zeros({c.vocabSize, c.hiddenSize}));
+    if (!tiedDecoder)
+        decoderWeight = holder(*this, "decoder")->register_parameter("weight", torch::zeros({c.vocabSize, c.hiddenSize}));
     bias = register_parameter("bias", torch::zeros({c.vocabSize}));
 }
 
@@ -157,13 +158,10 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
         if (tensors.contains("cls.predictions.transform.dense.weight")) {
             Activation act = Activation::GeluErf;
             parseActivation(c.hiddenAct, act);
-            out.head = BertMlmHead(c, act);
-            if (auto st = loadParameters(*out.head, tensors, "cls.predictions.", {"decoder.weight"}); !st)
-                return makeError(st.error());
-            if (!tensors.contains("cls.predictions.decoder.weight")) {  // tied to the word embeddings
-                torch::NoGradGuard noGrad;
-                out.head->decoderWeight.copy_(out.model->wordEmbeddings->weight);
-            }
+            const bool tied = !tensors.contains("cls.predictions.decoder.weight");
+            out.head = BertMlmHead(c, act, tied);
+            if (auto st = loadParameters(*out.head, tensors, "cls.predictions."); !st) return makeError(st.error());
+            if (tied) out.head->decoderWeight = out.model->wordEmbeddings->weight;  // shared, not copied
             out.head->eval();
         }
         return out;

@@ -70,7 +70,9 @@ TORCH_MODULE(BertModel);
 // The masked-language-model head (cls.predictions.*), decoder tied to the word embeddings when absent.
 class BertMlmHeadImpl : public torch::nn::Module {
 public:
-    BertMlmHeadImpl(const ModelConfig& config, Activation act);
+    // With tiedDecoder the decoder weight is not a parameter of the head: set decoderWeight to
+    // the word-embedding matrix (shared, as Hugging Face ties them).
+    BertMlmHeadImpl(const ModelConfig& config, Activation act, bool tiedDecoder = false);
     // rows: [n, hidden] -> logits [n, vocab]
     torch::Tensor forward(const torch::Tensor& rows);
 

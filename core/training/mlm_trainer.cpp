@@ -1,0 +1,376 @@
+#include "training/mlm_trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "checkpoint/checkpoint_tensors.h"
+#include "checkpoint/safetensors_writer.h"
+#include "inference/text_model.h"
+#include "models/bert.h"
+#include "models/torch_weights.h"
+#include "tokenizer/bert_tokenizer.h"
+#include "training/vocab_builder.h"
+#include "util/compute_threads.h"
+
+namespace fs = std::filesystem;
+
+namespace ascope {
+
+namespace {
+constexpr int kFirstRegularId = 5;  // after [PAD] [UNK] [CLS] [SEP] [MASK]
+
+ModelConfig modelConfigFor(const MlmTrainConfig& t, int vocabSize) {
+    ModelConfig c;
+    c.modelType = "bert";
+    c.architectures = {"BertForMaskedLM"};
+    c.vocabSize = vocabSize;
+    c.hiddenSize = t.hidden;
+    c.numLayers = t.layers;
+    c.numHeads = t.heads;
+    c.intermediateSize = t.intermediate;
+    c.maxPositionEmbeddings = std::max(t.maxPositions, t.maxTokens);
+    c.typeVocabSize = 2;
+    c.hiddenAct = "gelu";
+    return c;
+}
+
+void initWeights(torch::nn::Module& module) {
+    torch::NoGradGuard noGrad;
+    for (auto& p : module.named_parameters(true)) {
+        const auto& name = p.key();
+        if (name.find("LayerNorm") != std::string::npos) {
+            if (name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0) p.value().fill_(1.0);
+            else p.value().zero_();
+        } else if (p.value().dim() >= 2) {
+            p.value().normal_(0.0, 0.02);
+        } else {
+            p.value().zero_();
+        }
+    }
+}
+
+Status writeText(const fs::path& path, const std::string& text) {
+    const auto tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) return makeError(tmp + ": cannot open for writing");
+        out << text;
+        if (!out) return makeError(tmp + ": write failed");
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) return makeError(path.string() + ": cannot rename into place");
+    return Status::ok();
+}
+
+struct Batch {
+    std::vector<std::size_t> examples;
+    int length = 0;
+};
+
+std::vector<Batch> makeBatches(const std::vector<std::vector<int64_t>>& examples, int batchTokens) {
+    std::vector<std::size_t> order(examples.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](auto a, auto b) { return examples[a].size() < examples[b].size(); });
+    std::vector<Batch> batches;
+    Batch current;
+    for (auto i : order) {
+        const int len = static_cast<int>(examples[i].size());
+        if (!current.examples.empty() && static_cast<int>(current.examples.size() + 1) * len > batchTokens) {
+            batches.push_back(std::move(current));
+            current = Batch();
+        }
+        current.examples.push_back(i);
+        current.length = std::max(current.length, len);
+    }
+    if (!current.examples.empty()) batches.push_back(std::move(current));
+    return batches;
+}
+
+void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half) {
+    for (auto& item : module.named_parameters(true)) {
+        auto t = item.value().detach().contiguous();
+        std::vector<std::int64_t> shape(t.sizes().begin(), t.sizes().end());
+        if (half) t = t.to(torch::kHalf).contiguous();
+        const auto* bytes = static_cast<const std::uint8_t*>(t.data_ptr());
+        writer.addRaw(prefix + item.key(), half ? DType::F16 : DType::F32, shape,
+                      std::vector<std::uint8_t>(bytes, bytes + t.numel() * t.element_size()));
+    }
+}
+
+Status saveCheckpoint(const fs::path& dir, BertModel& model, BertMlmHead& head, int step, unsigned seed,
+                      torch::optim::Optimizer& optimizer, bool half) {
+    SafetensorsWriter writer;
+    addParameters(writer, *model, "bert.", half);
+    addParameters(writer, *head, "cls.predictions.", half);  // the decoder is tied: not written
+    writer.setMetadata("format", "pt");
+    if (auto st = writer.write((dir / "model.safetensors").string()); !st) return st;
+    try {
+        const auto tmp = (dir / "optimizer.pt.tmp").string();
+        torch::save(optimizer, tmp);
+        fs::rename(tmp, dir / "optimizer.pt");
+    } catch (const std::exception& e) {
+        return makeError(describeTorchError(e));
+    }
+    nlohmann::json state{{"global_step", step}, {"seed", seed}};
+    return writeText(dir / "trainer_state.json", state.dump(2));
+}
+}  // namespace
+
+Expected<std::vector<std::string>> readCorpusLines(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return makeError(path + ": cannot open the corpus");
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(line);
+    }
+    if (lines.size() < 10) return makeError(path + ": the corpus needs at least 10 non-empty lines");
+    return lines;
+}
+
+std::size_t heldOutStart(std::size_t lines, double fraction) {
+    const auto held = static_cast<std::size_t>(static_cast<double>(lines) * std::clamp(fraction, 0.0, 0.5));
+    return lines - held;
+}
+
+Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProgress) {
+    if (t.hidden % t.heads != 0) return makeError("--hidden must be a multiple of --heads");
+    if (t.steps <= 0 || t.layers <= 0 || t.vocabSize < 100) return makeError("steps, layers and vocabulary size must be positive (vocabulary at least 100)");
+    auto lines = readCorpusLines(t.corpusPath);
+    if (!lines) return lines.errorValue();
+    const std::size_t trainEnd = heldOutStart(lines->size(), t.heldOutFraction);
+    const std::vector<std::string> trainLines(lines->begin(), lines->begin() + static_cast<long>(trainEnd));
+
+    const fs::path dir(t.outDir);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return makeError(t.outDir + ": cannot create the output folder");
+
+    TokenizerConfig tokConfig;
+    int startStep = 0;
+    Vocab vocab;
+    if (t.resume) {
+        auto v = Vocab::fromFile((dir / "vocab.txt").string());
+        if (!v) return makeError("cannot resume: " + v.error());
+        vocab = std::move(*v);
+    } else {
+        vocab = buildWordPieceVocab(trainLines, t.vocabSize, tokConfig);
+    }
+    const BertTokenizer tokenizer(vocab, tokConfig);
+    const ModelConfig config = modelConfigFor(t, vocab.size());
+
+    std::vector<std::vector<int64_t>> examples;
+    for (const auto& line : trainLines) {
+        auto tokens = tokenizer.encode(line);
+        if (tokens.size() < 4) continue;
+        if (static_cast<int>(tokens.size()) > t.maxTokens) {
+            tokens.resize(static_cast<std::size_t>(t.maxTokens - 1));
+            tokens.push_back(Token{"[SEP]", tokenizer.sepId(), 0, 0, true});
+        }
+        std::vector<int64_t> ids;
+        for (const auto& tok : tokens) ids.push_back(tok.id);
+        examples.push_back(std::move(ids));
+    }
+    if (examples.empty()) return makeError(t.corpusPath + ": no usable lines");
+
+    try {
+        configureComputeThreads();
+        torch::manual_seed(t.seed);
+        std::mt19937 rng(t.seed);
+        Activation act = Activation::GeluErf;
+        BertModel model(config);
+        BertMlmHead head(config, act, /*tiedDecoder=*/true);
+        initWeights(*model);
+        initWeights(*head);
+        head->decoderWeight = model->wordEmbeddings->weight;
+
+        std::vector<torch::Tensor> decay, noDecay;
+        for (auto* m : {static_cast<torch::nn::Module*>(model.get()), static_cast<torch::nn::Module*>(head.get())})
+            for (auto& p : m->named_parameters(true))
+                (p.value().dim() >= 2 ? decay : noDecay).push_back(p.value());
+        std::vector<torch::optim::OptimizerParamGroup> groups;
+        groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
+                                       torch::optim::AdamWOptions(t.learningRate).weight_decay(t.weightDecay)));
+        groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
+                                         torch::optim::AdamWOptions(t.learningRate).weight_decay(0.0)));
+        torch::optim::AdamW optimizer(std::move(groups), torch::optim::AdamWOptions(t.learningRate));
+
+        if (t.resume) {
+            auto tensors = CheckpointTensors::openFolder(t.outDir);
+            if (!tensors) return makeError("cannot resume: " + tensors.error());
+            if (auto st = loadParameters(*model, *tensors, "bert."); !st) return makeError(st.error());
+            if (auto st = loadParameters(*head, *tensors, "cls.predictions."); !st) return makeError(st.error());
+            std::ifstream in(dir / "trainer_state.json");
+            try {
+                startStep = nlohmann::json::parse(in).at("global_step").get<int>();
+            } catch (const std::exception&) {
+                return makeError(t.outDir + "/trainer_state.json: missing or invalid");
+            }
+            if (fs::exists(dir / "optimizer.pt")) torch::load(optimizer, (dir / "optimizer.pt").string());
+            rng.discard(static_cast<unsigned long long>(startStep) * 1000);
+        }
+        if (auto st = writeText(dir / "config.json", config.toJsonText()); !st) return makeError(st.error());
+        if (auto st = vocab.writeFile((dir / "vocab.txt").string()); !st) return makeError(st.error());
+        if (auto st = writeText(dir / "tokenizer_config.json",
+                                R"({"do_lower_case": true, "tokenize_chinese_chars": true, "strip_accents": null,)"
+                                R"( "tokenizer_class": "BertTokenizer", "model_max_length": )" +
+                                    std::to_string(config.maxPositionEmbeddings) + "}");
+            !st)
+            return makeError(st.error());
+
+        model->setDropout(t.dropout);
+        model->train();
+        head->train();
+        auto batches = makeBatches(examples, t.batchTokens);
+        std::vector<std::size_t> order(batches.size());
+        std::size_t cursor = order.size();
+        std::uniform_real_distribution<double> uniform(0.0, 1.0);
+        std::uniform_int_distribution<int> randomToken(kFirstRegularId, config.vocabSize - 1);
+
+        double smoothLoss = 0, smoothAcc = 0, smoothRate = 0;
+        const auto started = std::chrono::steady_clock::now();
+        const int warmup = std::max(1, static_cast<int>(t.steps * t.warmupFraction));
+        int step = startStep;
+        while (step < t.steps) {
+            if (cursor >= order.size()) {
+                for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+                std::shuffle(order.begin(), order.end(), rng);
+                cursor = 0;
+            }
+            const auto& batch = batches[order[cursor++]];
+            const auto stepStart = std::chrono::steady_clock::now();
+            const int64_t rows = static_cast<int64_t>(batch.examples.size()), len = batch.length;
+            std::vector<int64_t> ids(static_cast<std::size_t>(rows * len), tokenizer.padId());
+            std::vector<int64_t> mask(ids.size(), 0), positions, labels;
+            int realTokens = 0;
+            for (int64_t r = 0; r < rows; ++r) {
+                const auto& ex = examples[batch.examples[static_cast<std::size_t>(r)]];
+                const int64_t n = static_cast<int64_t>(ex.size());
+                realTokens += static_cast<int>(n);
+                std::vector<int64_t> chosen;
+                for (int64_t i = 0; i < n; ++i) {
+                    ids[static_cast<std::size_t>(r * len + i)] = ex[static_cast<std::size_t>(i)];
+                    mask[static_cast<std::size_t>(r * len + i)] = 1;
+                    if (i > 0 && i < n - 1 && uniform(rng) < 0.15) chosen.push_back(i);
+                }
+                if (chosen.empty()) chosen.push_back(1 + static_cast<int64_t>(rng() % static_cast<unsigned>(n - 2)));
+                for (int64_t i : chosen) {
+                    const auto flat = static_cast<std::size_t>(r * len + i);
+                    positions.push_back(static_cast<int64_t>(flat));
+                    labels.push_back(ids[flat]);
+                    const double u = uniform(rng);
+                    if (u < 0.8) ids[flat] = tokenizer.maskId();
+                    else if (u < 0.9) ids[flat] = randomToken(rng);
+                }
+            }
+            auto input = torch::tensor(ids, torch::kLong).view({rows, len});         // [batch, seq]
+            auto attention = torch::tensor(mask, torch::kLong).view({rows, len});    // [batch, seq]
+            auto out = model->forward(input, attention, false);
+            auto hidden = out.lastHidden.reshape({rows * len, config.hiddenSize});  // [batch * seq, hidden]
+            auto picked = hidden.index_select(0, torch::tensor(positions, torch::kLong));  // [masked, hidden]
+            auto logits = head->forward(picked);                                   // [masked, vocab]
+            auto target = torch::tensor(labels, torch::kLong);
+            auto loss = torch::nn::functional::cross_entropy(logits, target);
+
+            const double lr = step < warmup ? t.learningRate * (step + 1) / warmup
+                                            : t.learningRate * std::max(0.0, double(t.steps - step) / double(t.steps - warmup));
+            for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+            optimizer.zero_grad();
+            loss.backward();
+            torch::nn::utils::clip_grad_norm_(optimizer.param_groups()[0].params(), t.clipNorm);
+            torch::nn::utils::clip_grad_norm_(optimizer.param_groups()[1].params(), t.clipNorm);
+            optimizer.step();
+            ++step;
+
+            const double acc = logits.argmax(-1).eq(target).to(torch::kFloat32).mean().item<double>();
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
+            const double a = step - startStep < 20 ? 1.0 / (step - startStep) : 0.05;
+            smoothLoss = (1 - a) * smoothLoss + a * loss.item<double>();
+            smoothAcc = (1 - a) * smoothAcc + a * acc;
+            smoothRate = (1 - a) * smoothRate + a * (realTokens / std::max(seconds, 1e-6));
+
+            TrainProgress p;
+            p.step = step;
+            p.totalSteps = t.steps;
+            p.loss = smoothLoss;
+            p.accuracy = smoothAcc;
+            p.itemsPerSecond = smoothRate;
+            p.learningRate = lr;
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            p.etaSeconds = elapsed / (step - startStep) * (t.steps - step);
+            bool keepGoing = true;
+            const bool due = step % std::max(1, t.checkpointEvery) == 0 || step == t.steps;
+            if (due) {
+                model->eval();
+                const bool half = t.halfPrecisionOutput && step == t.steps;
+                if (auto st = saveCheckpoint(dir, model, head, step, t.seed, optimizer, half); !st)
+                    return makeError(st.error());
+                model->train();
+                p.checkpointWritten = t.outDir;
+            }
+            if (onProgress) keepGoing = onProgress(p);
+            if (!keepGoing) {
+                if (!due)
+                    if (auto st = saveCheckpoint(dir, model, head, step, t.seed, optimizer, false); !st)
+                        return makeError(st.error());
+                return step;
+            }
+        }
+        return step;
+    } catch (const std::exception& e) {
+        return makeError(describeTorchError(e));
+    }
+}
+
+Expected<MlmEvaluation> evaluateMaskedLm(const std::string& modelDir, const std::string& corpusPath,
+                                         double heldOutFraction, int maxLines, unsigned seed) {
+    auto model = TextModel::load(modelDir);
+    if (!model) return model.errorValue();
+    auto lines = readCorpusLines(corpusPath);
+    if (!lines) return lines.errorValue();
+    const auto& tok = (*model)->tokenizer();
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    MlmEvaluation e;
+    int used = 0;
+    long hit1 = 0, hit5 = 0;
+    for (std::size_t i = heldOutStart(lines->size(), heldOutFraction); i < lines->size() && used < maxLines; ++i) {
+        auto tokens = tok.encode((*lines)[i]);
+        if (tokens.size() < 4 || static_cast<int>(tokens.size()) > (*model)->maxTokens()) continue;
+        std::vector<int> truth(tokens.size(), -1);
+        bool any = false;
+        for (std::size_t k = 1; k + 1 < tokens.size(); ++k)
+            if (uniform(rng) < 0.15) {
+                truth[k] = tokens[k].id;
+                tokens[k].id = tok.maskId();
+                tokens[k].text = "[MASK]";
+                any = true;
+            }
+        if (!any) continue;
+        TextRunOptions options;
+        options.topK = 5;
+        auto r = (*model)->analyseTokens((*lines)[i], tokens, options);
+        if (!r) return r.errorValue();
+        for (const auto& p : r->predictions) {
+            const int want = truth[static_cast<std::size_t>(p.position)];
+            ++e.maskedTokens;
+            if (!p.top.empty() && p.top[0].id == want) ++hit1;
+            for (const auto& c : p.top)
+                if (c.id == want) ++hit5;
+        }
+        ++used;
+    }
+    if (e.maskedTokens == 0) return makeError(corpusPath + ": no held-out lines to evaluate");
+    e.top1 = static_cast<double>(hit1) / e.maskedTokens;
+    e.top5 = static_cast<double>(hit5) / e.maskedTokens;
+    return e;
+}
+
+}  // namespace ascope
