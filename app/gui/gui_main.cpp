@@ -1,0 +1,50 @@
+// attention-scope: the desktop application.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QTimer>
+#include <cstdio>
+
+#include "util/resource_paths.h"
+#include "window/main_window.h"
+#include "window/teaching_examples.h"
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("AttentionScope"));
+    QApplication::setOrganizationName(QStringLiteral("AttentionScope"));
+    QApplication::setApplicationVersion(QStringLiteral(ASCOPE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Look inside transformer models."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Hugging Face model folder to open."), QStringLiteral("DIR"));
+    QCommandLineOption text(QStringLiteral("text"), QStringLiteral("Sentence to analyse at start."), QStringLiteral("TEXT"));
+    QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a screenshot of the window after the first analysis, then quit."),
+                                  QStringLiteral("PNG"));
+    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (0-3)."), QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({model, text, screenshot, tab});
+    parser.process(app);
+
+    ascope::ui::MainWindow window;
+    window.tabs()->setCurrentIndex(parser.value(tab).toInt());
+    window.show();
+    QString dir = parser.value(model);
+    if (dir.isEmpty()) dir = QString::fromStdString(ascope::builtinModelDir("demo-bert"));
+    window.setSentence(parser.isSet(text) ? parser.value(text) : ascope::ui::teachingExamples().front());
+    if (!dir.isEmpty()) window.openModel(dir);
+
+    if (parser.isSet(screenshot)) {
+        const QString path = parser.value(screenshot);
+        auto save = [&window, path] {
+            window.grab().save(path);
+            QApplication::quit();
+        };
+        QObject::connect(&window, &ascope::ui::MainWindow::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
+        QObject::connect(&window.session(), &ascope::ui::TextSession::modelFailed, &window, [save] { QTimer::singleShot(200, save); });
+        QTimer::singleShot(60000, save);  // never hang
+    }
+    return app.exec();
+}

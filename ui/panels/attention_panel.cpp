@@ -1,0 +1,132 @@
+#include "panels/attention_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "widgets/heatmap_plot_widget.h"
+
+namespace ascope::ui {
+
+AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
+    auto* outer = new QVBoxLayout(this);
+    auto* controls = new QHBoxLayout;
+    m_layer = new QSpinBox(this);
+    m_head = new QSpinBox(this);
+    m_layer->setToolTip(tr("Layer (Page Up / Page Down)"));
+    m_head->setToolTip(tr("Head ([ and ])"));
+    m_aggregation = new QComboBox(this);
+    m_aggregation->addItems({tr("Single head"), tr("Mean over heads"), tr("Max over heads")});
+    m_aggregation->setToolTip(tr("Show one head, or combine all heads of the layer"));
+    m_hideSpecial = new QCheckBox(tr("Hide [CLS]/[SEP]"), this);
+    m_hideSpecial->setToolTip(tr("Drop [CLS] and [SEP] from both axes and renormalise each row to sum to 1"));
+    m_colorMap = new QComboBox(this);
+    m_colorMap->addItems(colorMapNames());
+    m_colorMap->setToolTip(tr("Colour map"));
+    auto* layerLabel = new QLabel(tr("&Layer"), this);
+    layerLabel->setBuddy(m_layer);
+    auto* headLabel = new QLabel(tr("&Head"), this);
+    headLabel->setBuddy(m_head);
+    controls->addWidget(layerLabel);
+    controls->addWidget(m_layer);
+    controls->addWidget(headLabel);
+    controls->addWidget(m_head);
+    controls->addWidget(m_aggregation);
+    controls->addWidget(m_hideSpecial);
+    controls->addWidget(m_colorMap);
+    controls->addStretch(1);
+    outer->addLayout(controls);
+    m_heatmap = new HeatmapPlotWidget(this);
+    m_heatmap->setValueRange(0, 1);
+    m_heatmap->setAxisTitles(tr("attends to (key)"), tr("token (query)"));
+    m_heatmap->setMinimumSize(320, 280);
+    outer->addWidget(m_heatmap, 1);
+    m_readout = new QLabel(tr("Hover a cell to read its weight"), this);
+    outer->addWidget(m_readout);
+
+    connect(m_heatmap, &HeatmapPlotWidget::cellHovered, m_readout, &QLabel::setText);
+    m_heatmap->setHoverFormatter([this](int row, int col, double v) {
+        if (!m_analysis || row >= static_cast<int>(m_shown.tokenIndex.size())) return QString();
+        const auto& toks = m_analysis->tokens;
+        const int i = m_shown.tokenIndex[static_cast<std::size_t>(row)], j = m_shown.tokenIndex[static_cast<std::size_t>(col)];
+        return tr("%1 (#%2) → %3 (#%4): %5").arg(QString::fromStdString(toks[i].text)).arg(i)
+            .arg(QString::fromStdString(toks[j].text)).arg(j).arg(v, 0, 'f', 4);
+    });
+    auto changed = [this] {
+        refresh();
+        emit selectionChanged(layer(), head());
+    };
+    connect(m_layer, qOverload<int>(&QSpinBox::valueChanged), this, changed);
+    connect(m_head, qOverload<int>(&QSpinBox::valueChanged), this, changed);
+    connect(m_aggregation, qOverload<int>(&QComboBox::currentIndexChanged), this, [this, changed] {
+        m_head->setEnabled(aggregation() == HeadAggregation::Single);
+        changed();
+    });
+    connect(m_hideSpecial, &QCheckBox::toggled, this, changed);
+    connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+        m_heatmap->setColorMap(colorMapFromIndex(i));
+        emit colorMapChanged(i);
+    });
+    m_layer->setRange(0, 0);
+    m_head->setRange(0, 0);
+}
+
+void AttentionPanel::setAnalysis(TextAnalysisPtr analysis) {
+    m_analysis = std::move(analysis);
+    if (m_analysis) {
+        const QSignalBlocker b1(m_layer), b2(m_head);
+        m_layer->setRange(0, std::max(0, m_analysis->attention.layers - 1));
+        m_head->setRange(0, std::max(0, m_analysis->attention.heads - 1));
+    }
+    refresh();
+}
+
+void AttentionPanel::setSelection(int l, int h) {
+    const QSignalBlocker b1(m_layer), b2(m_head);
+    m_layer->setValue(l);
+    m_head->setValue(h);
+    m_aggregation->setCurrentIndex(0);
+    refresh();
+    emit selectionChanged(layer(), head());
+}
+
+int AttentionPanel::layer() const { return m_layer->value(); }
+int AttentionPanel::head() const { return m_head->value(); }
+HeadAggregation AttentionPanel::aggregation() const { return static_cast<HeadAggregation>(m_aggregation->currentIndex()); }
+bool AttentionPanel::hideSpecialTokens() const { return m_hideSpecial->isChecked(); }
+
+void AttentionPanel::stepLayer(int delta) { m_layer->setValue(std::clamp(layer() + delta, 0, m_layer->maximum())); }
+void AttentionPanel::stepHead(int delta) { m_head->setValue(std::clamp(head() + delta, 0, m_head->maximum())); }
+
+QString AttentionPanel::selectionSlug() const {
+    switch (aggregation()) {
+    case HeadAggregation::Mean: return QStringLiteral("L%1_mean").arg(layer());
+    case HeadAggregation::Max: return QStringLiteral("L%1_max").arg(layer());
+    default: return QStringLiteral("L%1_H%2").arg(layer()).arg(head());
+    }
+}
+
+void AttentionPanel::refresh() {
+    if (!m_analysis || m_analysis->attention.empty()) {
+        m_shown = AttentionMatrix();
+        m_heatmap->setMatrix(0, 0, {});
+        return;
+    }
+    std::vector<bool> hidden;
+    if (hideSpecialTokens())
+        for (const auto& t : m_analysis->tokens) hidden.push_back(t.text == "[CLS]" || t.text == "[SEP]");
+    m_shown = selectAttention(m_analysis->attention, layer(), head(), aggregation(), hidden, hideSpecialTokens());
+    QStringList labels;
+    for (int i : m_shown.tokenIndex) labels << QString::fromStdString(m_analysis->tokens[static_cast<std::size_t>(i)].text);
+    m_heatmap->setMatrix(m_shown.rows, m_shown.cols, m_shown.values, labels, labels);
+    const QString which = aggregation() == HeadAggregation::Single ? tr("head %1").arg(head())
+                          : aggregation() == HeadAggregation::Mean ? tr("mean over heads")
+                                                                   : tr("max over heads");
+    m_heatmap->setTitle(tr("Layer %1, %2").arg(layer()).arg(which));
+}
+
+}  // namespace ascope::ui

@@ -1,0 +1,19 @@
+#pragma once
+// Colour maps for heatmaps. QCustomPlot 2.1 has no viridis preset: the stops are defined here.
+#include <QColor>
+#include <QString>
+#include <QStringList>
+
+class QCPColorGradient;
+
+namespace ascope::ui {
+
+enum class ColorMap { Viridis, Magma, Greys, Coolwarm };
+
+QStringList colorMapNames();
+ColorMap colorMapFromIndex(int index);
+QCPColorGradient makeGradient(ColorMap map);
+// The colour for t in [0, 1] (for QPainter-drawn views).
+QColor colorAt(ColorMap map, double t);
+
+}  // namespace ascope::ui

@@ -1,0 +1,129 @@
+#include "widgets/heatmap_plot_widget.h"
+
+#include "export/figure_exporter.h"
+
+#include <QToolTip>
+#include <algorithm>
+
+namespace ascope::ui {
+
+namespace {
+QSharedPointer<QCPAxisTicker> labelTicker(const QStringList& labels, bool reversed, int count) {
+    if (labels.isEmpty()) {
+        auto t = QSharedPointer<QCPAxisTickerFixed>::create();
+        t->setTickStep(std::max(1, count / 8));
+        t->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        return t;
+    }
+    auto t = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < labels.size(); ++i) t->addTick(reversed ? i : i, labels[i]);
+    return t;
+}
+}  // namespace
+
+HeatmapPlotWidget::HeatmapPlotWidget(QWidget* parent) : QCustomPlot(parent) {
+    setMouseTracking(true);
+    plotLayout()->insertRow(0);
+    m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+    plotLayout()->addElement(0, 0, m_title);
+    m_map = new QCPColorMap(xAxis, yAxis);
+    m_map->setInterpolate(false);  // attention cells must stay crisp
+    m_map->setTightBoundary(false);
+    m_scale = new QCPColorScale(this);
+    plotLayout()->addElement(1, 1, m_scale);
+    m_scale->setType(QCPAxis::atRight);
+    m_map->setColorScale(m_scale);
+    auto* group = new QCPMarginGroup(this);
+    axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    yAxis->setRangeReversed(true);
+    xAxis->setTickLabelRotation(60);
+    xAxis->grid()->setVisible(false);
+    yAxis->grid()->setVisible(false);
+    xAxis->setSubTicks(false);
+    yAxis->setSubTicks(false);
+    setColorMap(ColorMap::Viridis);
+    setToolTip(tr("Hover a cell to read its value"));
+}
+
+void HeatmapPlotWidget::setMatrix(int rows, int cols, const std::vector<float>& values, const QStringList& rowLabels,
+                                  const QStringList& colLabels) {
+    m_rows = rows;
+    m_cols = cols;
+    m_values = values;
+    m_map->data()->setSize(std::max(cols, 1), std::max(rows, 1));
+    m_map->data()->setRange(QCPRange(0, std::max(cols - 1, 0)), QCPRange(0, std::max(rows - 1, 0)));
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c)
+            m_map->data()->setCell(c, r, values[static_cast<std::size_t>(r) * cols + c]);
+    if (rows == 0 || cols == 0) m_map->data()->fill(0);
+    xAxis->setTicker(labelTicker(colLabels, false, cols));
+    yAxis->setTicker(labelTicker(rowLabels, true, rows));
+    xAxis->setRange(-0.5, cols - 0.5);
+    yAxis->setRange(-0.5, rows - 0.5);
+    if (!m_fixedRange) m_map->rescaleDataRange(true);
+    replot();
+}
+
+void HeatmapPlotWidget::setAxisTitles(const QString& x, const QString& y) {
+    xAxis->setLabel(x);
+    yAxis->setLabel(y);
+}
+
+void HeatmapPlotWidget::setTitle(const QString& title) {
+    m_title->setText(title);
+    replot();
+}
+
+void HeatmapPlotWidget::setColorMap(ColorMap map) {
+    m_map->setGradient(makeGradient(map));
+    replot();
+}
+
+void HeatmapPlotWidget::setValueRange(double lo, double hi) {
+    m_fixedRange = true;
+    m_map->setDataRange(QCPRange(lo, hi));
+    replot();
+}
+
+void HeatmapPlotWidget::setAutoRange() {
+    m_fixedRange = false;
+    m_map->rescaleDataRange(true);
+    replot();
+}
+
+double HeatmapPlotWidget::valueAt(int row, int col) const {
+    if (row < 0 || col < 0 || row >= m_rows || col >= m_cols) return 0;
+    return m_values[static_cast<std::size_t>(row) * m_cols + col];
+}
+
+bool HeatmapPlotWidget::cellAt(const QPointF& pos, int& row, int& col) const {
+    if (!axisRect()->rect().contains(pos.toPoint())) return false;
+    col = static_cast<int>(std::floor(xAxis->pixelToCoord(pos.x()) + 0.5));
+    row = static_cast<int>(std::floor(yAxis->pixelToCoord(pos.y()) + 0.5));
+    return row >= 0 && col >= 0 && row < m_rows && col < m_cols;
+}
+
+void HeatmapPlotWidget::mouseMoveEvent(QMouseEvent* event) {
+    QCustomPlot::mouseMoveEvent(event);
+    int row, col;
+    if (!cellAt(event->position(), row, col)) return;
+    const double v = valueAt(row, col);
+    const QString text = m_hover ? m_hover(row, col, v) : QStringLiteral("row %1, column %2: %3").arg(row).arg(col).arg(v, 0, 'f', 4);
+    QToolTip::showText(event->globalPosition().toPoint(), text, this);
+    emit cellHovered(text);
+}
+
+void HeatmapPlotWidget::mousePressEvent(QMouseEvent* event) {
+    QCustomPlot::mousePressEvent(event);
+    int row, col;
+    if (cellAt(event->position(), row, col)) emit cellClicked(row, col);
+}
+
+void HeatmapPlotWidget::renderExport(QPainter& painter, const QSize& size) {
+    renderPlot(*this, painter, size);
+}
+
+QSize HeatmapPlotWidget::exportSize() const { return size().isEmpty() ? QSize(800, 700) : size(); }
+
+}  // namespace ascope::ui

@@ -1,0 +1,60 @@
+#pragma once
+// A crisp matrix heatmap (QCustomPlot colour map, no interpolation) with optional text tick
+// labels on both axes, a colour scale, and a hover read-out. Row 0 is drawn at the top.
+#include <QStringList>
+#include <functional>
+#include <qcustomplot.h>
+#include <vector>
+
+#include "export/exportable_view.h"
+#include "widgets/color_maps.h"
+
+namespace ascope::ui {
+
+class HeatmapPlotWidget : public QCustomPlot, public ExportableView {
+    Q_OBJECT
+public:
+    explicit HeatmapPlotWidget(QWidget* parent = nullptr);
+
+    // values: [rows][cols] row-major. Empty labels: numeric axes.
+    void setMatrix(int rows, int cols, const std::vector<float>& values, const QStringList& rowLabels = {},
+                   const QStringList& colLabels = {});
+    void setAxisTitles(const QString& x, const QString& y);
+    void setTitle(const QString& title);
+    void setColorMap(ColorMap map);
+    // Fixed data range (e.g. 0..1 for attention); without it the range follows the data.
+    void setValueRange(double lo, double hi);
+    void setAutoRange();
+    // Formats the hover read-out for cell (row, col); default "row, col: value".
+    void setHoverFormatter(std::function<QString(int row, int col, double value)> f) { m_hover = std::move(f); }
+    double valueAt(int row, int col) const;
+    int rows() const { return m_rows; }
+    int cols() const { return m_cols; }
+
+    void renderExport(QPainter& painter, const QSize& size) override;
+    QSize exportSize() const override;
+    QString exportBaseName() const override { return m_exportName; }
+    void setExportBaseName(const QString& name) { m_exportName = name; }
+
+signals:
+    void cellHovered(const QString& text);
+    void cellClicked(int row, int col);
+
+protected:
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+
+private:
+    bool cellAt(const QPointF& pos, int& row, int& col) const;
+
+    QCPColorMap* m_map;
+    QCPColorScale* m_scale;
+    QCPTextElement* m_title;
+    int m_rows = 0, m_cols = 0;
+    std::vector<float> m_values;
+    bool m_fixedRange = false;
+    std::function<QString(int, int, double)> m_hover;
+    QString m_exportName = QStringLiteral("heatmap");
+};
+
+}  // namespace ascope::ui

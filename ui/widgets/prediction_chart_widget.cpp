@@ -1,0 +1,88 @@
+#include "widgets/prediction_chart_widget.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "export/figure_exporter.h"
+
+namespace ascope::ui {
+
+PredictionChartWidget::PredictionChartWidget(QWidget* parent) : QWidget(parent) {
+    m_layout = new QVBoxLayout(this);
+    m_layout->setContentsMargins(0, 0, 0, 0);
+    m_message = new QLabel(this);
+    m_message->setWordWrap(true);
+    m_message->setAlignment(Qt::AlignCenter);
+    m_layout->addWidget(m_message);
+    clear(tr("Mask a token (click it) to see what the model predicts"));
+}
+
+void PredictionChartWidget::clear(const QString& message) {
+    for (auto* p : m_plots) p->deleteLater();
+    m_plots.clear();
+    m_message->setText(message);
+    m_message->show();
+}
+
+void PredictionChartWidget::setPredictions(const TextAnalysis& analysis) {
+    if (!analysis.hasMlmHead) {
+        clear(tr("This checkpoint has no masked-LM head: attention only"));
+        return;
+    }
+    if (analysis.predictions.empty()) {
+        clear(tr("Mask a token (click it) to see what the model predicts"));
+        return;
+    }
+    clear(QString());
+    m_message->hide();
+    for (const auto& mask : analysis.predictions) {
+        auto* plot = new QCustomPlot(this);
+        plot->setMinimumHeight(60 + 22 * static_cast<int>(mask.top.size()));
+        plot->plotLayout()->insertRow(0);
+        QString context;
+        for (int i = std::max(1, mask.position - 2); i <= std::min<int>(analysis.tokens.size() - 2, mask.position + 2); ++i)
+            context += (i == mask.position ? QStringLiteral("[MASK]") : QString::fromStdString(analysis.tokens[i].text)) + ' ';
+        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, tr("#%1: …%2…").arg(mask.position).arg(context.trimmed()),
+                                                                  QFont(font().family(), font().pointSize(), QFont::Bold)));
+        auto* bars = new QCPBars(plot->yAxis, plot->xAxis);  // horizontal bars
+        bars->setBrush(QColor(31, 119, 180));
+        bars->setPen(Qt::NoPen);
+        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+        QVector<double> keys, values;
+        for (int k = 0; k < static_cast<int>(mask.top.size()); ++k) {
+            keys << k;
+            values << mask.top[k].probability;
+            ticker->addTick(k, QStringLiteral("%1  %2%").arg(QString::fromStdString(mask.top[k].token))
+                                   .arg(100.0 * mask.top[k].probability, 0, 'f', 1));
+        }
+        bars->setData(keys, values);
+        plot->yAxis->setTicker(ticker);
+        plot->yAxis->setRangeReversed(true);
+        plot->yAxis->setRange(-0.6, mask.top.size() - 0.4);
+        plot->yAxis->grid()->setVisible(false);
+        plot->xAxis->setRange(0, std::max(0.05, static_cast<double>(mask.top.front().probability) * 1.1));
+        plot->xAxis->setLabel(tr("probability"));
+        plot->xAxis->ticker()->setTickCount(3);
+        plot->setToolTip(tr("Top-%1 predictions for the [MASK] at token %2").arg(mask.top.size()).arg(mask.position));
+        m_layout->addWidget(plot);
+        m_plots.push_back(plot);
+    }
+}
+
+void PredictionChartWidget::renderExport(QPainter& painter, const QSize& size) {
+    if (m_plots.empty()) return;
+    const int h = size.height() / static_cast<int>(m_plots.size());
+    for (std::size_t i = 0; i < m_plots.size(); ++i) {
+        painter.save();
+        painter.translate(0, static_cast<int>(i) * h);
+        renderPlot(*m_plots[i], painter, QSize(size.width(), h));
+        painter.restore();
+    }
+}
+
+QSize PredictionChartWidget::exportSize() const {
+    return QSize(std::max(400, width()), std::max<int>(200, 220 * static_cast<int>(std::max<std::size_t>(1, m_plots.size()))));
+}
+
+}  // namespace ascope::ui

@@ -1,0 +1,53 @@
+#include "widgets/token_strip_widget.h"
+
+#include <QHBoxLayout>
+#include <QToolButton>
+
+namespace ascope::ui {
+
+TokenStripWidget::TokenStripWidget(QWidget* parent) : QWidget(parent) {
+    m_layout = new QHBoxLayout(this);
+    m_layout->setContentsMargins(0, 2, 0, 2);
+    m_layout->setSpacing(4);
+    m_layout->addStretch(1);
+    setToolTip(tr("Click a token to mask it; click again to restore it"));
+}
+
+void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked) {
+    for (auto* c : m_chips) c->deleteLater();
+    m_chips.clear();
+    const QByteArray utf8 = text.toUtf8();
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto& t = tokens[i];
+        const bool isMasked = masked.count(static_cast<int>(i)) > 0;
+        auto* chip = new QToolButton(this);
+        chip->setText(isMasked ? QStringLiteral("[MASK]") : QString::fromStdString(t.text));
+        chip->setCheckable(true);
+        chip->setChecked(isMasked || t.text == "[MASK]");
+        chip->setAutoRaise(false);
+        chip->setFocusPolicy(Qt::StrongFocus);
+        chip->setAccessibleName(QStringLiteral("token %1 %2").arg(i).arg(chip->text()));
+        const bool structural = t.special && t.byteBegin == t.byteEnd;  // [CLS] / [SEP] added by the tokenizer
+        chip->setEnabled(!structural);
+        const QString source = QString::fromUtf8(utf8.mid(static_cast<int>(t.byteBegin), static_cast<int>(t.byteEnd - t.byteBegin)));
+        // Character span in what the user typed (UTF-16 code units, as the text box counts).
+        const int charBegin = QString::fromUtf8(utf8.left(static_cast<int>(t.byteBegin))).size();
+        chip->setToolTip(structural ? tr("%1 (id %2), added by the tokenizer").arg(QString::fromStdString(t.text)).arg(t.id)
+                                    : tr("%1 · id %2 · characters %3–%4 (\"%5\")\nClick to %6")
+                                          .arg(QString::fromStdString(t.text))
+                                          .arg(t.id)
+                                          .arg(charBegin)
+                                          .arg(charBegin + source.size())
+                                          .arg(source)
+                                          .arg(isMasked ? tr("restore it") : tr("mask it")));
+        chip->setStyleSheet(isMasked || t.text == "[MASK]"
+                                ? QStringLiteral("QToolButton{background:#e8a33d;color:black;border-radius:4px;padding:3px 6px;font-weight:bold}")
+                                : QStringLiteral("QToolButton{border:1px solid palette(mid);border-radius:4px;padding:3px 6px}"));
+        const int index = static_cast<int>(i);
+        connect(chip, &QToolButton::clicked, this, [this, index] { emit tokenToggled(index); });
+        m_layout->insertWidget(static_cast<int>(i), chip);
+        m_chips.push_back(chip);
+    }
+}
+
+}  // namespace ascope::ui
