@@ -275,7 +275,7 @@ void MainWindow::showMessage(const QString& text, bool error) {
                                    : QStringLiteral("QLabel{padding:6px}"));
 }
 
-QString MainWindow::messageText() const { return m_message->isVisible() ? m_message->text() : QString(); }
+QString MainWindow::messageText() const { return m_message->isHidden() ? QString() : m_message->text(); }
 
 ExportableView* MainWindow::currentExportable() const {
     switch (m_tabs->currentIndex()) {

@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "analysis/attention_views.h"
+#include "analysis/positional_encoding.h"
+
+using namespace ascope;
+
+namespace {
+// Two layers, two heads, three tokens with hand-written rows (each sums to 1).
+AttentionStack handStack() {
+    AttentionStack a;
+    a.layers = 2;
+    a.heads = 2;
+    a.queries = a.keys = 3;
+    a.values = {// layer 0 head 0
+                1, 0, 0, 0.5f, 0.5f, 0, 0.2f, 0.3f, 0.5f,
+                // layer 0 head 1
+                0, 1, 0, 0, 0, 1, 1, 0, 0,
+                // layer 1 head 0
+                0.6f, 0.2f, 0.2f, 0.1f, 0.8f, 0.1f, 0, 0, 1,
+                // layer 1 head 1
+                0.2f, 0.2f, 0.6f, 0.3f, 0.3f, 0.4f, 0.5f, 0.25f, 0.25f};
+    return a;
+}
+}  // namespace
+
+TEST_CASE("Mean and max over heads combine the heads cell by cell", "[core][analysis]") {
+    const auto a = handStack();
+    auto mean = selectAttention(a, 0, 0, HeadAggregation::Mean);
+    CHECK(mean.at(0, 0) == Approx(0.5));
+    CHECK(mean.at(1, 2) == Approx(0.5));
+    auto mx = selectAttention(a, 1, 0, HeadAggregation::Max);
+    CHECK(mx.at(0, 2) == Approx(0.6));
+    CHECK(mx.at(2, 2) == Approx(1.0));
+    auto single = selectAttention(a, 1, 1, HeadAggregation::Single);
+    CHECK(single.at(2, 1) == Approx(0.25));
+}
+
+TEST_CASE("Hiding tokens drops them from both axes and renormalises the rows", "[core][analysis]") {
+    const auto a = handStack();
+    auto m = selectAttention(a, 0, 0, HeadAggregation::Single, {true, false, false}, true);
+    REQUIRE(m.rows == 2);
+    CHECK(m.tokenIndex == std::vector<int>{1, 2});
+    CHECK(m.at(0, 0) == Approx(1.0));          // 0.5 / 0.5
+    CHECK(m.at(1, 0) == Approx(0.3 / 0.8));    // row 2 without column 0
+    CHECK(m.at(1, 1) == Approx(0.5 / 0.8));
+}
+
+TEST_CASE("Attention rollout multiplies (A + I) / 2 through the layers", "[core][analysis]") {
+    const auto a = handStack();
+    const auto r = attentionRollout(a);
+    // Independent computation for 3x3 matrices.
+    auto layerMatrix = [&](int l) {
+        std::vector<double> m(9);
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j)
+                m[i * 3 + j] = 0.5 * (a.at(l, 0, i, j) + a.at(l, 1, i, j)) / 2 + (i == j ? 0.5 : 0.0);
+        return m;
+    };
+    const auto l0 = layerMatrix(0), l1 = layerMatrix(1);
+    for (int i = 0; i < 3; ++i) {
+        double rowSum = 0;
+        for (int j = 0; j < 3; ++j) {
+            double v = 0;
+            for (int k = 0; k < 3; ++k) v += l1[i * 3 + k] * l0[k * 3 + j];
+            CHECK(r[i * 3 + j] == Approx(v).margin(1e-6));
+            rowSum += r[i * 3 + j];
+        }
+        CHECK(rowSum == Approx(1.0));
+    }
+    // Discarding the lowest weights keeps rows normalised.
+    const auto d = attentionRollout(a, 0.5);
+    for (int i = 0; i < 3; ++i) CHECK(d[i * 3] + d[i * 3 + 1] + d[i * 3 + 2] == Approx(1.0));
+}
+
+TEST_CASE("The sinusoidal encoding follows Attention Is All You Need", "[core][analysis]") {
+    const auto pe = sinusoidalEncoding(50, 16);
+    CHECK(pe[0] == Approx(0.0));
+    CHECK(pe[1] == Approx(1.0));
+    CHECK(pe[7 * 16 + 0] == Approx(std::sin(7.0)));
+    CHECK(pe[7 * 16 + 5] == Approx(std::cos(7.0 / std::pow(10000.0, 4.0 / 16))));
+    const auto sim = cosineSimilarity(pe, 50, 16);
+    CHECK(sim[3 * 50 + 3] == Approx(1.0));
+    CHECK(sim[3 * 50 + 4] > sim[3 * 50 + 40]);  // neighbours are more alike than distant positions
+    CHECK(sim[10 * 50 + 20] == Approx(sim[20 * 50 + 10]));
+}

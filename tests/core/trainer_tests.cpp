@@ -1,0 +1,111 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "inference/text_model.h"
+#include "temp_dir.h"
+#include "training/mlm_trainer.h"
+#include "training/vocab_builder.h"
+
+using namespace ascope;
+using namespace ascope::test;
+
+namespace {
+std::string writeCorpus(const TempDir& dir) {
+    const char* animals[] = {"cat", "dog", "bird", "fish"};
+    const char* places[] = {"garden", "house", "park", "river"};
+    std::string text;
+    for (int i = 0; i < 400; ++i)
+        text += std::string("the ") + animals[i % 4] + " is in the " + places[(i / 4) % 4] + " today .\n";
+    writeText(dir.file("corpus.txt"), text);
+    return dir.file("corpus.txt");
+}
+
+MlmTrainConfig tinyConfig(const std::string& corpus, const std::string& out) {
+    MlmTrainConfig c;
+    c.corpusPath = corpus;
+    c.outDir = out;
+    c.layers = 2;
+    c.hidden = 32;
+    c.heads = 2;
+    c.intermediate = 64;
+    c.maxPositions = 32;
+    c.vocabSize = 100;
+    c.steps = 40;
+    c.batchTokens = 512;
+    c.learningRate = 3e-3;
+    c.dropout = 0.0;
+    c.checkpointEvery = 20;
+    return c;
+}
+}  // namespace
+
+TEST_CASE("The vocabulary builder covers every character and the frequent words", "[core][training]") {
+    TokenizerConfig config;
+    const auto v = buildWordPieceVocab({"The cat sat.", "the cat ran", "a dog sat", "zebra"}, 60, config);
+    CHECK(v.idOf("[PAD]") == 0);
+    CHECK(v.idOf("[MASK]") == 4);
+    CHECK(v.idOf("cat") >= 0);
+    CHECK(v.idOf("sat") >= 0);
+    CHECK(v.idOf("##a") >= 0);
+    CHECK(v.size() <= 60);
+}
+
+TEST_CASE("MLM training lowers the loss, is deterministic, and writes a model TextModel opens", "[core][training]") {
+    TempDir dir;
+    const auto corpus = writeCorpus(dir);
+    std::vector<double> losses;
+    auto steps = trainMaskedLm(tinyConfig(corpus, dir.file("a")), [&](const TrainProgress& p) {
+        losses.push_back(p.loss);
+        CHECK(p.totalSteps == 40);
+        return true;
+    });
+    REQUIRE(steps.hasValue());
+    CHECK(*steps == 40);
+    REQUIRE(losses.size() == 40);
+    CHECK(losses.back() < losses.front() * 0.7);
+
+    auto model = TextModel::load(dir.file("a"));
+    REQUIRE(model.hasValue());
+    auto r = (*model)->analyse("the cat is in the [MASK] today .");
+    REQUIRE(r.hasValue());
+    REQUIRE(r->predictions.size() == 1);
+
+    // Same seed, same bytes.
+    REQUIRE(trainMaskedLm(tinyConfig(corpus, dir.file("b")), {}).hasValue());
+    CHECK(readText(dir.file("a/model.safetensors")) == readText(dir.file("b/model.safetensors")));
+    CHECK(readText(dir.file("a/vocab.txt")) == readText(dir.file("b/vocab.txt")));
+
+    auto eval = evaluateMaskedLm(dir.file("a"), corpus, 0.1, 50, 3);
+    REQUIRE(eval.hasValue());
+    CHECK(eval->maskedTokens > 0);
+    CHECK(eval->top5 >= eval->top1);
+}
+
+TEST_CASE("Training stops cleanly when asked and resumes from its checkpoint", "[core][training]") {
+    TempDir dir;
+    const auto corpus = writeCorpus(dir);
+    auto config = tinyConfig(corpus, dir.file("m"));
+    auto stopped = trainMaskedLm(config, [](const TrainProgress& p) { return p.step < 25; });
+    REQUIRE(stopped.hasValue());
+    CHECK(*stopped == 25);
+    CHECK(std::filesystem::exists(dir.file("m/model.safetensors")));
+    CHECK_THAT(readText(dir.file("m/trainer_state.json")), Catch::Contains("25"));
+    REQUIRE(TextModel::load(dir.file("m")).hasValue());
+
+    config.resume = true;
+    int first = -1;
+    auto resumed = trainMaskedLm(config, [&](const TrainProgress& p) {
+        if (first < 0) first = p.step;
+        return true;
+    });
+    REQUIRE(resumed.hasValue());
+    CHECK(first == 26);
+    CHECK(*resumed == 40);
+}
+
+TEST_CASE("Training refuses a missing corpus with a clear message", "[core][training]") {
+    TempDir dir;
+    auto r = trainMaskedLm(tinyConfig(dir.file("nope.txt"), dir.file("m")), {});
+    REQUIRE_FALSE(r.hasValue());
+    CHECK_THAT(r.error(), Catch::Contains("nope.txt"));
+}

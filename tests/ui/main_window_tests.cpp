@@ -1,0 +1,211 @@
+#include <QCheckBox>
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTest>
+#include <QToolButton>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <set>
+
+#include "export/figure_exporter.h"
+#include "inference/text_model.h"
+#include "panels/attention_panel.h"
+#include "panels/positional_encoding_panel.h"
+#include "temp_dir.h"
+#include "tiny_bert_fixture.h"
+#include "widgets/head_grid_widget.h"
+#include "widgets/heatmap_plot_widget.h"
+#include "widgets/prediction_chart_widget.h"
+#include "widgets/token_strip_widget.h"
+#include "window/main_window.h"
+
+using namespace ascope;
+using namespace ascope::test;
+using ascope::ui::MainWindow;
+
+namespace {
+bool waitForAnalysis(MainWindow& w, QSignalSpy& spy, int timeoutMs = 20000) {
+    return spy.count() > 0 || spy.wait(timeoutMs);
+}
+
+void openTinyModel(MainWindow& w, const std::string& dir) {
+    QSignalSpy loaded(&w.session(), &ui::TextSession::modelLoaded);
+    w.openModel(QString::fromStdString(dir));
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+}
+}  // namespace
+
+TEST_CASE("Typing a sentence and clicking a token gives predictions and a heatmap equal to the core's attention",
+          "[ui][window]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    w.show();
+    openTinyModel(w, dir.file("m"));
+
+    QSignalSpy shown(&w, &MainWindow::analysisShown);
+    w.setSentence(QStringLiteral("the cat sat on the mat ."));
+    REQUIRE(waitForAnalysis(w, shown));
+    REQUIRE(w.tokenStrip()->chipCount() == 9);
+    CHECK(w.predictions()->chartCount() == 0);
+
+    // Click "mat" (token 6) in the strip: it becomes [MASK] and predictions appear.
+    shown.clear();
+    QTest::mouseClick(w.tokenStrip()->chip(6), Qt::LeftButton);
+    REQUIRE(waitForAnalysis(w, shown));
+    REQUIRE(w.analysis());
+    CHECK(w.analysis()->tokens[6].text == "[MASK]");
+    CHECK(w.tokenStrip()->chip(6)->text() == "[MASK]");
+    REQUIRE(w.predictions()->chartCount() == 1);
+    REQUIRE(w.analysis()->predictions.size() == 1);
+    CHECK(w.analysis()->predictions[0].position == 6);
+
+    // Select layer 1, head 2 and compare every heatmap cell with the core run independently.
+    w.attentionPanel()->setSelection(1, 2);
+    auto model = TextModel::load(dir.file("m"));
+    REQUIRE(model.hasValue());
+    auto tokens = (*model)->tokenizer().encode("the cat sat on the mat .");
+    tokens[6].id = (*model)->tokenizer().maskId();
+    auto expected = (*model)->analyseTokens("the cat sat on the mat .", tokens);
+    REQUIRE(expected.hasValue());
+    auto* heatmap = w.attentionPanel()->heatmap();
+    REQUIRE(heatmap->rows() == 9);
+    for (int i = 0; i < 9; ++i)
+        for (int j = 0; j < 9; ++j) REQUIRE(heatmap->valueAt(i, j) == Approx(expected->attention.at(1, 2, i, j)).margin(1e-6));
+    CHECK(w.analysis()->predictions[0].top[0].id == expected->predictions[0].top[0].id);
+
+    // Clicking the chip again restores the token.
+    shown.clear();
+    QTest::mouseClick(w.tokenStrip()->chip(6), Qt::LeftButton);
+    REQUIRE(waitForAnalysis(w, shown));
+    CHECK(w.analysis()->tokens[6].text == "mat");
+    CHECK(w.predictions()->chartCount() == 0);
+}
+
+TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows; mean and max aggregate the heads", "[ui][window]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    openTinyModel(w, dir.file("m"));
+    QSignalSpy shown(&w, &MainWindow::analysisShown);
+    w.setSentence(QStringLiteral("the dog ran"));
+    REQUIRE(waitForAnalysis(w, shown));
+    auto* panel = w.attentionPanel();
+    const auto& shownMatrix = panel->shownMatrix();
+    CHECK(shownMatrix.rows == 5);
+    panel->findChild<QCheckBox*>()->setChecked(true);
+    REQUIRE(panel->shownMatrix().rows == 3);
+    for (int r = 0; r < 3; ++r) {
+        double sum = 0;
+        for (int c = 0; c < 3; ++c) sum += panel->heatmap()->valueAt(r, c);
+        CHECK(sum == Approx(1.0).margin(1e-5));
+    }
+}
+
+TEST_CASE("A bad model folder shows a message and keeps the previous model", "[ui][window]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    openTinyModel(w, dir.file("m"));
+    QSignalSpy failed(&w.session(), &ui::TextSession::modelFailed);
+    std::filesystem::create_directories(dir.file("broken"));
+    writeText(dir.file("broken/config.json"), "{ not json");
+    w.openModel(QString::fromStdString(dir.file("broken")));
+    REQUIRE((failed.count() > 0 || failed.wait(20000)));
+    CHECK(w.messageText().contains("config.json"));
+    REQUIRE(w.session().model());
+    CHECK(w.session().model()->directory() == dir.file("m"));
+}
+
+TEST_CASE("A sentence longer than the model allows is refused in the window", "[ui][window]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));  // 24 positions
+    MainWindow w;
+    openTinyModel(w, dir.file("m"));
+    QSignalSpy shown(&w, &MainWindow::analysisShown);
+    w.setSentence(QStringLiteral("the cat"));
+    REQUIRE(waitForAnalysis(w, shown));
+    QString longText;
+    for (int i = 0; i < 20; ++i) longText += QStringLiteral("the cat ");
+    w.setSentence(longText);
+    CHECK(w.messageText().contains("at most 24"));
+    CHECK(w.analysis()->tokens.size() == 4);  // the previous result stays
+}
+
+TEST_CASE("Every view exports valid PNG, SVG and PDF files", "[ui][export]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    w.resize(1200, 800);
+    w.show();
+    openTinyModel(w, dir.file("m"));
+    QSignalSpy shown(&w, &MainWindow::analysisShown);
+    w.setSentence(QStringLiteral("the [MASK] sat on the mat ."));
+    REQUIRE(waitForAnalysis(w, shown));
+    for (int tab = 0; tab < 4; ++tab) {
+        w.tabs()->setCurrentIndex(tab);
+        auto* view = w.currentExportable();
+        REQUIRE(view);
+        const QString base = QString::fromStdString(dir.file("fig")) + QString::number(tab);
+        REQUIRE(ui::saveFigure(*view, base + ".png", QSize(640, 480), 2.0).isEmpty());
+        QImage png(base + ".png");
+        REQUIRE_FALSE(png.isNull());
+        CHECK(png.width() == 1280);
+        CHECK(png.height() == 960);
+        // Not a blank page: more than one colour.
+        std::set<QRgb> colours;
+        for (int y = 0; y < png.height(); y += 16)
+            for (int x = 0; x < png.width(); x += 16) colours.insert(png.pixel(x, y));
+        CHECK(colours.size() > 4);
+        REQUIRE(ui::saveFigure(*view, base + ".svg", QSize(640, 480), 1.0).isEmpty());
+        const auto svg = readText((base + ".svg").toStdString());
+        CHECK_THAT(svg, Catch::Contains("<svg") && Catch::Contains("</svg>"));
+        REQUIRE(ui::saveFigure(*view, base + ".pdf", QSize(640, 480), 1.0).isEmpty());
+        const auto pdf = readText((base + ".pdf").toStdString());
+        CHECK_THAT(pdf, Catch::StartsWith("%PDF-"));
+        CHECK_THAT(pdf, Catch::Contains("%%EOF"));
+    }
+    CHECK(w.attentionPanel()->heatmap()->exportBaseName() == "attention_L0_H0_the-mask-sat-on-the-mat");
+    CHECK_FALSE(ui::saveFigure(*w.currentExportable(), QString::fromStdString(dir.file("x.bmpx")), QSize(100, 100), 1).isEmpty());
+}
+
+TEST_CASE("Clicking a cell of the model view selects that layer and head", "[ui][window]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    w.resize(1000, 700);
+    w.show();
+    openTinyModel(w, dir.file("m"));
+    QSignalSpy shown(&w, &MainWindow::analysisShown);
+    w.setSentence(QStringLiteral("the cat"));
+    REQUIRE(waitForAnalysis(w, shown));
+    w.tabs()->setCurrentIndex(1);
+    QApplication::processEvents();
+    QSignalSpy clicked(w.headGrid(), &ui::HeadGridWidget::headClicked);
+    // Find the centre of layer 1, head 3 by scanning for the click that reports it.
+    bool found = false;
+    for (int y = 30; y < w.headGrid()->height() && !found; y += 10)
+        for (int x = 60; x < w.headGrid()->width() && !found; x += 10) {
+            QTest::mouseClick(w.headGrid(), Qt::LeftButton, {}, QPoint(x, y));
+            if (!clicked.isEmpty() && clicked.last().at(0).toInt() == 1 && clicked.last().at(1).toInt() == 3) found = true;
+        }
+    REQUIRE(found);
+    CHECK(w.attentionPanel()->layer() == 1);
+    CHECK(w.attentionPanel()->head() == 3);
+    CHECK(w.tabs()->currentIndex() == 0);
+}
+
+TEST_CASE("Positional encodings show the sinusoid and the learned embeddings", "[ui][positional]") {
+    TempDir dir;
+    const auto tiny = writeTinyBert(dir.file("m"));
+    MainWindow w;
+    openTinyModel(w, dir.file("m"));
+    auto* panel = w.positionalPanel();
+    CHECK(panel->sinusoidHeatmap()->cols() == 16);
+    CHECK(panel->sinusoidHeatmap()->valueAt(0, 1) == Approx(1.0));  // cos(0)
+    CHECK(panel->learnedHeatmap()->rows() == 24);
+    CHECK(panel->learnedHeatmap()->valueAt(3, 5) == Approx(tiny.w("embeddings.position_embeddings.weight").values[3 * 16 + 5]));
+    CHECK(panel->similarityHeatmap()->valueAt(7, 7) == Approx(1.0).margin(1e-5));
+}
