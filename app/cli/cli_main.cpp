@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/image_commands.h"
 #include "cli/text_commands.h"
 #include "cli/train_commands.h"
 
@@ -14,6 +15,9 @@ Usage:
   attention-scope-cli tokenize  --model DIR --text TEXT [--json]
   attention-scope-cli attention --model DIR --text TEXT [--layer L] [--head H]
                                 --format csv|json|npy --out FILE
+  attention-scope-cli classify  --model DIR --image FILE [--top-k 5] [--json]
+  attention-scope-cli attention --model DIR --image FILE [--layer L] [--head H]
+                                --format csv|json|npy --out FILE
   attention-scope-cli train-mlm --corpus FILE --out DIR [--layers 4 --hidden 256 --heads 4
                                 --intermediate 1024 --steps 10000 --seed 1 --vocab-size 8000
                                 --max-tokens 64 --batch-tokens 4096 --lr 1e-3 --dropout 0.1
@@ -21,7 +25,8 @@ Usage:
   attention-scope-cli eval-mlm  --model DIR --corpus FILE [--lines 2000] [--seed 1234]
   attention-scope-cli --help | --version
 
-DIR is a Hugging Face model folder (config.json, vocab.txt, model.safetensors).
+DIR is a Hugging Face model folder (config.json, vocab.txt or preprocessor_config.json,
+model.safetensors). Images: PNG, JPEG, BMP, PPM, GIF and the other formats Qt reads.
 Without --model the built-in demo model is used. Layers and heads count from 0;
 without --layer/--head every layer and head is exported.
 Errors print one line on stderr and exit with status 1.
@@ -48,7 +53,12 @@ int main(int argc, char** argv) {
     try {
         if (command == "predict") return ascope::cli::runPredict(rest);
         if (command == "tokenize") return ascope::cli::runTokenize(rest);
-        if (command == "attention") return ascope::cli::runAttention(rest);
+        if (command == "attention") {
+            for (const auto& a : rest)
+                if (a == "--image" || a.rfind("--image=", 0) == 0) return ascope::cli::runImageAttention(rest);
+            return ascope::cli::runAttention(rest);
+        }
+        if (command == "classify") return ascope::cli::runClassify(rest);
         if (command == "train-mlm") return ascope::cli::runTrainMlm(rest);
         if (command == "eval-mlm") return ascope::cli::runEvalMlm(rest);
     } catch (const std::exception& e) {

@@ -35,35 +35,14 @@ BertLayerImpl::BertLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.n
     auto out = holder(*this, "output");
     output = out->register_module("dense", Linear(inter, h));
     outputNorm = out->register_module("LayerNorm", makeNorm(c));
+    m_qkv.attach(query, key, value, m_heads);
 }
 
-int64_t BertLayerImpl::weightVersion() const {
-    int64_t v = 0;
-    for (const auto* l : {&query, &key, &value}) v += (*l)->weight._version() + (*l)->bias._version();
-    return v;
-}
-
-void BertLayerImpl::fuseQkv() {
-    torch::NoGradGuard noGrad;
-    m_fusedVersion = weightVersion();
-    // The 1/sqrt(head_dim) score scale is folded into the query projection.
-    const double scale = 1.0 / std::sqrt(static_cast<double>(query->weight.size(0) / m_heads));
-    m_qkvWeight = torch::cat({query->weight * scale, key->weight, value->weight}, 0).contiguous();  // [3 * hidden, hidden]
-    m_qkvBias = torch::cat({query->bias * scale, key->bias, value->bias}, 0).contiguous();          // [3 * hidden]
-}
+void BertLayerImpl::fuseQkv() { m_qkv.refresh(); }
 
 std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
                                                                const torch::Tensor& probsOut) {
-    torch::Tensor w, b;
-    if (is_training()) {  // differentiable path: fuse on the fly
-        w = torch::cat({query->weight, key->weight, value->weight}, 0);
-        b = torch::cat({query->bias, key->bias, value->bias}, 0);
-    } else {
-        if (!m_qkvWeight.defined() || m_fusedVersion != weightVersion()) fuseQkv();
-        w = m_qkvWeight;
-        b = m_qkvBias;
-    }
-    auto qkv = torch::nn::functional::linear(x, w, b);  // [batch, seq, 3 * hidden]
+    auto qkv = m_qkv.project(x, is_training());  // [batch, seq, 3 * hidden]
     auto att = multiHeadAttention(qkv, m_heads, mask, !is_training(), probsOut);
     auto a = attentionOut(att.context);  // [batch, seq, hidden]
     if (is_training() && m_dropout > 0) a = torch::dropout(a, m_dropout, true);

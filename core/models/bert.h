@@ -8,6 +8,7 @@
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/model_config.h"
 #include "models/activation.h"
+#include "models/qkv_projection.h"
 #include "util/expected.h"
 
 namespace ascope {
@@ -32,9 +33,7 @@ private:
     int64_t m_heads;
     Activation m_act;
     double m_dropout = 0.0;
-    torch::Tensor m_qkvWeight, m_qkvBias;
-    int64_t m_fusedVersion = -1;  // sum of the q/k/v weight versions the fused copy was made from
-    int64_t weightVersion() const;
+    QkvProjection m_qkv;
 };
 TORCH_MODULE(BertLayer);
 

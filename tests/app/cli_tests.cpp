@@ -7,6 +7,7 @@
 
 #include "temp_dir.h"
 #include "tiny_bert_fixture.h"
+#include "tiny_vit_fixture.h"
 
 using namespace ascope::test;
 
@@ -112,4 +113,47 @@ TEST_CASE("The CLI prints help and version", "[app][cli]") {
     r = cli({"--version"});
     CHECK(r.exitCode == 0);
     CHECK_THAT(r.out, Catch::StartsWith("attention-scope-cli "));
+}
+
+namespace {
+void writePpm(const std::string& path, int w, int h) {
+    std::string data = "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
+    for (int i = 0; i < w * h * 3; ++i) data.push_back(static_cast<char>((i * 37) % 256));
+    writeText(path, data);
+}
+}  // namespace
+
+TEST_CASE("The CLI classifies an image and exports its attention", "[app][cli][vit]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    writePpm(dir.file("img.ppm"), 40, 30);
+    auto r = cli({"classify", "--model", dir.file("v"), "--image", dir.file("img.ppm"), "--top-k", "3", "--json"});
+    REQUIRE(r.exitCode == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["predictions"].size() == 3);
+    CHECK_THAT(j["predictions"][0]["label"].get<std::string>(), Catch::StartsWith("shape "));
+    r = cli({"attention", "--model", dir.file("v"), "--image", dir.file("img.ppm"), "--layer", "0", "--format", "json",
+             "--out", dir.file("a.json")});
+    REQUIRE(r.exitCode == 0);
+    auto a = nlohmann::json::parse(readText(dir.file("a.json")));
+    CHECK(a["shape"] == nlohmann::json({1, 3, 17, 17}));
+    CHECK(a["tokens"][1] == "patch 0,0");
+}
+
+TEST_CASE("CLI image errors are one line with a non-zero exit", "[app][cli][vit]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    writeTinyBert(dir.file("m"));
+    writeText(dir.file("bad.png"), "\x89PNG\r\n\x1a\n this is not really a png");
+    writePpm(dir.file("ok.ppm"), 8, 8);
+    auto check = [](const Run& r, const std::string& fragment) {
+        INFO(r.out);
+        CHECK(r.exitCode != 0);
+        CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+        CHECK_THAT(r.out, Catch::Contains(fragment));
+    };
+    check(cli({"classify", "--model", dir.file("v"), "--image", dir.file("bad.png")}), "cannot read image");
+    check(cli({"classify", "--model", dir.file("v"), "--image", dir.file("missing.jpg")}), "no such file");
+    check(cli({"classify", "--model", dir.file("m"), "--image", dir.file("ok.ppm")}), "not an image model");
+    check(cli({"predict", "--model", dir.file("v"), "--text", "a [MASK]"}), "image model");
 }

@@ -1,0 +1,85 @@
+#include "cli/image_commands.h"
+
+#include <QString>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_options.h"
+#include "cli/text_commands.h"
+#include "export/attention_exporter.h"
+#include "inference/image_model.h"
+#include "io/image_file_reader.h"
+#include "util/resource_paths.h"
+
+namespace ascope::cli {
+
+namespace {
+struct Loaded {
+    std::unique_ptr<ImageModel> model;
+    RgbImage image;
+};
+
+Expected<Loaded> openModelAndImage(const CliOptions& o) {
+    std::string dir = o.value("--model").value_or("");
+    if (dir.empty()) {
+        dir = builtinModelDir("demo-vit");
+        if (dir.empty()) return makeError("no --model given and the built-in demo image model is not installed");
+    }
+    const auto path = o.value("--image");
+    if (!path || path->empty()) return makeError("--image FILE is required");
+    auto image = ui::readImageFile(QString::fromStdString(*path));
+    if (!image) return image.errorValue();
+    auto model = ImageModel::load(dir);
+    if (!model) return model.errorValue();
+    return Loaded{std::move(*model), std::move(*image)};
+}
+}  // namespace
+
+int runClassify(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, {"--model", "--image", "--top-k"}, {"--json"});
+    if (!o) return fail(o.error());
+    auto topK = o->intValue("--top-k", 5, 1, 100000);
+    if (!topK) return fail(topK.error());
+    auto loaded = openModelAndImage(*o);
+    if (!loaded) return fail(loaded.error());
+    if (!loaded->model->hasClassifier()) return fail(loaded->model->directory() + ": this checkpoint has no classifier head");
+    ImageRunOptions run;
+    run.topK = *topK;
+    auto result = loaded->model->analyse(loaded->image, run);
+    if (!result) return fail(result.error());
+    if (o->has("--json")) {
+        nlohmann::json j;
+        j["image"] = *o->value("--image");
+        j["predictions"] = nlohmann::json::array();
+        for (const auto& p : result->top) j["predictions"].push_back({{"label", p.label}, {"id", p.id}, {"probability", p.probability}});
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    int rank = 1;
+    for (const auto& p : result->top) std::printf("%2d. %-40s %.4f\n", rank++, p.label.c_str(), p.probability);
+    return 0;
+}
+
+int runImageAttention(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, {"--model", "--image", "--layer", "--head", "--format", "--out"}, {});
+    if (!o) return fail(o.error());
+    ExportFormat format = ExportFormat::Csv;
+    if (!parseExportFormat(o->value("--format").value_or("csv"), format)) return fail("--format must be csv, json or npy");
+    const auto out = o->value("--out");
+    if (!out || out->empty()) return fail("--out FILE is required");
+    auto layer = o->intValue("--layer", -1, -1, 100000);
+    auto head = o->intValue("--head", -1, -1, 100000);
+    if (!layer) return fail(layer.error());
+    if (!head) return fail(head.error());
+    auto loaded = openModelAndImage(*o);
+    if (!loaded) return fail(loaded.error());
+    auto result = loaded->model->analyse(loaded->image);
+    if (!result) return fail(result.error());
+    if (auto st = writeAttention(*out, result->attention, result->tokenLabels(), {*layer, *head}, format); !st)
+        return fail(st.error());
+    std::fprintf(stderr, "wrote %s\n", out->c_str());
+    return 0;
+}
+
+}  // namespace ascope::cli

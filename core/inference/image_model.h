@@ -1,0 +1,42 @@
+#pragma once
+// A Vision Transformer (ViT, DeiT) image classifier loaded from a Hugging Face folder. No torch
+// types; every torch exception is caught here and returned as an Error.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checkpoint/model_config.h"
+#include "inference/image_analysis.h"
+#include "util/expected.h"
+#include "vision/image_preprocessor.h"
+
+namespace ascope {
+
+struct ImageRunOptions {
+    int topK = 5;
+    std::function<bool(int, int)> onLayer;  // (layer, layers) -> false cancels
+};
+
+class ImageModel {
+public:
+    static Expected<std::unique_ptr<ImageModel>> load(const std::string& dir);
+    ~ImageModel();
+
+    Expected<ImageAnalysis> analyse(const RgbImage& image, const ImageRunOptions& options = {}) const;
+
+    const ModelConfig& config() const;
+    const PreprocessorConfig& preprocessor() const;
+    const std::string& directory() const;
+    bool hasClassifier() const;
+    int prefixTokens() const;
+    // Position embeddings [prefix + patches][hidden], row-major.
+    std::vector<float> positionEmbeddings() const;
+
+private:
+    ImageModel();
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace ascope

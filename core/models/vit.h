@@ -1,0 +1,63 @@
+#pragma once
+// Internal (includes torch): Vision Transformer (ViT) and DeiT in LibTorch modules registered
+// under Hugging Face's names (embeddings.*, encoder.layer.N.attention.attention.*, layernorm,
+// classifier), pre-norm layers returning their attention probabilities.
+#include <torch/torch.h>
+#include <vector>
+
+#include "checkpoint/checkpoint_tensors.h"
+#include "checkpoint/model_config.h"
+#include "models/activation.h"
+#include "models/bert.h"
+#include "models/qkv_projection.h"
+#include "util/expected.h"
+
+namespace ascope {
+
+class VitLayerImpl : public torch::nn::Module {
+public:
+    VitLayerImpl(const ModelConfig& config, Activation act);
+    // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {});
+
+    torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr};
+    torch::nn::Linear intermediate{nullptr}, output{nullptr};
+    torch::nn::LayerNorm normBefore{nullptr}, normAfter{nullptr};
+
+private:
+    int64_t m_heads;
+    Activation m_act;
+    QkvProjection m_qkv;
+};
+TORCH_MODULE(VitLayer);
+
+class VitModelImpl : public torch::nn::Module {
+public:
+    // prefixTokens: 1 for ViT ([CLS]), 2 for DeiT ([CLS] + distillation).
+    VitModelImpl(const ModelConfig& config, int prefixTokens);
+    // pixels: [batch, channels, H, W] -> final normalised hidden states [batch, 1 + prefix..., hidden].
+    BertOutputs forward(const torch::Tensor& pixels, const LayerCallback& onLayer = {},
+                        const torch::Tensor& attentionOut = {});
+    int prefixTokens() const { return m_prefix; }
+    int gridSize() const { return m_grid; }
+
+    torch::Tensor clsToken, distillationToken, positionEmbeddings;
+    torch::nn::Conv2d patchProjection{nullptr};
+    std::vector<VitLayer> layers;
+    torch::nn::LayerNorm finalNorm{nullptr};
+
+private:
+    int m_prefix;
+    int m_grid;
+};
+TORCH_MODULE(VitModel);
+
+struct LoadedVit {
+    VitModel model{nullptr};
+    // Classifier heads: ViT/DeiT "classifier" on token 0; DeiT-with-teacher averages
+    // cls_classifier (token 0) and distillation_classifier (token 1). Empty for bare models.
+    torch::nn::Linear classifier{nullptr}, distillationClassifier{nullptr};
+};
+Expected<LoadedVit> loadVit(const ModelConfig& config, const CheckpointTensors& tensors);
+
+}  // namespace ascope
