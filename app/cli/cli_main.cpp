@@ -1,5 +1,7 @@
 // attention-scope-cli: the headless face of Attention Scope (same core as the GUI).
+#include <QtGlobal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,9 @@ Errors print one line on stderr and exit with status 1.
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Image decoders report through Qt's message handler; the CLI's contract is one line per
+    // error, so their chatter is dropped unless ASCOPE_DEBUG is set.
+    if (!std::getenv("ASCOPE_DEBUG")) qInstallMessageHandler([](QtMsgType, const QMessageLogContext&, const QString&) {});
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::fputs(kUsage, args.empty() ? stderr : stdout);
