@@ -2,6 +2,8 @@
 
 #include <QString>
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -28,7 +30,18 @@ Expected<Loaded> openModelAndImage(const CliOptions& o) {
     }
     const auto path = o.value("--image");
     if (!path || path->empty()) return makeError("--image FILE is required");
+    // libpng writes its own diagnostics straight to stderr; silence them while decoding so an
+    // error stays one line (ours).
+    std::fflush(stderr);
+    const int savedErr = ::dup(2);
+    const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (savedErr >= 0 && devNull >= 0) ::dup2(devNull, 2);
     auto image = ui::readImageFile(QString::fromStdString(*path));
+    if (savedErr >= 0) {
+        ::dup2(savedErr, 2);
+        ::close(savedErr);
+    }
+    if (devNull >= 0) ::close(devNull);
     if (!image) return image.errorValue();
     auto model = ImageModel::load(dir);
     if (!model) return model.errorValue();
