@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "util/resource_paths.h"
+#include "panels/image_mode_panel.h"
 #include "window/main_window.h"
 #include "window/teaching_examples.h"
 
@@ -25,7 +26,9 @@ int main(int argc, char** argv) {
                                   QStringLiteral("Save a screenshot of the window after the first analysis, then quit."),
                                   QStringLiteral("PNG"));
     QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (0-3)."), QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({model, text, screenshot, tab});
+    QCommandLineOption imageModel(QStringLiteral("image-model"), QStringLiteral("ViT / DeiT model folder for image mode."), QStringLiteral("DIR"));
+    QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open in image mode."), QStringLiteral("FILE"));
+    parser.addOptions({model, text, screenshot, tab, imageModel, image});
     parser.process(app);
 
     ascope::ui::MainWindow window;
@@ -35,6 +38,10 @@ int main(int argc, char** argv) {
     if (dir.isEmpty()) dir = QString::fromStdString(ascope::builtinModelDir("demo-bert"));
     window.setSentence(parser.isSet(text) ? parser.value(text) : ascope::ui::teachingExamples().front());
     if (!dir.isEmpty()) window.openModel(dir);
+    QString imageDir = parser.value(imageModel);
+    if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));
+    if (!imageDir.isEmpty()) window.imagePanel()->openModel(imageDir);
+    if (parser.isSet(image)) window.openImage(parser.value(image));
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
@@ -42,7 +49,10 @@ int main(int argc, char** argv) {
             window.grab().save(path);
             QApplication::quit();
         };
-        QObject::connect(&window, &ascope::ui::MainWindow::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
+        if (parser.isSet(image))
+            QObject::connect(window.imagePanel(), &ascope::ui::ImageModePanel::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
+        else
+            QObject::connect(&window, &ascope::ui::MainWindow::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
         QObject::connect(&window.session(), &ascope::ui::TextSession::modelFailed, &window, [save] { QTimer::singleShot(200, save); });
         QTimer::singleShot(60000, save);  // never hang
     }

@@ -85,3 +85,32 @@ TEST_CASE("The sinusoidal encoding follows Attention Is All You Need", "[core][a
     CHECK(sim[3 * 50 + 4] > sim[3 * 50 + 40]);  // neighbours are more alike than distant positions
     CHECK(sim[10 * 50 + 20] == Approx(sim[20 * 50 + 10]));
 }
+
+#include "analysis/patch_attention.h"
+
+TEST_CASE("Patch heat takes the query's row without the prefix tokens and scales it to 1", "[core][analysis]") {
+    ImageAnalysis img;
+    img.prefixTokens = 1;
+    img.gridRows = 1;
+    img.gridCols = 2;
+    img.attention = handStack();  // 3 tokens: [CLS] + 2 patches
+    PatchHeatRequest r;
+    r.source = PatchHeatSource::Head;
+    r.layer = 0;
+    r.head = 0;
+    r.queryPatch = 1;  // token 2: row {0.2, 0.3, 0.5}
+    auto heat = patchHeat(img, r);
+    REQUIRE(heat.size() == 2);
+    CHECK(heat[0] == Approx(0.6));
+    CHECK(heat[1] == Approx(1.0));
+    r.normalise = false;
+    r.source = PatchHeatSource::HeadMean;
+    r.queryPatch = -1;  // [CLS] row, mean of {0,1,0} and {1,0,0}... layer 0: (1+0)/2, (0+1)/2, 0
+    heat = patchHeat(img, r);
+    CHECK(heat[0] == Approx(0.5));
+    CHECK(heat[1] == Approx(0.0));
+    r.source = PatchHeatSource::Rollout;
+    const auto rollout = attentionRollout(img.attention);
+    heat = patchHeat(img, r);
+    CHECK(heat[1] == Approx(rollout[2]));
+}

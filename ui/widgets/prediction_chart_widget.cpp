@@ -34,37 +34,50 @@ void PredictionChartWidget::setPredictions(const TextAnalysis& analysis) {
         clear(tr("Mask a token (click it) to see what the model predicts"));
         return;
     }
-    clear(QString());
-    m_message->hide();
+    std::vector<BarChart> charts;
     for (const auto& mask : analysis.predictions) {
-        auto* plot = new QCustomPlot(this);
-        plot->setMinimumHeight(60 + 22 * static_cast<int>(mask.top.size()));
-        plot->plotLayout()->insertRow(0);
         QString context;
         for (int i = std::max(1, mask.position - 2); i <= std::min<int>(analysis.tokens.size() - 2, mask.position + 2); ++i)
             context += (i == mask.position ? QStringLiteral("[MASK]") : QString::fromStdString(analysis.tokens[i].text)) + ' ';
-        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, tr("#%1: …%2…").arg(mask.position).arg(context.trimmed()),
-                                                                  QFont(font().family(), font().pointSize(), QFont::Bold)));
+        BarChart chart{tr("#%1: …%2…").arg(mask.position).arg(context.trimmed()), {}, {}};
+        for (const auto& c : mask.top) {
+            chart.labels << QString::fromStdString(c.token);
+            chart.probabilities.push_back(c.probability);
+        }
+        charts.push_back(std::move(chart));
+    }
+    setCharts(charts);
+}
+
+void PredictionChartWidget::setCharts(const std::vector<BarChart>& charts) {
+    clear(QString());
+    m_message->hide();
+    for (const auto& chart : charts) {
+        if (chart.probabilities.empty()) continue;
+        const int k = static_cast<int>(chart.probabilities.size());
+        auto* plot = new QCustomPlot(this);
+        plot->setMinimumHeight(60 + 22 * k);
+        plot->plotLayout()->insertRow(0);
+        plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, chart.title, QFont(font().family(), font().pointSize(), QFont::Bold)));
         auto* bars = new QCPBars(plot->yAxis, plot->xAxis);  // horizontal bars
         bars->setBrush(QColor(31, 119, 180));
         bars->setPen(Qt::NoPen);
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         QVector<double> keys, values;
-        for (int k = 0; k < static_cast<int>(mask.top.size()); ++k) {
-            keys << k;
-            values << mask.top[k].probability;
-            ticker->addTick(k, QStringLiteral("%1  %2%").arg(QString::fromStdString(mask.top[k].token))
-                                   .arg(100.0 * mask.top[k].probability, 0, 'f', 1));
+        for (int i = 0; i < k; ++i) {
+            keys << i;
+            values << chart.probabilities[static_cast<std::size_t>(i)];
+            ticker->addTick(i, QStringLiteral("%1  %2%").arg(chart.labels.value(i)).arg(100.0 * chart.probabilities[static_cast<std::size_t>(i)], 0, 'f', 1));
         }
         bars->setData(keys, values);
         plot->yAxis->setTicker(ticker);
         plot->yAxis->setRangeReversed(true);
-        plot->yAxis->setRange(-0.6, mask.top.size() - 0.4);
+        plot->yAxis->setRange(-0.6, k - 0.4);
         plot->yAxis->grid()->setVisible(false);
-        plot->xAxis->setRange(0, std::max(0.05, static_cast<double>(mask.top.front().probability) * 1.1));
+        plot->xAxis->setRange(0, std::max(0.05, static_cast<double>(chart.probabilities.front()) * 1.1));
         plot->xAxis->setLabel(tr("probability"));
         plot->xAxis->ticker()->setTickCount(3);
-        plot->setToolTip(tr("Top-%1 predictions for the [MASK] at token %2").arg(mask.top.size()).arg(mask.position));
+        plot->setToolTip(chart.title);
         m_layout->addWidget(plot);
         m_plots.push_back(plot);
     }

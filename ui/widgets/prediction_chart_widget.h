@@ -1,5 +1,6 @@
 #pragma once
-// Top-k predictions for every [MASK] as horizontal bar charts, one small chart per mask.
+// Top-k probabilities as horizontal bar charts, one small chart per [MASK] (or one for an
+// image's classes).
 #include <QWidget>
 #include <vector>
 
@@ -12,11 +13,18 @@ class QLabel;
 
 namespace ascope::ui {
 
+struct BarChart {
+    QString title;
+    QStringList labels;
+    std::vector<float> probabilities;  // sorted, highest first
+};
+
 class PredictionChartWidget : public QWidget, public ExportableView {
     Q_OBJECT
 public:
     explicit PredictionChartWidget(QWidget* parent = nullptr);
     void setPredictions(const TextAnalysis& analysis);
+    void setCharts(const std::vector<BarChart>& charts);
     void clear(const QString& message);
     int chartCount() const { return static_cast<int>(m_plots.size()); }
     void setExportBaseName(const QString& name) { m_exportName = name; }

@@ -25,6 +25,10 @@
 #include "export/export_figure_dialog.h"
 #include "export/figure_exporter.h"
 #include "panels/attention_panel.h"
+#include "panels/image_mode_panel.h"
+#include "checkpoint/model_config.h"
+#include "io/image_file_reader.h"
+#include <QClipboard>
 #include "panels/positional_encoding_panel.h"
 #include "util/resource_paths.h"
 #include "widgets/attention_arc_widget.h"
@@ -112,7 +116,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_session(new Tex
     m_positional = new PositionalEncodingPanel(this);
     m_tabs->addTab(m_positional, tr("&Positional encodings"));
     layout->addWidget(m_tabs, 1);
-    setCentralWidget(central);
+    m_modes = new QTabWidget(this);
+    m_modes->setDocumentMode(true);
+    m_modes->addTab(central, tr("&Text"));
+    m_image = new ImageModePanel(this);
+    m_modes->addTab(m_image, tr("&Image"));
+    setCentralWidget(m_modes);
+    connect(m_image, &ImageModePanel::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 3000); });
     buildMenus();
 
     m_debounce.setSingleShot(true);
@@ -164,6 +174,19 @@ void MainWindow::buildMenus() {
         if (demo.isEmpty()) showMessage(tr("The built-in demo model is not installed."), true);
         else openModel(demo);
     });
+    file->addAction(tr("Open &Image…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open an image"), QDir::homePath(),
+                                                          tr("Images (*.png *.jpg *.jpeg *.bmp *.ppm *.pgm *.gif *.webp *.tif *.tiff);;All files (*)"));
+        if (!path.isEmpty()) openImage(path);
+    });
+    file->addAction(tr("Open Image &Model…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a ViT / DeiT model folder"), QDir::homePath());
+        if (!dir.isEmpty()) openImageModel(dir);
+    });
+    file->addAction(tr("&Paste Image"), QKeySequence(tr("Ctrl+Shift+V")), this, [this] {
+        m_modes->setCurrentWidget(m_image);
+        m_image->setImage(QApplication::clipboard()->image(), QStringLiteral("pasted"));
+    });
     auto* recent = file->addMenu(tr("&Recent Models"));
     auto* cache = file->addMenu(tr("Hugging Face &Cache"));
     m_modelMenus = new ModelMenus(recent, cache, this);
@@ -199,7 +222,22 @@ void MainWindow::buildMenus() {
     });
 }
 
-void MainWindow::openModel(const QString& dir) { m_session->openModel(dir); }
+void MainWindow::openModel(const QString& dir) {
+    auto config = ModelConfig::fromFile(QDir(dir).filePath(QStringLiteral("config.json")).toStdString());
+    if (config && config->isVision()) openImageModel(dir);
+    else m_session->openModel(dir);  // errors (no config.json, bad JSON) are reported by the session
+}
+
+void MainWindow::openImageModel(const QString& dir) {
+    m_modes->setCurrentWidget(m_image);
+    m_image->openModel(dir);
+    if (m_modelMenus) m_modelMenus->addRecent(dir);
+}
+
+void MainWindow::openImage(const QString& path) {
+    m_modes->setCurrentWidget(m_image);
+    m_image->openImageFile(path);
+}
 
 void MainWindow::setSentence(const QString& text) {
     m_sentence->setText(text);
@@ -278,6 +316,7 @@ void MainWindow::showMessage(const QString& text, bool error) {
 QString MainWindow::messageText() const { return m_message->isHidden() ? QString() : m_message->text(); }
 
 ExportableView* MainWindow::currentExportable() const {
+    if (m_modes->currentWidget() == m_image) return m_image->currentExportable();
     switch (m_tabs->currentIndex()) {
     case 0: return m_attention->heatmap();
     case 1: return m_grid;
@@ -298,6 +337,23 @@ void MainWindow::copyFigure() {
 }
 
 void MainWindow::exportData() {
+    if (m_modes->currentWidget() == m_image) {
+        const auto a = m_image->analysis();
+        if (!a) {
+            showMessage(tr("Nothing to export yet: open an image first."), true);
+            return;
+        }
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Image Attention Data (all layers and heads)"),
+                                                          QDir(m_exportDir).filePath(QStringLiteral("image_attention_%1.npy").arg(m_image->imageSlug())),
+                                                          tr("NumPy array (*.npy);;CSV table (*.csv);;JSON (*.json)"));
+        if (path.isEmpty()) return;
+        ExportFormat format = ExportFormat::Npy;
+        if (!parseExportFormat(QFileInfo(path).suffix().toLower().toStdString(), format))
+            showMessage(tr("Choose a file ending in .npy, .csv or .json"), true);
+        else if (auto st = writeAttention(path.toStdString(), a->attention, a->tokenLabels(), {}, format); !st)
+            showMessage(QString::fromStdString(st.error()), true);
+        return;
+    }
     if (!m_analysis) {
         showMessage(tr("Nothing to export yet: analyse a sentence first."), true);
         return;
@@ -359,8 +415,12 @@ void MainWindow::dropEvent(QDropEvent* event) {
             openModel(info.absoluteFilePath());
             return;
         }
+        if (info.isFile()) {
+            openImage(info.absoluteFilePath());
+            return;
+        }
     }
-    showMessage(tr("Drop a model folder (with config.json) onto the window."), true);
+    showMessage(tr("Drop a model folder (with config.json) or an image onto the window."), true);
 }
 
 }  // namespace ascope::ui

@@ -20,6 +20,7 @@ class AttentionPanel;
 class AttentionArcWidget;
 class ExportableView;
 class HeadGridWidget;
+class ImageModePanel;
 class ModelMenus;
 class PositionalEncodingPanel;
 class PredictionChartWidget;
@@ -31,7 +32,10 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    // Opens a model folder in the mode its config.json asks for (text or image).
     void openModel(const QString& dir);
+    void openImageModel(const QString& dir);
+    void openImage(const QString& path);
     void setSentence(const QString& text);
     void toggleToken(int index);
 
@@ -44,6 +48,8 @@ public:
     AttentionArcWidget* arcView() const { return m_arcs; }
     PositionalEncodingPanel* positionalPanel() const { return m_positional; }
     QTabWidget* tabs() const { return m_tabs; }
+    QTabWidget* modes() const { return m_modes; }
+    ImageModePanel* imagePanel() const { return m_image; }
     TextAnalysisPtr analysis() const { return m_analysis; }
     QString messageText() const;
     ExportableView* currentExportable() const;
@@ -77,6 +83,8 @@ private:
     QLabel* m_message;
     TokenStripWidget* m_strip;
     QTabWidget* m_tabs;
+    QTabWidget* m_modes;
+    ImageModePanel* m_image;
     AttentionPanel* m_attention;
     PredictionChartWidget* m_predictions;
     HeadGridWidget* m_grid;

@@ -1,0 +1,255 @@
+#include "panels/image_mode_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include "analysis/positional_encoding.h"
+#include "export/figure_exporter.h"
+#include "io/image_file_reader.h"
+#include "widgets/image_overlay_widget.h"
+#include "widgets/prediction_chart_widget.h"
+#include "widgets/small_multiples_widget.h"
+
+namespace ascope::ui {
+
+ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new ImageSession(this)) {
+    auto* outer = new QVBoxLayout(this);
+    auto* controls = new QHBoxLayout;
+    m_modelLabel = new QLabel(tr("No image model"), this);
+    m_source = new QComboBox(this);
+    m_source->addItems({tr("Single head"), tr("Mean over heads"), tr("Attention rollout")});
+    m_source->setCurrentIndex(1);
+    m_source->setToolTip(tr("What the overlay shows: one head's attention, the mean over the layer's heads, "
+                            "or rollout through all layers (Abnar & Zuidema 2020)"));
+    m_layer = new QSpinBox(this);
+    m_layer->setToolTip(tr("Layer"));
+    m_head = new QSpinBox(this);
+    m_head->setToolTip(tr("Head"));
+    m_opacity = new QSlider(Qt::Horizontal, this);
+    m_opacity->setRange(0, 100);
+    m_opacity->setValue(60);
+    m_opacity->setMaximumWidth(120);
+    m_opacity->setToolTip(tr("Overlay opacity"));
+    m_colorMap = new QComboBox(this);
+    m_colorMap->addItems(colorMapNames());
+    m_colorMap->setCurrentIndex(1);
+    m_colorMap->setToolTip(tr("Colour map"));
+    m_grid = new QCheckBox(tr("Patch grid"), this);
+    m_grid->setChecked(true);
+    for (QWidget* w : {static_cast<QWidget*>(m_modelLabel), static_cast<QWidget*>(m_source)}) controls->addWidget(w);
+    controls->addWidget(new QLabel(tr("Layer"), this));
+    controls->addWidget(m_layer);
+    controls->addWidget(new QLabel(tr("Head"), this));
+    controls->addWidget(m_head);
+    controls->addWidget(new QLabel(tr("Opacity"), this));
+    controls->addWidget(m_opacity);
+    controls->addWidget(m_colorMap);
+    controls->addWidget(m_grid);
+    controls->addStretch(1);
+    outer->addLayout(controls);
+    m_message = new QLabel(this);
+    m_message->setWordWrap(true);
+    m_message->hide();
+    outer->addWidget(m_message);
+
+    m_tabs = new QTabWidget(this);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_overlay = new ImageOverlayWidget(split);
+    m_classes = new PredictionChartWidget(split);
+    m_classes->clear(tr("Open an image to see the model's top classes"));
+    split->addWidget(m_overlay);
+    split->addWidget(m_classes);
+    split->setSizes({700, 380});
+    m_tabs->addTab(split, tr("&Overlay"));
+    m_heads = new SmallMultiplesWidget(this);
+    m_tabs->addTab(m_heads, tr("All &heads"));
+    m_positions = new SmallMultiplesWidget(this);
+    m_positions->setToolTip(tr("Each small map: cosine similarity of one patch position's embedding to every other "
+                               "(Dosovitskiy et al. 2020, figure 7)"));
+    m_tabs->addTab(m_positions, tr("Position &embeddings"));
+    outer->addWidget(m_tabs, 1);
+
+    auto refresh = [this] { refreshOverlay(); };
+    connect(m_source, qOverload<int>(&QComboBox::currentIndexChanged), this, refresh);
+    connect(m_layer, qOverload<int>(&QSpinBox::valueChanged), this, refresh);
+    connect(m_head, qOverload<int>(&QSpinBox::valueChanged), this, refresh);
+    connect(m_opacity, &QSlider::valueChanged, this, [this](int v) { m_overlay->setOpacity(v / 100.0); refreshOverlay(); });
+    connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+        m_overlay->setColorMap(colorMapFromIndex(i));
+        refreshOverlay();
+    });
+    connect(m_grid, &QCheckBox::toggled, m_overlay, &ImageOverlayWidget::setShowGrid);
+    connect(m_overlay, &ImageOverlayWidget::patchClicked, this, [this](int patch) {
+        m_queryPatch = patch;
+        refreshOverlay();
+    });
+    connect(m_heads, &SmallMultiplesWidget::cellClicked, this, [this](int l, int h) {
+        setSource(PatchHeatSource::Head, l, h);
+        m_tabs->setCurrentIndex(0);
+    });
+    connect(m_session, &ImageSession::modelLoaded, this, [this](const QString& dir) {
+        const auto& c = m_session->model()->config();
+        m_modelLabel->setText(QFileInfo(dir).fileName());
+        m_modelLabel->setToolTip(tr("%1\n%2 layers, %3 heads, %4 px, patch %5").arg(dir).arg(c.numLayers).arg(c.numHeads)
+                                     .arg(c.imageSize).arg(c.patchSize));
+        m_layer->setRange(0, c.numLayers - 1);
+        m_layer->setValue(c.numLayers - 1);
+        m_head->setRange(0, c.numHeads - 1);
+        m_message->hide();
+        refreshPositions();
+        if (!m_image.pixels.empty()) m_session->requestAnalysis(m_image);
+    });
+    connect(m_session, &ImageSession::modelFailed, this, [this](const QString& e) { showError(tr("Could not open the image model: %1").arg(e)); });
+    connect(m_session, &ImageSession::analysisFailed, this, &ImageModePanel::showError);
+    connect(m_session, &ImageSession::analysisReady, this, [this](ImageAnalysisPtr a) {
+        m_analysis = std::move(a);
+        m_message->hide();
+        std::vector<BarChart> charts;
+        if (!m_analysis->top.empty()) {
+            BarChart chart{tr("Top-%1 classes").arg(m_analysis->top.size()), {}, {}};
+            for (const auto& p : m_analysis->top) {
+                chart.labels << QString::fromStdString(p.label);
+                chart.probabilities.push_back(p.probability);
+            }
+            charts.push_back(chart);
+            m_classes->setCharts(charts);
+        } else {
+            m_classes->clear(tr("This checkpoint has no classifier head: attention only"));
+        }
+        m_overlay->setImage(toQImage(m_analysis->input), m_analysis->gridRows, m_analysis->gridCols);
+        refreshOverlay();
+        emit analysisShown();
+    });
+}
+
+void ImageModePanel::openModel(const QString& dir) { m_session->openModel(dir); }
+
+QString ImageModePanel::openImageFile(const QString& path) {
+    auto image = readImageFile(path);
+    if (!image) {
+        showError(QString::fromStdString(image.error()));
+        return QString::fromStdString(image.error());
+    }
+    m_image = std::move(*image);
+    m_imageName = slugify(QFileInfo(path).completeBaseName());
+    m_queryPatch = -1;
+    if (!m_session->model()) showError(tr("Open an image model first (File > Open Image Model)."));
+    m_session->requestAnalysis(m_image);
+    return {};
+}
+
+void ImageModePanel::setImage(const QImage& image, const QString& name) {
+    if (image.isNull()) {
+        showError(tr("The clipboard holds no image."));
+        return;
+    }
+    m_image = toRgbImage(image);
+    m_imageName = slugify(name);
+    m_queryPatch = -1;
+    m_session->requestAnalysis(m_image);
+}
+
+void ImageModePanel::showError(const QString& text) {
+    m_message->setText(text);
+    m_message->setStyleSheet(QStringLiteral("QLabel{background:#f8d7da;color:#58151c;padding:6px;border-radius:4px}"));
+    m_message->show();
+}
+
+QString ImageModePanel::message() const { return m_message->isHidden() ? QString() : m_message->text(); }
+
+PatchHeatRequest ImageModePanel::heatRequest() const {
+    PatchHeatRequest r;
+    r.source = static_cast<PatchHeatSource>(m_source->currentIndex());
+    r.layer = m_layer->value();
+    r.head = m_head->value();
+    r.queryPatch = m_queryPatch;
+    return r;
+}
+
+void ImageModePanel::setSource(PatchHeatSource source, int layer, int head) {
+    const QSignalBlocker b1(m_source), b2(m_layer), b3(m_head);
+    m_source->setCurrentIndex(static_cast<int>(source));
+    m_layer->setValue(layer);
+    m_head->setValue(head);
+    refreshOverlay();
+}
+
+void ImageModePanel::refreshOverlay() {
+    m_head->setEnabled(m_source->currentIndex() == 0);
+    m_layer->setEnabled(m_source->currentIndex() != 2);
+    if (!m_analysis) return;
+    const auto request = heatRequest();
+    m_overlay->setHeat(patchHeat(*m_analysis, request));
+    m_overlay->setSelectedPatch(m_queryPatch);
+    const QString query = m_queryPatch < 0 ? QStringLiteral("cls") : QStringLiteral("patch%1").arg(m_queryPatch);
+    const QString what = request.source == PatchHeatSource::Rollout ? QStringLiteral("rollout")
+                         : request.source == PatchHeatSource::HeadMean ? QStringLiteral("L%1_mean").arg(request.layer)
+                                                                       : QStringLiteral("L%1_H%2").arg(request.layer).arg(request.head);
+    m_overlay->setExportBaseName(QStringLiteral("image_attention_%1_%2_%3").arg(what, query, m_imageName));
+    emit statusMessage(m_queryPatch < 0 ? tr("Showing what [CLS] attends to") : tr("Showing what patch %1 attends to").arg(m_queryPatch));
+
+    // Every head as a small overlay of the same query.
+    const auto analysis = m_analysis;
+    const int query2 = m_queryPatch;
+    const QImage picture = toQImage(analysis->input);
+    m_heads->setGrid(analysis->attention.layers, analysis->attention.heads,
+                     [analysis, query2, picture](QPainter& p, const QRectF& cell, int l, int h) {
+                         PatchHeatRequest r;
+                         r.source = PatchHeatSource::Head;
+                         r.layer = l;
+                         r.head = h;
+                         r.queryPatch = query2;
+                         p.drawImage(cell, picture);
+                         const auto heat = patchHeat(*analysis, r);
+                         QImage hm(analysis->gridCols, analysis->gridRows, QImage::Format_ARGB32);
+                         for (int i = 0; i < static_cast<int>(heat.size()); ++i) {
+                             QColor c = colorAt(ColorMap::Magma, heat[static_cast<std::size_t>(i)]);
+                             c.setAlphaF(0.7);
+                             hm.setPixelColor(i % analysis->gridCols, i / analysis->gridCols, c);
+                         }
+                         p.drawImage(cell, hm);
+                     },
+                     tr("L"), tr("H"), tr("Every layer and head (%1); click one to open it").arg(query2 < 0 ? tr("[CLS]") : tr("patch %1").arg(query2)));
+    m_heads->setExportBaseName(QStringLiteral("image_heads_%1_%2").arg(query, m_imageName));
+}
+
+void ImageModePanel::refreshPositions() {
+    const auto model = m_session->model();
+    if (!model) return;
+    const auto& c = model->config();
+    const int grid = c.imageSize / c.patchSize, prefix = model->prefixTokens(), hidden = c.hiddenSize;
+    const auto& all = m_session->positionEmbeddings();
+    if (all.size() != static_cast<std::size_t>(prefix + grid * grid) * hidden) return;
+    std::vector<float> patches(all.begin() + static_cast<long>(prefix) * hidden, all.end());
+    auto sim = std::make_shared<std::vector<float>>(cosineSimilarity(patches, grid * grid, hidden));
+    m_positions->setGrid(grid, grid,
+                         [sim, grid](QPainter& p, const QRectF& cell, int r, int col) {
+                             const int i = r * grid + col;
+                             QImage img(grid, grid, QImage::Format_RGB32);
+                             for (int j = 0; j < grid * grid; ++j)
+                                 img.setPixelColor(j % grid, j / grid,
+                                                   colorAt(ColorMap::Viridis, ((*sim)[static_cast<std::size_t>(i) * grid * grid + j] + 1) / 2));
+                             p.drawImage(cell, img);
+                         },
+                         QString(), QString(), tr("Position embedding similarity (row, column of the patch)"));
+    m_positions->setExportBaseName(QStringLiteral("vit_position_similarity_%1").arg(slugify(m_modelLabel->text())));
+}
+
+ExportableView* ImageModePanel::currentExportable() const {
+    switch (m_tabs->currentIndex()) {
+    case 0: return m_overlay;
+    case 1: return m_heads;
+    default: return m_positions;
+    }
+}
+
+}  // namespace ascope::ui

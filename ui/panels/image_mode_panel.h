@@ -1,0 +1,73 @@
+#pragma once
+// Image mode: open an image and an image model, see the image with its patch grid, the top-k
+// classes, and attention as an overlay ([CLS] or a clicked patch; one head, head mean, or
+// rollout); every head as a grid of small overlays; and the position-embedding similarity grid.
+#include <QWidget>
+
+#include "analysis/patch_attention.h"
+#include "session/image_session.h"
+
+class QComboBox;
+class QSpinBox;
+class QSlider;
+class QLabel;
+class QTabWidget;
+class QCheckBox;
+
+namespace ascope::ui {
+
+class ExportableView;
+class ImageOverlayWidget;
+class PredictionChartWidget;
+class SmallMultiplesWidget;
+
+class ImageModePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageModePanel(QWidget* parent = nullptr);
+    ImageSession& session() { return *m_session; }
+    void openModel(const QString& dir);
+    // Returns an error message ("" on success).
+    QString openImageFile(const QString& path);
+    void setImage(const QImage& image, const QString& name);
+    ImageAnalysisPtr analysis() const { return m_analysis; }
+    ExportableView* currentExportable() const;
+    QString message() const;
+    ImageOverlayWidget* overlay() const { return m_overlay; }
+    PredictionChartWidget* classes() const { return m_classes; }
+    SmallMultiplesWidget* headGrid() const { return m_heads; }
+    SmallMultiplesWidget* positionGrid() const { return m_positions; }
+    QString imageSlug() const { return m_imageName; }
+    PatchHeatRequest heatRequest() const;
+    void setSource(PatchHeatSource source, int layer, int head);
+
+signals:
+    void analysisShown();
+    void statusMessage(const QString& text);
+
+private:
+    void refreshOverlay();
+    void refreshPositions();
+    void showError(const QString& text);
+
+    ImageSession* m_session;
+    ImageAnalysisPtr m_analysis;
+    RgbImage m_image;
+    QString m_imageName = QStringLiteral("image");
+    int m_queryPatch = -1;
+    QLabel* m_modelLabel;
+    QLabel* m_message;
+    QComboBox* m_source;
+    QSpinBox* m_layer;
+    QSpinBox* m_head;
+    QSlider* m_opacity;
+    QComboBox* m_colorMap;
+    QCheckBox* m_grid;
+    QTabWidget* m_tabs;
+    ImageOverlayWidget* m_overlay;
+    PredictionChartWidget* m_classes;
+    SmallMultiplesWidget* m_heads;
+    SmallMultiplesWidget* m_positions;
+};
+
+}  // namespace ascope::ui
