@@ -1,0 +1,121 @@
+#include <QImage>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTest>
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "analysis/patch_attention.h"
+#include "export/figure_exporter.h"
+#include "inference/image_model.h"
+#include "io/image_file_reader.h"
+#include "panels/image_mode_panel.h"
+#include "temp_dir.h"
+#include "tiny_bert_fixture.h"
+#include "tiny_vit_fixture.h"
+#include "widgets/image_overlay_widget.h"
+#include "widgets/prediction_chart_widget.h"
+#include "widgets/small_multiples_widget.h"
+#include "window/main_window.h"
+
+using namespace ascope;
+using namespace ascope::test;
+using ascope::ui::ImageModePanel;
+using ascope::ui::MainWindow;
+
+namespace {
+QString writePng(const TempDir& dir, const std::string& name) {
+    QImage img(48, 40, QImage::Format_RGB888);
+    for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) img.setPixelColor(x, y, QColor((x * 5) % 256, (y * 7) % 256, (x * y) % 256));
+    const QString path = QString::fromStdString(dir.file(name));
+    REQUIRE(img.save(path));
+    return path;
+}
+
+void loadModelAndImage(MainWindow& w, const TempDir& dir, const QString& image) {
+    QSignalSpy loaded(&w.imagePanel()->session(), &ui::ImageSession::modelLoaded);
+    w.openModel(QString::fromStdString(dir.file("v")));  // routed to image mode by config.json
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+    CHECK(w.modes()->currentWidget() == w.imagePanel());
+    QSignalSpy shown(w.imagePanel(), &ImageModePanel::analysisShown);
+    w.openImage(image);
+    REQUIRE((shown.count() > 0 || shown.wait(20000)));
+}
+}  // namespace
+
+TEST_CASE("Opening an image classifies it and overlays the core's [CLS] attention", "[ui][image]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    const QString png = writePng(dir, "pic.png");
+    MainWindow w;
+    w.show();
+    loadModelAndImage(w, dir, png);
+    auto* panel = w.imagePanel();
+    REQUIRE(panel->analysis());
+    CHECK(panel->classes()->chartCount() == 1);
+
+    auto model = ImageModel::load(dir.file("v"));
+    REQUIRE(model.hasValue());
+    auto image = ui::readImageFile(png);
+    REQUIRE(image.hasValue());
+    auto expected = (*model)->analyse(*image);
+    REQUIRE(expected.hasValue());
+    CHECK(panel->analysis()->top[0].id == expected->top[0].id);
+    const auto heat = patchHeat(*panel->analysis(), panel->heatRequest());
+    const auto want = patchHeat(*expected, panel->heatRequest());
+    REQUIRE(heat.size() == 16);
+    for (std::size_t i = 0; i < heat.size(); ++i) CHECK(heat[i] == Approx(want[i]).margin(1e-5));
+
+    // Clicking a patch switches to query mode for that patch.
+    auto* overlay = panel->overlay();
+    overlay->resize(400, 400);
+    QTest::mouseClick(overlay, Qt::LeftButton, {}, QPoint(overlay->width() / 2 + 5, overlay->height() / 2 + 5));
+    CHECK(overlay->selectedPatch() == panel->heatRequest().queryPatch);
+    CHECK(panel->heatRequest().queryPatch >= 0);
+    QTest::mouseClick(overlay, Qt::RightButton, {}, QPoint(10, 10));
+    CHECK(panel->heatRequest().queryPatch == -1);
+}
+
+TEST_CASE("Image-mode figures export as PNG, SVG and PDF", "[ui][image][export]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    MainWindow w;
+    w.resize(1100, 800);
+    w.show();
+    loadModelAndImage(w, dir, writePng(dir, "pic.png"));
+    for (auto* view : std::vector<ui::ExportableView*>{w.imagePanel()->overlay(), w.imagePanel()->headGrid(),
+                                                       w.imagePanel()->positionGrid()}) {
+        const QString base = QString::fromStdString(dir.file("fig"));
+        REQUIRE(ui::saveFigure(*view, base + ".png", QSize(400, 400), 1).isEmpty());
+        QImage png(base + ".png");
+        REQUIRE_FALSE(png.isNull());
+        std::set<QRgb> colours;
+        for (int y = 0; y < png.height(); y += 8)
+            for (int x = 0; x < png.width(); x += 8) colours.insert(png.pixel(x, y));
+        CHECK(colours.size() > 4);
+        REQUIRE(ui::saveFigure(*view, base + ".svg", QSize(400, 400), 1).isEmpty());
+        CHECK_THAT(readText((base + ".svg").toStdString()), Catch::Contains("</svg>"));
+        REQUIRE(ui::saveFigure(*view, base + ".pdf", QSize(400, 400), 1).isEmpty());
+        CHECK_THAT(readText((base + ".pdf").toStdString()), Catch::StartsWith("%PDF-"));
+    }
+    CHECK(w.imagePanel()->overlay()->exportBaseName().startsWith("image_attention_L1_mean_cls_pic"));
+}
+
+TEST_CASE("A corrupt image or a text model in image mode gives a message, nothing crashes", "[ui][image]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    loadModelAndImage(w, dir, writePng(dir, "pic.png"));
+    writeText(dir.file("broken.jpg"), "\xff\xd8\xff\xe0 not a jpeg at all");
+    w.openImage(QString::fromStdString(dir.file("broken.jpg")));
+    CHECK(w.imagePanel()->message().contains("cannot read image"));
+    REQUIRE(w.imagePanel()->analysis());  // the previous result stays
+
+    QSignalSpy failed(&w.imagePanel()->session(), &ui::ImageSession::modelFailed);
+    w.openImageModel(QString::fromStdString(dir.file("m")));
+    REQUIRE((failed.count() > 0 || failed.wait(20000)));
+    CHECK(w.imagePanel()->message().contains("not an image model"));
+    CHECK(w.imagePanel()->session().model());
+}
