@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Save a screenshot of the window after the first analysis, then quit."),
                                   QStringLiteral("PNG"));
-    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (0-3)."), QStringLiteral("N"), QStringLiteral("0"));
+    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (text mode 0-3, image mode 0-2)."), QStringLiteral("N"), QStringLiteral("0"));
     QCommandLineOption imageModel(QStringLiteral("image-model"), QStringLiteral("ViT / DeiT model folder for image mode."), QStringLiteral("DIR"));
     QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open in image mode."), QStringLiteral("FILE"));
     parser.addOptions({model, text, screenshot, tab, imageModel, image});
@@ -41,7 +41,10 @@ int main(int argc, char** argv) {
     QString imageDir = parser.value(imageModel);
     if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));
     if (!imageDir.isEmpty()) window.imagePanel()->openModel(imageDir);
-    if (parser.isSet(image)) window.openImage(parser.value(image));
+    if (parser.isSet(image)) {
+        window.openImage(parser.value(image));
+        window.imagePanel()->tabs()->setCurrentIndex(parser.value(tab).toInt());
+    }
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);

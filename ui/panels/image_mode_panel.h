@@ -38,6 +38,7 @@ public:
     SmallMultiplesWidget* headGrid() const { return m_heads; }
     SmallMultiplesWidget* positionGrid() const { return m_positions; }
     QString imageSlug() const { return m_imageName; }
+    QTabWidget* tabs() const { return m_tabs; }
     PatchHeatRequest heatRequest() const;
     void setSource(PatchHeatSource source, int layer, int head);
 
