@@ -10,6 +10,7 @@
 #include <string>
 
 #include "checkpoint/safetensors_writer.h"
+#include "inference/image_model.h"
 #include "inference/text_model.h"
 #include "perf/matmul_probe.h"
 #include "tokenizer/vocab.h"
@@ -92,6 +93,64 @@ double forwardFlops(const ModelConfig& c, double t) {
     return c.numLayers * perLayer + 2 * h * h + 2 * h * c.vocabSize;
 }
 
+// A random ViT-Base/16 (224 px, 1000 classes) checkpoint; returns its parameter bytes.
+double writeRandomVit(const fs::path& dir) {
+    fs::create_directories(dir);
+    std::mt19937 rng(4);
+    std::normal_distribution<float> normal(0.f, 0.02f);
+    SafetensorsWriter w;
+    double bytes = 0;
+    auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float fill = NAN) {
+        std::int64_t n = 1;
+        for (auto d : shape) n *= d;
+        std::vector<float> v(static_cast<std::size_t>(n));
+        for (auto& x : v) x = std::isnan(fill) ? normal(rng) : fill;
+        bytes += 4.0 * n;
+        w.addFloat32(name, shape, std::move(v));
+    };
+    const int h = 768, i = 3072;
+    add("vit.embeddings.cls_token", {1, 1, h});
+    add("vit.embeddings.position_embeddings", {1, 197, h});
+    add("vit.embeddings.patch_embeddings.projection.weight", {h, 3, 16, 16});
+    add("vit.embeddings.patch_embeddings.projection.bias", {h}, 0.f);
+    for (int l = 0; l < 12; ++l) {
+        const std::string p = "vit.encoder.layer." + std::to_string(l) + ".";
+        for (const char* m : {"query", "key", "value"}) {
+            add(p + "attention.attention." + m + ".weight", {h, h});
+            add(p + "attention.attention." + m + ".bias", {h}, 0.f);
+        }
+        add(p + "attention.output.dense.weight", {h, h});
+        add(p + "attention.output.dense.bias", {h}, 0.f);
+        add(p + "intermediate.dense.weight", {i, h});
+        add(p + "intermediate.dense.bias", {i}, 0.f);
+        add(p + "output.dense.weight", {h, i});
+        add(p + "output.dense.bias", {h}, 0.f);
+        for (const char* n : {"layernorm_before", "layernorm_after"}) {
+            add(p + n + ".weight", {h}, 1.f);
+            add(p + n + ".bias", {h}, 0.f);
+        }
+    }
+    add("vit.layernorm.weight", {h}, 1.f);
+    add("vit.layernorm.bias", {h}, 0.f);
+    add("classifier.weight", {1000, h});
+    add("classifier.bias", {1000}, 0.f);
+    w.write((dir / "model.safetensors").string());
+    ModelConfig c;
+    c.modelType = "vit";
+    c.architectures = {"ViTForImageClassification"};
+    c.hiddenSize = h;
+    c.numLayers = 12;
+    c.numHeads = 12;
+    c.intermediateSize = i;
+    c.imageSize = 224;
+    c.patchSize = 16;
+    for (int k = 0; k < 1000; ++k) c.id2label[k] = "class " + std::to_string(k);
+    std::FILE* f = std::fopen((dir / "config.json").c_str(), "w");
+    std::fputs(c.toJsonText().c_str(), f);
+    std::fclose(f);
+    return bytes;
+}
+
 std::string sentence(int words) {
     std::string s;
     for (int k = 0; k < words; ++k) s += (k == words / 2 ? "[MASK] " : "w" + std::to_string(100 + k * 37) + " ");
@@ -144,5 +203,34 @@ int main(int argc, char** argv) {
                     n, best, total / repeats, gflops, 100.0 * gflops / peak.gflops, weightBytes / (best * 1e6));
     }
     fs::remove_all(dir);
+
+    const auto vitDir = fs::temp_directory_path() / "ascope-bench-vit-base";
+    const double vitBytes = writeRandomVit(vitDir);
+    auto vit = ImageModel::load(vitDir.string());
+    if (!vit) {
+        std::fprintf(stderr, "bench: %s\n", vit.error().c_str());
+        return 1;
+    }
+    RgbImage picture{224, 224, std::vector<std::uint8_t>(224 * 224 * 3)};
+    std::mt19937 prng(9);
+    for (auto& p : picture.pixels) p = static_cast<std::uint8_t>(prng() % 256);
+    (void)(*vit)->analyse(picture);  // warm-up
+    double best = 1e300, total = 0;
+    for (int r = 0; r < repeats; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto result = (*vit)->analyse(picture);
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        best = std::min(best, ms);
+        total += ms;
+    }
+    ModelConfig vitShape = config;
+    vitShape.vocabSize = 1000;  // the classifier plays the MLM head's part in the FLOP count
+    const double vitFlops = forwardFlops(vitShape, 197) + 2.0 * 196 * 768 * 768;  // + patch embedding
+    const double gflops = vitFlops / (best * 1e6);
+    std::printf("\nViT-Base/16 shape (12 x 768, 12 heads, 197 tokens), random weights, %.0f MB\n", vitBytes / 1e6);
+    std::printf("224x224 image: best %7.2f ms, mean %7.2f ms per forward (incl. preprocessing, attention copy-out, top-5), "
+                "%6.1f GFLOP/s = %5.1f%% of peak\n",
+                best, total / repeats, gflops, 100.0 * gflops / peak.gflops);
+    fs::remove_all(vitDir);
     return 0;
 }
