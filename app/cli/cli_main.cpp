@@ -25,6 +25,10 @@ Usage:
                                 --max-tokens 64 --batch-tokens 4096 --lr 1e-3 --dropout 0.1
                                 --checkpoint-every 1000] [--resume] [--half]
   attention-scope-cli eval-mlm  --model DIR --corpus FILE [--lines 2000] [--seed 1234]
+  attention-scope-cli train-vit-shapes --out DIR [--image-size 64 --patch-size 8 --layers 4
+                                --hidden 128 --heads 4 --steps 3000 --batch 64 --seed 1 --lr 1e-3]
+                                [--resume]
+  attention-scope-cli eval-vit-shapes --model DIR [--count 1000] [--seed 1]
   attention-scope-cli --help | --version
 
 DIR is a Hugging Face model folder (config.json, vocab.txt or preprocessor_config.json,
@@ -66,6 +70,8 @@ int main(int argc, char** argv) {
         if (command == "classify") return ascope::cli::runClassify(rest);
         if (command == "train-mlm") return ascope::cli::runTrainMlm(rest);
         if (command == "eval-mlm") return ascope::cli::runEvalMlm(rest);
+        if (command == "train-vit-shapes") return ascope::cli::runTrainVitShapes(rest);
+        if (command == "eval-vit-shapes") return ascope::cli::runEvalVitShapes(rest);
     } catch (const std::exception& e) {
         return ascope::cli::fail(std::string("internal error: ") + e.what());
     }

@@ -7,6 +7,7 @@
 #include "cli/progress_printer.h"
 #include "cli/text_commands.h"
 #include "training/mlm_trainer.h"
+#include "training/vit_trainer.h"
 
 namespace ascope::cli {
 
@@ -82,6 +83,72 @@ int runEvalMlm(const std::vector<std::string>& args) {
     if (!e) return fail(e.error());
     std::printf("held-out masked tokens: %d\ntop-1 accuracy: %.1f%%\ntop-5 accuracy: %.1f%%\n", e->maskedTokens,
                 100 * e->top1, 100 * e->top5);
+    return 0;
+}
+
+int runTrainVitShapes(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args,
+                               {"--out", "--image-size", "--patch-size", "--layers", "--hidden", "--heads", "--intermediate",
+                                "--steps", "--batch", "--seed", "--lr", "--checkpoint-every"},
+                               {"--resume"});
+    if (!o) return fail(o.error());
+    VitTrainConfig c;
+    c.outDir = o->value("--out").value_or("");
+    if (c.outDir.empty()) return fail("--out DIR is required");
+    struct IntFlag {
+        const char* name;
+        int* target;
+        int lo, hi;
+    };
+    const IntFlag ints[] = {{"--image-size", &c.imageSize, 8, 1024}, {"--patch-size", &c.patchSize, 2, 256},
+                            {"--layers", &c.layers, 1, 48},          {"--hidden", &c.hidden, 8, 4096},
+                            {"--heads", &c.heads, 1, 64},            {"--steps", &c.steps, 1, 100000000},
+                            {"--batch", &c.batchSize, 1, 4096},      {"--checkpoint-every", &c.checkpointEvery, 1, 100000000}};
+    for (const auto& f : ints) {
+        auto v = o->intValue(f.name, *f.target, f.lo, f.hi);
+        if (!v) return fail(v.error());
+        *f.target = *v;
+    }
+    auto inter = o->intValue("--intermediate", 4 * c.hidden, 8, 65536);
+    auto seed = o->intValue("--seed", 1, 0, 1 << 30);
+    if (!inter) return fail(inter.error());
+    if (!seed) return fail(seed.error());
+    c.intermediate = *inter;
+    c.seed = static_cast<unsigned>(*seed);
+    c.resume = o->has("--resume");
+    try {
+        if (auto lr = o->value("--lr")) c.learningRate = std::stod(*lr);
+    } catch (const std::exception&) {
+        return fail("--lr takes a number");
+    }
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    ProgressPrinter printer("images");
+    auto steps = trainVitShapes(c, [&](const TrainProgress& p) {
+        printer.print(p);
+        return g_interrupted == 0;
+    });
+    printer.finish();
+    if (!steps) return fail(steps.error());
+    auto acc = evaluateVitShapes(c.outDir, 600, c.seed);
+    if (!acc) return fail(acc.error());
+    std::fprintf(stderr, "%s after %d steps; held-out accuracy %.1f%% on 600 fresh images; model written to %s\n",
+                 g_interrupted ? "stopped" : "finished", *steps, 100 * *acc, c.outDir.c_str());
+    return g_interrupted ? 130 : 0;
+}
+
+int runEvalVitShapes(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, {"--model", "--count", "--seed"}, {});
+    if (!o) return fail(o.error());
+    const auto model = o->value("--model");
+    if (!model) return fail("--model DIR is required");
+    auto count = o->intValue("--count", 1000, 1, 1000000);
+    auto seed = o->intValue("--seed", 1, 0, 1 << 30);
+    if (!count) return fail(count.error());
+    if (!seed) return fail(seed.error());
+    auto acc = evaluateVitShapes(*model, *count, static_cast<unsigned>(*seed));
+    if (!acc) return fail(acc.error());
+    std::printf("held-out shapes: %d\naccuracy: %.1f%%\n", *count, 100 * *acc);
     return 0;
 }
 

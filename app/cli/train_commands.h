@@ -7,5 +7,7 @@ namespace ascope::cli {
 
 int runTrainMlm(const std::vector<std::string>& args);
 int runEvalMlm(const std::vector<std::string>& args);
+int runTrainVitShapes(const std::vector<std::string>& args);
+int runEvalVitShapes(const std::vector<std::string>& args);
 
 }  // namespace ascope::cli

@@ -13,6 +13,7 @@
 #include "models/bert.h"
 #include "models/torch_weights.h"
 #include "tokenizer/bert_tokenizer.h"
+#include "training/training_support.h"
 #include "training/vocab_builder.h"
 #include "util/compute_threads.h"
 
@@ -36,35 +37,6 @@ ModelConfig modelConfigFor(const MlmTrainConfig& t, int vocabSize) {
     c.typeVocabSize = 2;
     c.hiddenAct = "gelu";
     return c;
-}
-
-void initWeights(torch::nn::Module& module) {
-    torch::NoGradGuard noGrad;
-    for (auto& p : module.named_parameters(true)) {
-        const auto& name = p.key();
-        if (name.find("LayerNorm") != std::string::npos) {
-            if (name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0) p.value().fill_(1.0);
-            else p.value().zero_();
-        } else if (p.value().dim() >= 2) {
-            p.value().normal_(0.0, 0.02);
-        } else {
-            p.value().zero_();
-        }
-    }
-}
-
-Status writeText(const fs::path& path, const std::string& text) {
-    const auto tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return makeError(tmp + ": cannot open for writing");
-        out << text;
-        if (!out) return makeError(tmp + ": write failed");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) return makeError(path.string() + ": cannot rename into place");
-    return Status::ok();
 }
 
 struct Batch {
@@ -92,33 +64,14 @@ std::vector<Batch> makeBatches(const std::vector<std::vector<int64_t>>& examples
     return batches;
 }
 
-void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half) {
-    for (auto& item : module.named_parameters(true)) {
-        auto t = item.value().detach().contiguous();
-        std::vector<std::int64_t> shape(t.sizes().begin(), t.sizes().end());
-        if (half) t = t.to(torch::kHalf).contiguous();
-        const auto* bytes = static_cast<const std::uint8_t*>(t.data_ptr());
-        writer.addRaw(prefix + item.key(), half ? DType::F16 : DType::F32, shape,
-                      std::vector<std::uint8_t>(bytes, bytes + t.numel() * t.element_size()));
-    }
-}
-
 Status saveCheckpoint(const fs::path& dir, BertModel& model, BertMlmHead& head, int step, unsigned seed,
                       torch::optim::Optimizer& optimizer, bool half) {
     SafetensorsWriter writer;
-    addParameters(writer, *model, "bert.", half);
-    addParameters(writer, *head, "cls.predictions.", half);  // the decoder is tied: not written
+    training::addParameters(writer, *model, "bert.", half);
+    training::addParameters(writer, *head, "cls.predictions.", half);  // the decoder is tied: not written
     writer.setMetadata("format", "pt");
     if (auto st = writer.write((dir / "model.safetensors").string()); !st) return st;
-    try {
-        const auto tmp = (dir / "optimizer.pt.tmp").string();
-        torch::save(optimizer, tmp);
-        fs::rename(tmp, dir / "optimizer.pt");
-    } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
-    }
-    nlohmann::json state{{"global_step", step}, {"seed", seed}};
-    return writeText(dir / "trainer_state.json", state.dump(2));
+    return training::saveTrainerState(dir.string(), optimizer, step, seed);
 }
 }  // namespace
 
@@ -187,38 +140,26 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
         Activation act = Activation::GeluErf;
         BertModel model(config);
         BertMlmHead head(config, act, /*tiedDecoder=*/true);
-        initWeights(*model);
-        initWeights(*head);
+        training::initWeights(*model);
+        training::initWeights(*head);
         head->decoderWeight = model->wordEmbeddings->weight;
 
-        std::vector<torch::Tensor> decay, noDecay;
-        for (auto* m : {static_cast<torch::nn::Module*>(model.get()), static_cast<torch::nn::Module*>(head.get())})
-            for (auto& p : m->named_parameters(true))
-                (p.value().dim() >= 2 ? decay : noDecay).push_back(p.value());
-        std::vector<torch::optim::OptimizerParamGroup> groups;
-        groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                       torch::optim::AdamWOptions(t.learningRate).weight_decay(t.weightDecay)));
-        groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
-                                         torch::optim::AdamWOptions(t.learningRate).weight_decay(0.0)));
-        torch::optim::AdamW optimizer(std::move(groups), torch::optim::AdamWOptions(t.learningRate));
+        auto optimizerPtr = training::makeAdamW({model.get(), head.get()}, t.learningRate, t.weightDecay);
+        auto& optimizer = *optimizerPtr;
 
         if (t.resume) {
             auto tensors = CheckpointTensors::openFolder(t.outDir);
             if (!tensors) return makeError("cannot resume: " + tensors.error());
             if (auto st = loadParameters(*model, *tensors, "bert."); !st) return makeError(st.error());
             if (auto st = loadParameters(*head, *tensors, "cls.predictions."); !st) return makeError(st.error());
-            std::ifstream in(dir / "trainer_state.json");
-            try {
-                startStep = nlohmann::json::parse(in).at("global_step").get<int>();
-            } catch (const std::exception&) {
-                return makeError(t.outDir + "/trainer_state.json: missing or invalid");
-            }
-            if (fs::exists(dir / "optimizer.pt")) torch::load(optimizer, (dir / "optimizer.pt").string());
+            auto step0 = training::loadTrainerState(t.outDir, optimizer);
+            if (!step0) return makeError("cannot resume: " + step0.error());
+            startStep = *step0;
             rng.discard(static_cast<unsigned long long>(startStep) * 1000);
         }
-        if (auto st = writeText(dir / "config.json", config.toJsonText()); !st) return makeError(st.error());
+        if (auto st = training::writeTextAtomic((dir / "config.json").string(), config.toJsonText()); !st) return makeError(st.error());
         if (auto st = vocab.writeFile((dir / "vocab.txt").string()); !st) return makeError(st.error());
-        if (auto st = writeText(dir / "tokenizer_config.json",
+        if (auto st = training::writeTextAtomic((dir / "tokenizer_config.json").string(),
                                 R"({"do_lower_case": true, "tokenize_chinese_chars": true, "strip_accents": null,)"
                                 R"( "tokenizer_class": "BertTokenizer", "model_max_length": )" +
                                     std::to_string(config.maxPositionEmbeddings) + "}");
@@ -236,7 +177,6 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
 
         double smoothLoss = 0, smoothAcc = 0, smoothRate = 0;
         const auto started = std::chrono::steady_clock::now();
-        const int warmup = std::max(1, static_cast<int>(t.steps * t.warmupFraction));
         int step = startStep;
         while (step < t.steps) {
             if (cursor >= order.size()) {
@@ -279,13 +219,11 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
             auto target = torch::tensor(labels, torch::kLong);
             auto loss = torch::nn::functional::cross_entropy(logits, target);
 
-            const double lr = step < warmup ? t.learningRate * (step + 1) / warmup
-                                            : t.learningRate * std::max(0.0, double(t.steps - step) / double(t.steps - warmup));
-            for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+            const double lr = training::learningRateAt(step, t.steps, t.warmupFraction, t.learningRate);
+            training::setLearningRate(optimizer, lr);
             optimizer.zero_grad();
             loss.backward();
-            torch::nn::utils::clip_grad_norm_(optimizer.param_groups()[0].params(), t.clipNorm);
-            torch::nn::utils::clip_grad_norm_(optimizer.param_groups()[1].params(), t.clipNorm);
+            training::clipGradients(optimizer, t.clipNorm);
             optimizer.step();
             ++step;
 

@@ -1,0 +1,106 @@
+#include "training/training_support.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "models/torch_weights.h"
+
+namespace fs = std::filesystem;
+
+namespace ascope::training {
+
+void initWeights(torch::nn::Module& module) {
+    torch::NoGradGuard noGrad;
+    for (auto& p : module.named_parameters(true)) {
+        const auto& name = p.key();
+        const bool norm = name.find("LayerNorm") != std::string::npos || name.find("layernorm") != std::string::npos;
+        if (norm) {
+            if (name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0) p.value().fill_(1.0);
+            else p.value().zero_();
+        } else if (p.value().dim() >= 2) {
+            p.value().normal_(0.0, 0.02);
+        } else {
+            p.value().zero_();
+        }
+    }
+}
+
+double learningRateAt(int step, int total, double warmupFraction, double peak) {
+    const int warmup = std::max(1, static_cast<int>(total * warmupFraction));
+    if (step < warmup) return peak * (step + 1) / warmup;
+    return peak * std::max(0.0, double(total - step) / double(std::max(1, total - warmup)));
+}
+
+std::unique_ptr<torch::optim::AdamW> makeAdamW(const std::vector<torch::nn::Module*>& modules, double lr, double decay) {
+    std::vector<torch::Tensor> withDecay, without;
+    for (auto* m : modules)
+        for (auto& p : m->named_parameters(true)) (p.value().dim() >= 2 ? withDecay : without).push_back(p.value());
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(withDecay, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(lr).weight_decay(decay)));
+    groups.emplace_back(without, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(lr).weight_decay(0.0)));
+    return std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(lr));
+}
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double lr) {
+    for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+}
+
+void clipGradients(torch::optim::Optimizer& optimizer, double maxNorm) {
+    for (auto& g : optimizer.param_groups()) torch::nn::utils::clip_grad_norm_(g.params(), maxNorm);  // per group
+}
+
+void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half) {
+    for (auto& item : module.named_parameters(true)) {
+        auto t = item.value().detach().contiguous();
+        std::vector<std::int64_t> shape(t.sizes().begin(), t.sizes().end());
+        if (half) t = t.to(torch::kHalf).contiguous();
+        const auto* bytes = static_cast<const std::uint8_t*>(t.data_ptr());
+        writer.addRaw(prefix + item.key(), half ? DType::F16 : DType::F32, shape,
+                      std::vector<std::uint8_t>(bytes, bytes + t.numel() * t.element_size()));
+    }
+}
+
+Status writeTextAtomic(const std::string& path, const std::string& text) {
+    const auto tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) return makeError(tmp + ": cannot open for writing");
+        out << text;
+        if (!out) return makeError(tmp + ": write failed");
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) return makeError(path + ": cannot rename into place");
+    return Status::ok();
+}
+
+Status saveTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer, int step, unsigned seed) {
+    try {
+        const auto tmp = (fs::path(dir) / "optimizer.pt.tmp").string();
+        torch::save(optimizer, tmp);
+        fs::rename(tmp, fs::path(dir) / "optimizer.pt");
+    } catch (const std::exception& e) {
+        return makeError(describeTorchError(e));
+    }
+    nlohmann::json state{{"global_step", step}, {"seed", seed}};
+    return writeTextAtomic((fs::path(dir) / "trainer_state.json").string(), state.dump(2));
+}
+
+Expected<int> loadTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer) {
+    int step = 0;
+    std::ifstream in(fs::path(dir) / "trainer_state.json");
+    try {
+        step = nlohmann::json::parse(in).at("global_step").get<int>();
+    } catch (const std::exception&) {
+        return makeError(dir + "/trainer_state.json: missing or invalid");
+    }
+    try {
+        if (fs::exists(fs::path(dir) / "optimizer.pt")) torch::load(optimizer, (fs::path(dir) / "optimizer.pt").string());
+    } catch (const std::exception& e) {
+        return makeError(dir + "/optimizer.pt: " + describeTorchError(e));
+    }
+    return step;
+}
+
+}  // namespace ascope::training
