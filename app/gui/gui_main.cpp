@@ -5,7 +5,10 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "training/shapes_dataset.h"
+#include "training/vit_trainer.h"
 #include "util/resource_paths.h"
+#include "io/image_file_reader.h"
 #include "panels/image_mode_panel.h"
 #include "window/main_window.h"
 #include "window/teaching_examples.h"
@@ -41,6 +44,11 @@ int main(int argc, char** argv) {
     QString imageDir = parser.value(imageModel);
     if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));
     if (!imageDir.isEmpty()) window.imagePanel()->openModel(imageDir);
+    if (!parser.isSet(image) && !imageDir.isEmpty() && parser.value(imageModel).isEmpty()) {
+        // The demo ViT starts with a generated example of what it was trained on.
+        const auto sample = ascope::renderShapeSample(ascope::heldOutShapesSeed(1), 7, 64);
+        window.imagePanel()->setImage(ascope::ui::toQImage(sample.image), QStringLiteral("example-shape"));
+    }
     if (parser.isSet(image)) {
         window.openImage(parser.value(image));
         window.imagePanel()->tabs()->setCurrentIndex(parser.value(tab).toInt());

@@ -26,6 +26,8 @@
 #include "export/figure_exporter.h"
 #include "panels/attention_panel.h"
 #include "panels/image_mode_panel.h"
+#include "panels/training_panel.h"
+#include <QCloseEvent>
 #include "checkpoint/model_config.h"
 #include "io/image_file_reader.h"
 #include <QClipboard>
@@ -121,6 +123,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_session(new Tex
     m_modes->addTab(central, tr("&Text"));
     m_image = new ImageModePanel(this);
     m_modes->addTab(m_image, tr("&Image"));
+    m_training = new TrainingPanel(this);
+    m_modes->addTab(m_training, tr("T&rain"));
+    connect(m_training, &TrainingPanel::openResult, this, &MainWindow::openModel);
     setCentralWidget(m_modes);
     connect(m_image, &ImageModePanel::statusMessage, this, [this](const QString& t) { statusBar()->showMessage(t, 3000); });
     buildMenus();
@@ -402,6 +407,19 @@ void MainWindow::scaleFont(double factor) {
     QFont f = qApp->font();
     f.setPointSizeF(std::clamp(f.pointSizeF() * factor, 7.0, 40.0));
     qApp->setFont(f);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_training->isTraining()) {
+        const auto answer = QMessageBox::question(this, tr("Training in progress"),
+                                                  tr("A model is training. Stop it (a checkpoint is written) and quit?"));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_training->worker().stopAndWait();
+    }
+    event->accept();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -21,6 +21,7 @@ class AttentionArcWidget;
 class ExportableView;
 class HeadGridWidget;
 class ImageModePanel;
+class TrainingPanel;
 class ModelMenus;
 class PositionalEncodingPanel;
 class PredictionChartWidget;
@@ -50,6 +51,7 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     QTabWidget* modes() const { return m_modes; }
     ImageModePanel* imagePanel() const { return m_image; }
+    TrainingPanel* trainingPanel() const { return m_training; }
     TextAnalysisPtr analysis() const { return m_analysis; }
     QString messageText() const;
     ExportableView* currentExportable() const;
@@ -61,6 +63,7 @@ signals:
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildMenus();
@@ -85,6 +88,7 @@ private:
     QTabWidget* m_tabs;
     QTabWidget* m_modes;
     ImageModePanel* m_image;
+    TrainingPanel* m_training;
     AttentionPanel* m_attention;
     PredictionChartWidget* m_predictions;
     HeadGridWidget* m_grid;

@@ -1,0 +1,88 @@
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "inference/image_model.h"
+#include "inference/text_model.h"
+#include "panels/training_panel.h"
+#include "temp_dir.h"
+#include "window/main_window.h"
+
+using namespace ascope;
+using namespace ascope::test;
+using ascope::ui::TrainingPanel;
+using ascope::ui::TrainingWorker;
+
+namespace {
+std::string tinyCorpus(const TempDir& dir) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += std::string(i % 2 ? "the cat sat on the mat .\n" : "a dog ran in the park .\n");
+    writeText(dir.file("corpus.txt"), text);
+    return dir.file("corpus.txt");
+}
+}  // namespace
+
+TEST_CASE("The Train view trains a masked LM live, keeps snapshots, and the result opens", "[ui][training]") {
+    TempDir dir;
+    ui::MainWindow w;
+    auto* panel = w.trainingPanel();
+    panel->setTask(0);
+    panel->setPreset(0);
+    panel->setCorpusPath(QString::fromStdString(tinyCorpus(dir)));
+    panel->setOutputDir(QString::fromStdString(dir.file("out")));
+    panel->setSteps(20);
+    QSignalSpy finished(&panel->worker(), &TrainingWorker::finished);
+    panel->start();
+    REQUIRE(finished.wait(120000));
+    CHECK(finished.first().at(2).toString().isEmpty());
+    CHECK(finished.first().at(1).toInt() == 20);
+    QApplication::processEvents();
+    CHECK(panel->plottedPoints() == 20);
+    CHECK(panel->snapshotCount() >= 10);  // a checkpoint (and probe run) every step / 20
+    CHECK(panel->statusText().contains("Finished"));
+    REQUIRE(TextModel::load(dir.file("out")).hasValue());
+
+    QSignalSpy loaded(&w.session(), &ui::TextSession::modelLoaded);
+    emit panel->openResult(QString::fromStdString(dir.file("out")));
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+    CHECK(w.session().model()->directory() == dir.file("out"));
+}
+
+TEST_CASE("Stopping training ends it cleanly with a usable checkpoint", "[ui][training]") {
+    TempDir dir;
+    TrainingPanel panel;
+    panel.setTask(0);
+    panel.setCorpusPath(QString::fromStdString(tinyCorpus(dir)));
+    panel.setOutputDir(QString::fromStdString(dir.file("out")));
+    panel.setSteps(5000);
+    QSignalSpy progress(&panel.worker(), &TrainingWorker::progress);
+    QSignalSpy finished(&panel.worker(), &TrainingWorker::finished);
+    panel.start();
+    REQUIRE(progress.wait(60000));
+    panel.worker().setPaused(true);
+    panel.worker().stop();  // stop also releases a pause
+    REQUIRE((finished.count() > 0 || finished.wait(60000)));
+    CHECK(finished.first().at(1).toInt() < 5000);
+    CHECK(std::filesystem::exists(dir.file("out/model.safetensors")));
+    CHECK(TextModel::load(dir.file("out")).hasValue());
+}
+
+TEST_CASE("The Train view trains the shapes ViT and shows its probe image", "[ui][training]") {
+    TempDir dir;
+    TrainingPanel panel;
+    panel.setTask(1);
+    panel.setPreset(0);
+    panel.setOutputDir(QString::fromStdString(dir.file("vit")));
+    panel.setSteps(4);
+    QSignalSpy finished(&panel.worker(), &TrainingWorker::finished);
+    panel.start();
+    REQUIRE(finished.wait(120000));
+    CHECK(finished.first().at(2).toString().isEmpty());
+    QApplication::processEvents();
+    CHECK(panel.snapshotCount() == 4);
+    auto model = ImageModel::load(dir.file("vit"));
+    REQUIRE(model.hasValue());
+    CHECK((*model)->config().id2label.size() == 6);
+}

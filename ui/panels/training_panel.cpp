@@ -1,0 +1,262 @@
+#include "panels/training_panel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "analysis/attention_views.h"
+#include "analysis/patch_attention.h"
+#include "io/image_file_reader.h"
+#include "training/shapes_dataset.h"
+#include "util/resource_paths.h"
+#include "widgets/heatmap_plot_widget.h"
+#include "widgets/image_overlay_widget.h"
+#include "widgets/prediction_chart_widget.h"
+
+namespace ascope::ui {
+
+namespace {
+QString builtinCorpus() {
+    const std::string demo = builtinModelDir("demo-bert");
+    if (demo.empty()) return {};
+    const QString path = QDir(QString::fromStdString(demo)).filePath(QStringLiteral("../../corpus/demo-corpus-sample.txt"));
+    return QFileInfo::exists(path) ? QDir::cleanPath(path) : QString();
+}
+}  // namespace
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new TrainingWorker(this)) {
+    auto* outer = new QHBoxLayout(this);
+    auto* left = new QWidget(this);
+    auto* form = new QFormLayout(left);
+    m_task = new QComboBox(left);
+    m_task->addItems({tr("Masked language model (BERT) on a corpus"), tr("Image classifier (ViT) on generated shapes")});
+    form->addRow(tr("&Task:"), m_task);
+    m_corpus = new QLineEdit(builtinCorpus(), left);
+    m_corpus->setPlaceholderText(tr("A plain-text file, one sentence per line"));
+    auto* browse = new QPushButton(tr("…"), left);
+    browse->setToolTip(tr("Choose a corpus file"));
+    auto* corpusRow = new QHBoxLayout;
+    corpusRow->addWidget(m_corpus, 1);
+    corpusRow->addWidget(browse);
+    form->addRow(tr("&Corpus:"), corpusRow);
+    m_preset = new QComboBox(left);
+    m_preset->addItems({tr("Tiny (2 layers, fast)"), tr("Small (4 layers)")});
+    form->addRow(tr("&Size:"), m_preset);
+    m_steps = new QSpinBox(left);
+    m_steps->setRange(1, 1000000);
+    m_steps->setValue(600);
+    form->addRow(tr("S&teps:"), m_steps);
+    m_out = new QLineEdit(QDir(QDir::tempPath()).filePath(QStringLiteral("attention-scope-training")), left);
+    form->addRow(tr("&Output folder:"), m_out);
+    m_probe = new QLineEdit(QStringLiteral("The [MASK] is shining brightly in the sky."), left);
+    m_probe->setToolTip(tr("Re-analysed at every checkpoint, so you can watch predictions and heads form"));
+    form->addRow(tr("&Probe sentence:"), m_probe);
+    auto* buttons = new QHBoxLayout;
+    m_start = new QPushButton(tr("&Start"), left);
+    m_pause = new QPushButton(tr("&Pause"), left);
+    m_pause->setCheckable(true);
+    m_stop = new QPushButton(tr("St&op"), left);
+    m_open = new QPushButton(tr("Open in &explorer"), left);
+    m_open->setToolTip(tr("Open the trained model in the text or image explorer"));
+    for (auto* b : {m_start, m_pause, m_stop, m_open}) buttons->addWidget(b);
+    form->addRow(buttons);
+    m_status = new QLabel(tr("Idle"), left);
+    m_status->setWordWrap(true);
+    form->addRow(m_status);
+    m_plot = new QCustomPlot(left);
+    m_plot->setMinimumSize(320, 240);
+    m_plot->addGraph(m_plot->xAxis, m_plot->yAxis)->setName(tr("loss"));
+    m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2)->setName(tr("accuracy"));
+    m_plot->graph(0)->setPen(QPen(QColor(214, 39, 40), 2));
+    m_plot->graph(1)->setPen(QPen(QColor(31, 119, 180), 2));
+    m_plot->xAxis->setLabel(tr("step"));
+    m_plot->yAxis->setLabel(tr("loss"));
+    m_plot->yAxis2->setVisible(true);
+    m_plot->yAxis2->setLabel(tr("accuracy"));
+    m_plot->yAxis2->setRange(0, 1);
+    m_plot->legend->setVisible(true);
+    form->addRow(m_plot);
+    outer->addWidget(left, 2);
+
+    auto* right = new QWidget(this);
+    auto* rl = new QVBoxLayout(right);
+    auto* sliderRow = new QHBoxLayout;
+    m_snapshotSlider = new QSlider(Qt::Horizontal, right);
+    m_snapshotSlider->setEnabled(false);
+    m_snapshotSlider->setToolTip(tr("Go back through the saved snapshots"));
+    m_snapshotLabel = new QLabel(tr("No snapshot yet"), right);
+    sliderRow->addWidget(m_snapshotLabel);
+    sliderRow->addWidget(m_snapshotSlider, 1);
+    rl->addLayout(sliderRow);
+    m_heatmap = new HeatmapPlotWidget(right);
+    m_heatmap->setValueRange(0, 1);
+    m_overlay = new ImageOverlayWidget(right);
+    m_overlay->hide();
+    m_chart = new PredictionChartWidget(right);
+    m_chart->clear(tr("Predictions for the probe appear at each checkpoint"));
+    rl->addWidget(m_heatmap, 3);
+    rl->addWidget(m_overlay, 3);
+    rl->addWidget(m_chart, 2);
+    outer->addWidget(right, 3);
+
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Choose a corpus"), QDir::homePath(), tr("Text (*.txt);;All files (*)"));
+        if (!f.isEmpty()) m_corpus->setText(f);
+    });
+    connect(m_task, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int t) {
+        m_corpus->setEnabled(t == 0);
+        m_probe->setEnabled(t == 0);
+    });
+    connect(m_start, &QPushButton::clicked, this, &TrainingPanel::start);
+    connect(m_pause, &QPushButton::toggled, this, [this](bool p) {
+        m_worker->setPaused(p);
+        m_status->setText(p ? tr("Paused") : tr("Running…"));
+    });
+    connect(m_stop, &QPushButton::clicked, this, [this] {
+        m_worker->stop();
+        m_status->setText(tr("Stopping after this step (a checkpoint is written)…"));
+    });
+    connect(m_open, &QPushButton::clicked, this, [this] { emit openResult(m_lastOut.isEmpty() ? m_out->text() : m_lastOut); });
+    connect(m_snapshotSlider, &QSlider::valueChanged, this, &TrainingPanel::showSnapshot);
+    connect(m_worker, &TrainingWorker::progress, this, &TrainingPanel::onProgress);
+    connect(m_worker, &TrainingWorker::snapshot, this, &TrainingPanel::onSnapshot);
+    connect(m_worker, &TrainingWorker::finished, this, [this](const QString& dir, int steps, const QString& error) {
+        setRunning(false);
+        m_lastOut = dir;
+        m_status->setText(error.isEmpty() ? tr("Finished after %1 steps; model saved in %2").arg(steps).arg(dir)
+                                          : tr("Training failed: %1").arg(error));
+    });
+    setRunning(false);
+}
+
+void TrainingPanel::setCorpusPath(const QString& path) { m_corpus->setText(path); }
+void TrainingPanel::setOutputDir(const QString& dir) { m_out->setText(dir); }
+void TrainingPanel::setSteps(int steps) { m_steps->setValue(steps); }
+void TrainingPanel::setTask(int index) { m_task->setCurrentIndex(index); }
+void TrainingPanel::setPreset(int index) { m_preset->setCurrentIndex(index); }
+int TrainingPanel::plottedPoints() const { return m_plot->graph(0)->dataCount(); }
+QString TrainingPanel::statusText() const { return m_status->text(); }
+
+void TrainingPanel::setRunning(bool running) {
+    m_start->setEnabled(!running);
+    m_pause->setEnabled(running);
+    m_stop->setEnabled(running);
+    m_open->setEnabled(!running);
+    if (!running) {
+        const QSignalBlocker block(m_pause);
+        m_pause->setChecked(false);
+    }
+}
+
+void TrainingPanel::start() {
+    if (m_out->text().trimmed().isEmpty()) {
+        m_status->setText(tr("Choose an output folder"));
+        return;
+    }
+    m_plot->graph(0)->data()->clear();
+    m_plot->graph(1)->data()->clear();
+    m_snapshots.clear();
+    m_snapshotSlider->setEnabled(false);
+    const bool tiny = m_preset->currentIndex() == 0;
+    const int every = std::max(1, m_steps->value() / 20);
+    if (m_task->currentIndex() == 0) {
+        if (!QFileInfo::exists(m_corpus->text())) {
+            m_status->setText(tr("The corpus file %1 does not exist").arg(m_corpus->text()));
+            return;
+        }
+        MlmTrainConfig c;
+        c.corpusPath = m_corpus->text().toStdString();
+        c.outDir = m_out->text().toStdString();
+        c.layers = tiny ? 2 : 4;
+        c.hidden = tiny ? 64 : 128;
+        c.heads = tiny ? 2 : 4;
+        c.intermediate = 4 * c.hidden;
+        c.vocabSize = tiny ? 2000 : 4000;
+        c.batchTokens = tiny ? 1024 : 2048;
+        c.steps = m_steps->value();
+        c.checkpointEvery = every;
+        m_worker->startMlm(c, m_probe->text());
+        m_heatmap->show();
+        m_overlay->hide();
+    } else {
+        VitTrainConfig c;
+        c.outDir = m_out->text().toStdString();
+        c.layers = tiny ? 2 : 4;
+        c.hidden = tiny ? 64 : 96;
+        c.heads = 4;
+        c.intermediate = 4 * c.hidden;
+        c.batchSize = tiny ? 32 : 48;
+        c.steps = m_steps->value();
+        c.checkpointEvery = every;
+        m_worker->startVit(c, renderShapeSample(heldOutShapesSeed(c.seed), 0, c.imageSize).image);
+        m_heatmap->hide();
+        m_overlay->show();
+    }
+    setRunning(true);
+    m_status->setText(tr("Running…"));
+}
+
+void TrainingPanel::onProgress(double step, double total, double loss, double accuracy, double rate, double eta) {
+    m_plot->graph(0)->addData(step, loss);
+    m_plot->graph(1)->addData(step, accuracy);
+    m_plot->xAxis->setRange(0, total);
+    bool found = false;
+    const auto range = m_plot->graph(0)->data()->valueRange(found);
+    if (found) m_plot->yAxis->setRange(0, range.upper * 1.05);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    if (!m_pause->isChecked())
+        m_status->setText(tr("Step %1 of %2 · loss %3 · accuracy %4% · %5 %6/s · ETA %7 s")
+                              .arg(step).arg(total).arg(loss, 0, 'f', 3).arg(100 * accuracy, 0, 'f', 1)
+                              .arg(rate, 0, 'f', 0).arg(m_task->currentIndex() == 0 ? tr("tokens") : tr("images"))
+                              .arg(eta, 0, 'f', 0));
+}
+
+void TrainingPanel::onSnapshot(const TrainingSnapshot& s) {
+    const bool atEnd = m_snapshots.empty() || m_snapshotSlider->value() == static_cast<int>(m_snapshots.size()) - 1;
+    m_snapshots.push_back(s);
+    m_snapshotSlider->setEnabled(true);
+    m_snapshotSlider->setRange(0, static_cast<int>(m_snapshots.size()) - 1);
+    if (atEnd) {
+        m_snapshotSlider->setValue(static_cast<int>(m_snapshots.size()) - 1);
+        showSnapshot(static_cast<int>(m_snapshots.size()) - 1);
+    }
+}
+
+void TrainingPanel::showSnapshot(int index) {
+    if (index < 0 || index >= static_cast<int>(m_snapshots.size())) return;
+    const auto& s = m_snapshots[static_cast<std::size_t>(index)];
+    m_snapshotLabel->setText(tr("Snapshot at step %1").arg(s.step));
+    if (s.text) {
+        const auto& a = s.text->attention;
+        const auto m = selectAttention(a, a.layers - 1, 0, HeadAggregation::Mean);
+        QStringList labels;
+        for (const auto& t : s.text->tokens) labels << QString::fromStdString(t.text);
+        m_heatmap->setMatrix(m.rows, m.cols, m.values, labels, labels);
+        m_heatmap->setTitle(tr("Last layer, mean over heads, step %1").arg(s.step));
+        m_chart->setPredictions(*s.text);
+    } else if (s.image) {
+        m_overlay->setImage(toQImage(s.image->input), s.image->gridRows, s.image->gridCols);
+        PatchHeatRequest r;
+        r.source = PatchHeatSource::Rollout;
+        m_overlay->setHeat(patchHeat(*s.image, r));
+        BarChart chart{tr("Probe image, step %1").arg(s.step), {}, {}};
+        for (const auto& p : s.image->top) {
+            chart.labels << QString::fromStdString(p.label);
+            chart.probabilities.push_back(p.probability);
+        }
+        m_chart->setCharts({chart});
+    }
+}
+
+}  // namespace ascope::ui
