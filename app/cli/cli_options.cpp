@@ -50,4 +50,13 @@ Expected<int> CliOptions::intValue(const std::string& flag, int fallback, int lo
     }
 }
 
+Status CliOptions::readInts(std::initializer_list<IntFlag> flags) const {
+    for (const auto& f : flags) {
+        auto v = intValue(f.name, *f.target, f.lo, f.hi);
+        if (!v) return makeError(v.error());
+        *f.target = *v;
+    }
+    return Status::ok();
+}
+
 }  // namespace ascope::cli

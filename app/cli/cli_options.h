@@ -20,6 +20,14 @@ public:
     // An integer flag within [lo, hi], or `fallback` when absent.
     Expected<int> intValue(const std::string& flag, int fallback, int lo, int hi) const;
 
+    struct IntFlag {
+        const char* name;
+        int* target;  // keeps its value when the flag is absent
+        int lo, hi;
+    };
+    // Reads every listed integer flag; the first bad one is the error.
+    Status readInts(std::initializer_list<IntFlag> flags) const;
+
 private:
     std::map<std::string, std::string> m_values;
     std::set<std::string> m_switches;

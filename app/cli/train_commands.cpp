@@ -1,6 +1,7 @@
 #include "cli/train_commands.h"
 
 #include <csignal>
+#include <functional>
 #include <cstdio>
 
 #include "cli/cli_options.h"
@@ -14,6 +15,30 @@ namespace ascope::cli {
 namespace {
 volatile std::sig_atomic_t g_interrupted = 0;
 void onSignal(int) { g_interrupted = 1; }
+
+// --intermediate (default 4 x hidden) and --seed, shared by both trainers.
+Status readModelShape(const CliOptions& o, int hidden, int& intermediate, unsigned& seed) {
+    auto inter = o.intValue("--intermediate", 4 * hidden, 8, 65536);
+    auto s = o.intValue("--seed", 1, 0, 1 << 30);
+    if (!inter) return makeError(inter.error());
+    if (!s) return makeError(s.error());
+    intermediate = *inter;
+    seed = static_cast<unsigned>(*s);
+    return Status::ok();
+}
+
+// Runs a trainer with a terminal progress bar; Ctrl+C stops it cleanly after a checkpoint.
+Expected<int> runWithProgress(const char* items, const std::function<Expected<int>(const TrainCallback&)>& train) {
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    ProgressPrinter printer(items);
+    auto steps = train([&](const TrainProgress& p) {
+        printer.print(p);
+        return g_interrupted == 0;
+    });
+    printer.finish();
+    return steps;
+}
 }  // namespace
 
 int runTrainMlm(const std::vector<std::string>& args) {
@@ -27,27 +52,13 @@ int runTrainMlm(const std::vector<std::string>& args) {
     c.corpusPath = o->value("--corpus").value_or("");
     c.outDir = o->value("--out").value_or("");
     if (c.corpusPath.empty() || c.outDir.empty()) return fail("--corpus FILE and --out DIR are required");
-    struct IntFlag {
-        const char* name;
-        int* target;
-        int lo, hi;
-    };
-    const IntFlag ints[] = {{"--layers", &c.layers, 1, 48},          {"--hidden", &c.hidden, 8, 4096},
-                            {"--heads", &c.heads, 1, 64},            {"--steps", &c.steps, 1, 100000000},
-                            {"--vocab-size", &c.vocabSize, 100, 200000}, {"--max-tokens", &c.maxTokens, 8, 512},
-                            {"--batch-tokens", &c.batchTokens, 64, 1 << 20}, {"--checkpoint-every", &c.checkpointEvery, 1, 100000000}};
-    c.intermediate = -1;
-    for (const auto& f : ints) {
-        auto v = o->intValue(f.name, *f.target, f.lo, f.hi);
-        if (!v) return fail(v.error());
-        *f.target = *v;
-    }
-    auto inter = o->intValue("--intermediate", 4 * c.hidden, 8, 65536);
-    auto seed = o->intValue("--seed", 1, 0, 1 << 30);
-    if (!inter) return fail(inter.error());
-    if (!seed) return fail(seed.error());
-    c.intermediate = *inter;
-    c.seed = static_cast<unsigned>(*seed);
+    if (auto st = o->readInts({{"--layers", &c.layers, 1, 48}, {"--hidden", &c.hidden, 8, 4096}, {"--heads", &c.heads, 1, 64},
+                               {"--steps", &c.steps, 1, 100000000}, {"--vocab-size", &c.vocabSize, 100, 200000},
+                               {"--max-tokens", &c.maxTokens, 8, 512}, {"--batch-tokens", &c.batchTokens, 64, 1 << 20},
+                               {"--checkpoint-every", &c.checkpointEvery, 1, 100000000}});
+        !st)
+        return fail(st.error());
+    if (auto st = readModelShape(*o, c.hidden, c.intermediate, c.seed); !st) return fail(st.error());
     c.resume = o->has("--resume");
     c.halfPrecisionOutput = o->has("--half");
     try {
@@ -56,14 +67,7 @@ int runTrainMlm(const std::vector<std::string>& args) {
     } catch (const std::exception&) {
         return fail("--lr and --dropout take numbers");
     }
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
-    ProgressPrinter printer("tokens");
-    auto steps = trainMaskedLm(c, [&](const TrainProgress& p) {
-        printer.print(p);
-        return g_interrupted == 0;
-    });
-    printer.finish();
+    auto steps = runWithProgress("tokens", [&](const TrainCallback& cb) { return trainMaskedLm(c, cb); });
     if (!steps) return fail(steps.error());
     std::fprintf(stderr, "%s after %d steps; model written to %s\n", g_interrupted ? "stopped" : "finished", *steps,
                  c.outDir.c_str());
@@ -95,40 +99,20 @@ int runTrainVitShapes(const std::vector<std::string>& args) {
     VitTrainConfig c;
     c.outDir = o->value("--out").value_or("");
     if (c.outDir.empty()) return fail("--out DIR is required");
-    struct IntFlag {
-        const char* name;
-        int* target;
-        int lo, hi;
-    };
-    const IntFlag ints[] = {{"--image-size", &c.imageSize, 8, 1024}, {"--patch-size", &c.patchSize, 2, 256},
-                            {"--layers", &c.layers, 1, 48},          {"--hidden", &c.hidden, 8, 4096},
-                            {"--heads", &c.heads, 1, 64},            {"--steps", &c.steps, 1, 100000000},
-                            {"--batch", &c.batchSize, 1, 4096},      {"--checkpoint-every", &c.checkpointEvery, 1, 100000000}};
-    for (const auto& f : ints) {
-        auto v = o->intValue(f.name, *f.target, f.lo, f.hi);
-        if (!v) return fail(v.error());
-        *f.target = *v;
-    }
-    auto inter = o->intValue("--intermediate", 4 * c.hidden, 8, 65536);
-    auto seed = o->intValue("--seed", 1, 0, 1 << 30);
-    if (!inter) return fail(inter.error());
-    if (!seed) return fail(seed.error());
-    c.intermediate = *inter;
-    c.seed = static_cast<unsigned>(*seed);
+    if (auto st = o->readInts({{"--image-size", &c.imageSize, 8, 1024}, {"--patch-size", &c.patchSize, 2, 256},
+                               {"--layers", &c.layers, 1, 48}, {"--hidden", &c.hidden, 8, 4096}, {"--heads", &c.heads, 1, 64},
+                               {"--steps", &c.steps, 1, 100000000}, {"--batch", &c.batchSize, 1, 4096},
+                               {"--checkpoint-every", &c.checkpointEvery, 1, 100000000}});
+        !st)
+        return fail(st.error());
+    if (auto st = readModelShape(*o, c.hidden, c.intermediate, c.seed); !st) return fail(st.error());
     c.resume = o->has("--resume");
     try {
         if (auto lr = o->value("--lr")) c.learningRate = std::stod(*lr);
     } catch (const std::exception&) {
         return fail("--lr takes a number");
     }
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
-    ProgressPrinter printer("images");
-    auto steps = trainVitShapes(c, [&](const TrainProgress& p) {
-        printer.print(p);
-        return g_interrupted == 0;
-    });
-    printer.finish();
+    auto steps = runWithProgress("images", [&](const TrainCallback& cb) { return trainVitShapes(c, cb); });
     if (!steps) return fail(steps.error());
     auto acc = evaluateVitShapes(c.outDir, 600, c.seed);
     if (!acc) return fail(acc.error());

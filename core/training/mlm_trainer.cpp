@@ -175,8 +175,7 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
         std::uniform_real_distribution<double> uniform(0.0, 1.0);
         std::uniform_int_distribution<int> randomToken(kFirstRegularId, config.vocabSize - 1);
 
-        double smoothLoss = 0, smoothAcc = 0, smoothRate = 0;
-        const auto started = std::chrono::steady_clock::now();
+        training::ProgressTracker tracker(startStep, t.steps);
         int step = startStep;
         while (step < t.steps) {
             if (cursor >= order.size()) {
@@ -185,7 +184,7 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
                 cursor = 0;
             }
             const auto& batch = batches[order[cursor++]];
-            const auto stepStart = std::chrono::steady_clock::now();
+            tracker.beginStep();
             const int64_t rows = static_cast<int64_t>(batch.examples.size()), len = batch.length;
             std::vector<int64_t> ids(static_cast<std::size_t>(rows * len), tokenizer.padId());
             std::vector<int64_t> mask(ids.size(), 0), positions, labels;
@@ -228,21 +227,7 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
             ++step;
 
             const double acc = logits.argmax(-1).eq(target).to(torch::kFloat32).mean().item<double>();
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stepStart).count();
-            const double a = step - startStep < 20 ? 1.0 / (step - startStep) : 0.05;
-            smoothLoss = (1 - a) * smoothLoss + a * loss.item<double>();
-            smoothAcc = (1 - a) * smoothAcc + a * acc;
-            smoothRate = (1 - a) * smoothRate + a * (realTokens / std::max(seconds, 1e-6));
-
-            TrainProgress p;
-            p.step = step;
-            p.totalSteps = t.steps;
-            p.loss = smoothLoss;
-            p.accuracy = smoothAcc;
-            p.itemsPerSecond = smoothRate;
-            p.learningRate = lr;
-            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            p.etaSeconds = elapsed / (step - startStep) * (t.steps - step);
+            TrainProgress p = tracker.endStep(step, loss.item<double>(), acc, realTokens, lr);
             bool keepGoing = true;
             const bool due = step % std::max(1, t.checkpointEvery) == 0 || step == t.steps;
             if (due) {

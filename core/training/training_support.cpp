@@ -103,4 +103,26 @@ Expected<int> loadTrainerState(const std::string& dir, torch::optim::Optimizer& 
     return step;
 }
 
+ProgressTracker::ProgressTracker(int startStep, int totalSteps)
+    : m_start(startStep), m_total(totalSteps), m_started(std::chrono::steady_clock::now()), m_stepStart(m_started) {}
+
+TrainProgress ProgressTracker::endStep(int step, double loss, double accuracy, double items, double learningRate) {
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - m_stepStart).count();
+    const int done = std::max(1, step - m_start);
+    const double a = done < 20 ? 1.0 / done : 0.05;
+    m_loss = (1 - a) * m_loss + a * loss;
+    m_accuracy = (1 - a) * m_accuracy + a * accuracy;
+    m_rate = (1 - a) * m_rate + a * (items / std::max(seconds, 1e-6));
+    TrainProgress p;
+    p.step = step;
+    p.totalSteps = m_total;
+    p.loss = m_loss;
+    p.accuracy = m_accuracy;
+    p.itemsPerSecond = m_rate;
+    p.learningRate = learningRate;
+    p.etaSeconds = std::chrono::duration<double>(now - m_started).count() / done * (m_total - step);
+    return p;
+}
+
 }  // namespace ascope::training

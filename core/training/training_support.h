@@ -1,11 +1,13 @@
 #pragma once
 // Internal (includes torch): pieces both trainers share: weight initialisation, the learning-rate
 // schedule, AdamW with decay/no-decay groups, and atomic checkpoint writing.
+#include <chrono>
 #include <string>
 #include <torch/torch.h>
 #include <vector>
 
 #include "checkpoint/safetensors_writer.h"
+#include "training/training_progress.h"
 #include "util/expected.h"
 
 namespace ascope::training {
@@ -26,5 +28,20 @@ Status writeTextAtomic(const std::string& path, const std::string& text);
 Status saveTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer, int step, unsigned seed);
 // Reads trainer_state.json and optimizer.pt (when present); returns the step to continue from.
 Expected<int> loadTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer);
+
+// Smooths loss, accuracy and throughput (exponential average after a plain mean over the first
+// 20 steps) and estimates the remaining time.
+class ProgressTracker {
+public:
+    ProgressTracker(int startStep, int totalSteps);
+    void beginStep() { m_stepStart = std::chrono::steady_clock::now(); }
+    // After optimizer.step(): `step` is the number of steps completed.
+    TrainProgress endStep(int step, double loss, double accuracy, double items, double learningRate);
+
+private:
+    int m_start, m_total;
+    double m_loss = 0, m_accuracy = 0, m_rate = 0;
+    std::chrono::steady_clock::time_point m_started, m_stepStart;
+};
 
 }  // namespace ascope::training

@@ -81,11 +81,9 @@ Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onPro
         classifier->train();
         const int size = t.imageSize;
         const std::size_t plane = static_cast<std::size_t>(size) * size;
-        double smoothLoss = 0, smoothAcc = 0, smoothRate = 0;
-        const int startStep = step;
-        const auto started = std::chrono::steady_clock::now();
+        training::ProgressTracker tracker(step, t.steps);
         while (step < t.steps) {
-            const auto t0 = std::chrono::steady_clock::now();
+            tracker.beginStep();
             std::vector<float> pixels(static_cast<std::size_t>(t.batchSize) * 3 * plane);
             std::vector<int64_t> labels;
             for (int b = 0; b < t.batchSize; ++b) {
@@ -108,20 +106,7 @@ Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onPro
             optimizer->step();
             ++step;
             const double acc = logits.argmax(-1).eq(target).to(torch::kFloat32).mean().item<double>();
-            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double a = step - startStep < 20 ? 1.0 / (step - startStep) : 0.05;
-            smoothLoss = (1 - a) * smoothLoss + a * loss.item<double>();
-            smoothAcc = (1 - a) * smoothAcc + a * acc;
-            smoothRate = (1 - a) * smoothRate + a * (t.batchSize / std::max(secs, 1e-6));
-            TrainProgress p;
-            p.step = step;
-            p.totalSteps = t.steps;
-            p.loss = smoothLoss;
-            p.accuracy = smoothAcc;
-            p.itemsPerSecond = smoothRate;
-            p.learningRate = lr;
-            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            p.etaSeconds = elapsed / (step - startStep) * (t.steps - step);
+            TrainProgress p = tracker.endStep(step, loss.item<double>(), acc, t.batchSize, lr);
             const bool due = step % std::max(1, t.checkpointEvery) == 0 || step == t.steps;
             if (due) {
                 if (auto st = save(step); !st) return makeError(st.error());

@@ -5,9 +5,7 @@
 
 namespace ascope::test {
 
-namespace {
-// y[i][o] = sum_k x[i][k] * W[o][k] + b[o]   (W stored [out][in], as torch.nn.Linear)
-Matrix linear(const Matrix& x, const Weight& w, const Weight& b) {
+Matrix referenceLinear(const Matrix& x, const Weight& w, const Weight& b) {
     const std::size_t out = static_cast<std::size_t>(w.shape[0]), in = static_cast<std::size_t>(w.shape[1]);
     Matrix y(x.size(), std::vector<float>(out));
     for (std::size_t i = 0; i < x.size(); ++i)
@@ -19,7 +17,7 @@ Matrix linear(const Matrix& x, const Weight& w, const Weight& b) {
     return y;
 }
 
-void layerNorm(Matrix& x, const Weight& g, const Weight& b, double eps) {
+void referenceLayerNorm(Matrix& x, const Weight& g, const Weight& b, double eps) {
     for (auto& row : x) {
         double mean = 0, var = 0;
         for (float v : row) mean += v;
@@ -31,6 +29,18 @@ void layerNorm(Matrix& x, const Weight& g, const Weight& b, double eps) {
     }
 }
 
+void referenceSoftmax(std::vector<float>& row) {
+    double m = row[0], s = 0;
+    for (float v : row) m = std::max<double>(m, v);
+    for (float& v : row) s += std::exp(v - m);
+    for (float& v : row) v = static_cast<float>(std::exp(v - m) / s);
+}
+
+namespace {
+Matrix linear(const Matrix& x, const Weight& w, const Weight& b) { return referenceLinear(x, w, b); }
+void layerNorm(Matrix& x, const Weight& g, const Weight& b, double eps) { referenceLayerNorm(x, g, b, eps); }
+void softmax(std::vector<float>& row) { referenceSoftmax(row); }
+
 float activation(const std::string& name, float x) {
     if (name == "relu") return x > 0 ? x : 0;
     if (name == "gelu_new" || name == "gelu_pytorch_tanh")
@@ -38,12 +48,6 @@ float activation(const std::string& name, float x) {
     return static_cast<float>(0.5 * x * (1 + std::erf(x / std::sqrt(2.0))));
 }
 
-void softmax(std::vector<float>& row) {
-    double m = row[0], s = 0;
-    for (float v : row) m = std::max<double>(m, v);
-    for (float& v : row) s += std::exp(v - m);
-    for (float& v : row) v = static_cast<float>(std::exp(v - m) / s);
-}
 }  // namespace
 
 ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& masks) {

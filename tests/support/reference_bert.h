@@ -15,6 +15,12 @@ struct ReferenceOutput {
     Matrix maskProbabilities;                    // [mask][vocab], softmax of the MLM logits
 };
 
+// The plain building blocks both references use.
+// y[i][o] = sum_k x[i][k] * W[o][k] + b[o]   (W stored [out][in], as torch.nn.Linear)
+Matrix referenceLinear(const Matrix& x, const Weight& w, const Weight& b);
+void referenceLayerNorm(Matrix& x, const Weight& gain, const Weight& bias, double eps);
+void referenceSoftmax(std::vector<float>& row);
+
 ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& maskPositions);
 
 }  // namespace ascope::test

@@ -6,34 +6,12 @@
 namespace ascope::test {
 
 namespace {
-Matrix linear(const Matrix& x, const Weight& w, const Weight& b) {
-    const std::size_t out = static_cast<std::size_t>(w.shape[0]), in = static_cast<std::size_t>(w.shape[1]);
-    Matrix y(x.size(), std::vector<float>(out));
-    for (std::size_t i = 0; i < x.size(); ++i)
-        for (std::size_t o = 0; o < out; ++o) {
-            double s = b.values[o];
-            for (std::size_t k = 0; k < in; ++k) s += double(x[i][k]) * w.values[o * in + k];
-            y[i][o] = static_cast<float>(s);
-        }
-    return y;
-}
+Matrix linear(const Matrix& x, const Weight& w, const Weight& b) { return referenceLinear(x, w, b); }
 Matrix layerNorm(Matrix x, const Weight& g, const Weight& b, double eps) {
-    for (auto& row : x) {
-        double mean = 0, var = 0;
-        for (float v : row) mean += v;
-        mean /= double(row.size());
-        for (float v : row) var += (v - mean) * (v - mean);
-        var /= double(row.size());
-        for (std::size_t k = 0; k < row.size(); ++k) row[k] = static_cast<float>((row[k] - mean) / std::sqrt(var + eps) * g.values[k] + b.values[k]);
-    }
+    referenceLayerNorm(x, g, b, eps);
     return x;
 }
-void softmax(std::vector<float>& row) {
-    double m = row[0], s = 0;
-    for (float v : row) m = std::max<double>(m, v);
-    for (float& v : row) s += std::exp(v - m);
-    for (float& v : row) v = static_cast<float>(std::exp(v - m) / s);
-}
+void softmax(std::vector<float>& row) { referenceSoftmax(row); }
 }  // namespace
 
 ReferenceVitOutput referenceVit(const TinyVit& t, const std::vector<float>& pixels) {
