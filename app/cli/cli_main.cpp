@@ -29,6 +29,7 @@ Usage:
                                 --hidden 128 --heads 4 --steps 3000 --batch 64 --seed 1 --lr 1e-3]
                                 [--resume]
   attention-scope-cli eval-vit-shapes --model DIR [--count 1000] [--seed 1]
+  attention-scope-cli convert   --model DIR --out DIR [--dtype f16|bf16|f32]
   attention-scope-cli --help | --version
 
 DIR is a Hugging Face model folder (config.json, vocab.txt or preprocessor_config.json,
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
             return ascope::cli::runAttention(rest);
         }
         if (command == "classify") return ascope::cli::runClassify(rest);
+        if (command == "convert") return ascope::cli::runConvert(rest);
         if (command == "train-mlm") return ascope::cli::runTrainMlm(rest);
         if (command == "eval-mlm") return ascope::cli::runEvalMlm(rest);
         if (command == "train-vit-shapes") return ascope::cli::runTrainVitShapes(rest);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_options.h"
+#include "checkpoint/checkpoint_converter.h"
 #include "export/attention_exporter.h"
 #include "inference/text_model.h"
 #include "util/resource_paths.h"
@@ -135,6 +136,21 @@ int runAttention(const std::vector<std::string>& args) {
     for (const auto& t : result->tokens) labels.push_back(t.text);
     if (auto st = writeAttention(*out, result->attention, labels, {*layer, *head}, format); !st) return fail(st.error());
     std::fprintf(stderr, "wrote %s\n", out->c_str());
+    return 0;
+}
+
+int runConvert(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, {"--model", "--out", "--dtype"}, {});
+    if (!o) return fail(o.error());
+    const auto model = o->value("--model"), out = o->value("--out");
+    if (!model || !out) return fail("--model DIR and --out DIR are required");
+    const std::string name = o->value("--dtype").value_or("f16");
+    DType dtype;
+    std::string upper;
+    for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!parseDType(upper, dtype)) return fail("--dtype must be f32, f16 or bf16");
+    if (auto st = convertCheckpoint(*model, *out, dtype); !st) return fail(st.error());
+    std::fprintf(stderr, "wrote %s/model.safetensors as %s\n", out->c_str(), upper.c_str());
     return 0;
 }
 

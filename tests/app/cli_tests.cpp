@@ -157,3 +157,14 @@ TEST_CASE("CLI image errors are one line with a non-zero exit", "[app][cli][vit]
     check(cli({"classify", "--model", dir.file("m"), "--image", dir.file("ok.ppm")}), "not an image model");
     check(cli({"predict", "--model", dir.file("v"), "--text", "a [MASK]"}), "image model");
 }
+
+TEST_CASE("The CLI converts a checkpoint to float16 and it still runs", "[app][cli]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    auto r = cli({"convert", "--model", dir.file("m"), "--out", dir.file("h"), "--dtype", "f16"});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(readText(dir.file("h/model.safetensors")), Catch::Contains("\"F16\""));
+    r = cli({"predict", "--model", dir.file("h"), "--text", "the [MASK] sat", "--json"});
+    CHECK(r.exitCode == 0);
+    CHECK(cli({"convert", "--model", dir.file("m"), "--out", dir.file("x"), "--dtype", "i8"}).exitCode != 0);
+}

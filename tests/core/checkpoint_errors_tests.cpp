@@ -151,3 +151,19 @@ TEST_CASE("Model folders with missing or mismatched parts are refused with the r
         CHECK_THAT(loadError(), Catch::Contains("config.json") && Catch::Contains("invalid JSON"));
     }
 }
+
+#include "checkpoint/model_discovery.h"
+
+TEST_CASE("Models in a Hugging Face hub cache are found by name and snapshot", "[core][checkpoint]") {
+    TempDir dir;
+    const auto snap = dir.path() / "models--google--bert-tiny" / "snapshots" / "abc123";
+    std::filesystem::create_directories(snap);
+    writeText((snap / "config.json").string(), "{}");
+    std::filesystem::create_directories(dir.path() / "models--empty--thing" / "snapshots" / "x");  // no config.json
+    std::filesystem::create_directories(dir.path() / "datasets--some--set");
+    const auto found = findCachedModels(dir.path().string());
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].name == "google/bert-tiny");
+    CHECK(found[0].dir == snap.string());
+    CHECK(findCachedModels(dir.file("missing")).empty());
+}
