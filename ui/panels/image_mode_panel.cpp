@@ -34,6 +34,10 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     m_layer->setToolTip(tr("Layer"));
     m_head = new QSpinBox(this);
     m_head->setToolTip(tr("Head"));
+    m_discard = new QSpinBox(this);
+    m_discard->setRange(0, 95);
+    m_discard->setSuffix(tr(" % discarded"));
+    m_discard->setToolTip(tr("Rollout: zero the lowest attention weights of each layer before multiplying"));
     m_opacity = new QSlider(Qt::Horizontal, this);
     m_opacity->setRange(0, 100);
     m_opacity->setValue(60);
@@ -50,6 +54,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     controls->addWidget(m_layer);
     controls->addWidget(new QLabel(tr("Head"), this));
     controls->addWidget(m_head);
+    controls->addWidget(m_discard);
     controls->addWidget(new QLabel(tr("Opacity"), this));
     controls->addWidget(m_opacity);
     controls->addWidget(m_colorMap);
@@ -82,6 +87,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     connect(m_source, qOverload<int>(&QComboBox::currentIndexChanged), this, refresh);
     connect(m_layer, qOverload<int>(&QSpinBox::valueChanged), this, refresh);
     connect(m_head, qOverload<int>(&QSpinBox::valueChanged), this, refresh);
+    connect(m_discard, qOverload<int>(&QSpinBox::valueChanged), this, refresh);
     connect(m_opacity, &QSlider::valueChanged, this, [this](int v) { m_overlay->setOpacity(v / 100.0); refreshOverlay(); });
     connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
         m_overlay->setColorMap(colorMapFromIndex(i));
@@ -172,6 +178,7 @@ PatchHeatRequest ImageModePanel::heatRequest() const {
     r.layer = m_layer->value();
     r.head = m_head->value();
     r.queryPatch = m_queryPatch;
+    r.discardFraction = m_discard->value() / 100.0;
     return r;
 }
 
@@ -186,6 +193,7 @@ void ImageModePanel::setSource(PatchHeatSource source, int layer, int head) {
 void ImageModePanel::refreshOverlay() {
     m_head->setEnabled(m_source->currentIndex() == 0);
     m_layer->setEnabled(m_source->currentIndex() != 2);
+    m_discard->setEnabled(m_source->currentIndex() == 2);
     if (!m_analysis) return;
     const auto request = heatRequest();
     m_overlay->setHeat(patchHeat(*m_analysis, request));

@@ -61,6 +61,7 @@ private:
     QComboBox* m_source;
     QSpinBox* m_layer;
     QSpinBox* m_head;
+    QSpinBox* m_discard;
     QSlider* m_opacity;
     QComboBox* m_colorMap;
     QCheckBox* m_grid;
