@@ -30,8 +30,9 @@ int main(int argc, char** argv) {
                                   QStringLiteral("PNG"));
     QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (text mode 0-3, image mode 0-2)."), QStringLiteral("N"), QStringLiteral("0"));
     QCommandLineOption imageModel(QStringLiteral("image-model"), QStringLiteral("ViT / DeiT model folder for image mode."), QStringLiteral("DIR"));
+    QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Mode to show first: text, image or train."), QStringLiteral("MODE"));
     QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open in image mode."), QStringLiteral("FILE"));
-    parser.addOptions({model, text, screenshot, tab, imageModel, image});
+    parser.addOptions({model, text, screenshot, tab, imageModel, image, mode});
     parser.process(app);
 
     ascope::ui::MainWindow window;
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
         window.imagePanel()->tabs()->setCurrentIndex(parser.value(tab).toInt());
     }
 
+    if (parser.value(mode) == QLatin1String("train")) window.modes()->setCurrentIndex(2);
+    else if (parser.value(mode) == QLatin1String("image")) window.modes()->setCurrentIndex(1);
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
         auto save = [&window, path] {

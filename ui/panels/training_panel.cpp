@@ -49,7 +49,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     auto* corpusRow = new QHBoxLayout;
     corpusRow->addWidget(m_corpus, 1);
     corpusRow->addWidget(browse);
-    form->addRow(tr("&Corpus:"), corpusRow);
+    auto* corpusLabel = new QLabel(tr("&Corpus:"), left);
+    corpusLabel->setBuddy(m_corpus);
+    form->addRow(corpusLabel, corpusRow);
     m_preset = new QComboBox(left);
     m_preset->addItems({tr("Tiny (2 layers, fast)"), tr("Small (4 layers)")});
     form->addRow(tr("&Size:"), m_preset);
@@ -75,7 +77,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     m_status->setWordWrap(true);
     form->addRow(m_status);
     m_plot = new QCustomPlot(left);
-    m_plot->setMinimumSize(320, 240);
+    m_plot->setMinimumSize(320, 300);
+    m_plot->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     m_plot->addGraph(m_plot->xAxis, m_plot->yAxis)->setName(tr("loss"));
     m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2)->setName(tr("accuracy"));
     m_plot->graph(0)->setPen(QPen(QColor(214, 39, 40), 2));
@@ -101,6 +104,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     rl->addLayout(sliderRow);
     m_heatmap = new HeatmapPlotWidget(right);
     m_heatmap->setValueRange(0, 1);
+    m_heatmap->setTitle(tr("The probe's attention appears at the first checkpoint"));
     m_overlay = new ImageOverlayWidget(right);
     m_overlay->hide();
     m_chart = new PredictionChartWidget(right);

@@ -28,6 +28,7 @@ HeatmapPlotWidget::HeatmapPlotWidget(QWidget* parent) : QCustomPlot(parent) {
     plotLayout()->addElement(0, 0, m_title);
     m_map = new QCPColorMap(xAxis, yAxis);
     m_map->setInterpolate(false);  // attention cells must stay crisp
+    m_map->setVisible(false);       // until there is data
     m_map->setTightBoundary(false);
     m_scale = new QCPColorScale(this);
     plotLayout()->addElement(1, 1, m_scale);
@@ -56,7 +57,7 @@ void HeatmapPlotWidget::setMatrix(int rows, int cols, const std::vector<float>& 
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c)
             m_map->data()->setCell(c, r, values[static_cast<std::size_t>(r) * cols + c]);
-    if (rows == 0 || cols == 0) m_map->data()->fill(0);
+    m_map->setVisible(rows > 0 && cols > 0);  // nothing to show: no fake cell
     xAxis->setTicker(labelTicker(colLabels, false, cols));
     yAxis->setTicker(labelTicker(rowLabels, true, rows));
     xAxis->setRange(-0.5, cols - 0.5);
