@@ -23,7 +23,7 @@ Usage:
   attention-scope-cli train-mlm --corpus FILE --out DIR [--layers 4 --hidden 256 --heads 4
                                 --intermediate 1024 --steps 10000 --seed 1 --vocab-size 8000
                                 --max-tokens 64 --batch-tokens 4096 --lr 1e-3 --dropout 0.1
-                                --checkpoint-every 1000] [--resume] [--half]
+                                --checkpoint-every 1000 --stop-after N] [--resume] [--half]
   attention-scope-cli eval-mlm  --model DIR --corpus FILE [--lines 2000] [--seed 1234]
   attention-scope-cli train-vit-shapes --out DIR [--image-size 64 --patch-size 8 --layers 4
                                 --hidden 128 --heads 4 --steps 3000 --batch 64 --seed 1 --lr 1e-3]

@@ -28,13 +28,15 @@ Status readModelShape(const CliOptions& o, int hidden, int& intermediate, unsign
 }
 
 // Runs a trainer with a terminal progress bar; Ctrl+C stops it cleanly after a checkpoint.
-Expected<int> runWithProgress(const char* items, const std::function<Expected<int>(const TrainCallback&)>& train) {
+// --stop-after N ends training cleanly after step N (keeping the learning-rate schedule of --steps).
+Expected<int> runWithProgress(const char* items, int stopAfter,
+                              const std::function<Expected<int>(const TrainCallback&)>& train) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     ProgressPrinter printer(items);
     auto steps = train([&](const TrainProgress& p) {
         printer.print(p);
-        return g_interrupted == 0;
+        return g_interrupted == 0 && (stopAfter <= 0 || p.step < stopAfter);
     });
     printer.finish();
     return steps;
@@ -45,7 +47,7 @@ int runTrainMlm(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args,
                                {"--corpus", "--out", "--layers", "--hidden", "--heads", "--intermediate", "--steps",
                                 "--seed", "--vocab-size", "--max-tokens", "--batch-tokens", "--lr",
-                                "--checkpoint-every", "--dropout"},
+                                "--checkpoint-every", "--dropout", "--stop-after"},
                                {"--resume", "--half"});
     if (!o) return fail(o.error());
     MlmTrainConfig c;
@@ -67,7 +69,9 @@ int runTrainMlm(const std::vector<std::string>& args) {
     } catch (const std::exception&) {
         return fail("--lr and --dropout take numbers");
     }
-    auto steps = runWithProgress("tokens", [&](const TrainCallback& cb) { return trainMaskedLm(c, cb); });
+    int stopAfter = 0;
+    if (auto st = o->readInts({{"--stop-after", &stopAfter, 0, 100000000}}); !st) return fail(st.error());
+    auto steps = runWithProgress("tokens", stopAfter, [&](const TrainCallback& cb) { return trainMaskedLm(c, cb); });
     if (!steps) return fail(steps.error());
     std::fprintf(stderr, "%s after %d steps; model written to %s\n", g_interrupted ? "stopped" : "finished", *steps,
                  c.outDir.c_str());
@@ -93,7 +97,7 @@ int runEvalMlm(const std::vector<std::string>& args) {
 int runTrainVitShapes(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args,
                                {"--out", "--image-size", "--patch-size", "--layers", "--hidden", "--heads", "--intermediate",
-                                "--steps", "--batch", "--seed", "--lr", "--checkpoint-every"},
+                                "--steps", "--batch", "--seed", "--lr", "--checkpoint-every", "--stop-after"},
                                {"--resume"});
     if (!o) return fail(o.error());
     VitTrainConfig c;
@@ -112,7 +116,9 @@ int runTrainVitShapes(const std::vector<std::string>& args) {
     } catch (const std::exception&) {
         return fail("--lr takes a number");
     }
-    auto steps = runWithProgress("images", [&](const TrainCallback& cb) { return trainVitShapes(c, cb); });
+    int stopAfter = 0;
+    if (auto st = o->readInts({{"--stop-after", &stopAfter, 0, 100000000}}); !st) return fail(st.error());
+    auto steps = runWithProgress("images", stopAfter, [&](const TrainCallback& cb) { return trainVitShapes(c, cb); });
     if (!steps) return fail(steps.error());
     auto acc = evaluateVitShapes(c.outDir, 600, c.seed);
     if (!acc) return fail(acc.error());
