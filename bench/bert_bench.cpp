@@ -33,21 +33,27 @@ ModelConfig bertBase() {
     return c;
 }
 
-// Writes a random BERT-base checkpoint (about 440 MB) and returns its parameter bytes.
-double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c) {
-    fs::create_directories(dir);
-    std::mt19937 rng(3);
-    std::normal_distribution<float> normal(0.f, 0.02f);
-    SafetensorsWriter w;
-    double bytes = 0;
-    auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float fill = NAN) {
+// Collects random N(0, 0.02) (or constant) float32 tensors for a benchmark checkpoint.
+struct RandomTensors {
+    explicit RandomTensors(unsigned seed) : rng(seed) {}
+    void operator()(const std::string& name, std::vector<std::int64_t> shape, float fill = NAN) {
         std::int64_t n = 1;
         for (auto d : shape) n *= d;
         std::vector<float> v(static_cast<std::size_t>(n));
         for (auto& x : v) x = std::isnan(fill) ? normal(rng) : fill;
         bytes += 4.0 * n;
-        w.addFloat32(name, shape, std::move(v));
-    };
+        writer.addFloat32(name, shape, std::move(v));
+    }
+    std::mt19937 rng;
+    std::normal_distribution<float> normal{0.f, 0.02f};
+    SafetensorsWriter writer;
+    double bytes = 0;
+};
+
+// Writes a random BERT-base checkpoint (about 440 MB) and returns its parameter bytes.
+double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c) {
+    fs::create_directories(dir);
+    RandomTensors add(3);
     const int h = c.hiddenSize, i = c.intermediateSize;
     add("bert.embeddings.word_embeddings.weight", {c.vocabSize, h});
     add("bert.embeddings.position_embeddings.weight", {c.maxPositionEmbeddings, h});
@@ -76,14 +82,14 @@ double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c) {
     add("cls.predictions.transform.LayerNorm.weight", {h}, 1.f);
     add("cls.predictions.transform.LayerNorm.bias", {h}, 0.f);
     add("cls.predictions.bias", {c.vocabSize}, 0.f);
-    w.write((dir / "model.safetensors").string());
+    add.writer.write((dir / "model.safetensors").string());
     std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
     while (static_cast<int>(vocab.size()) < c.vocabSize) vocab.push_back("w" + std::to_string(vocab.size()));
     Vocab::fromTokens(vocab).writeFile((dir / "vocab.txt").string());
     std::FILE* f = std::fopen((dir / "config.json").c_str(), "w");
     std::fputs(c.toJsonText().c_str(), f);
     std::fclose(f);
-    return bytes;
+    return add.bytes;
 }
 
 // FLOPs of one forward over `t` tokens with one [MASK] (the MLM head runs on masked rows only).
@@ -96,18 +102,7 @@ double forwardFlops(const ModelConfig& c, double t) {
 // A random ViT-Base/16 (224 px, 1000 classes) checkpoint; returns its parameter bytes.
 double writeRandomVit(const fs::path& dir) {
     fs::create_directories(dir);
-    std::mt19937 rng(4);
-    std::normal_distribution<float> normal(0.f, 0.02f);
-    SafetensorsWriter w;
-    double bytes = 0;
-    auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float fill = NAN) {
-        std::int64_t n = 1;
-        for (auto d : shape) n *= d;
-        std::vector<float> v(static_cast<std::size_t>(n));
-        for (auto& x : v) x = std::isnan(fill) ? normal(rng) : fill;
-        bytes += 4.0 * n;
-        w.addFloat32(name, shape, std::move(v));
-    };
+    RandomTensors add(4);
     const int h = 768, i = 3072;
     add("vit.embeddings.cls_token", {1, 1, h});
     add("vit.embeddings.position_embeddings", {1, 197, h});
@@ -134,7 +129,7 @@ double writeRandomVit(const fs::path& dir) {
     add("vit.layernorm.bias", {h}, 0.f);
     add("classifier.weight", {1000, h});
     add("classifier.bias", {1000}, 0.f);
-    w.write((dir / "model.safetensors").string());
+    add.writer.write((dir / "model.safetensors").string());
     ModelConfig c;
     c.modelType = "vit";
     c.architectures = {"ViTForImageClassification"};
@@ -148,7 +143,7 @@ double writeRandomVit(const fs::path& dir) {
     std::FILE* f = std::fopen((dir / "config.json").c_str(), "w");
     std::fputs(c.toJsonText().c_str(), f);
     std::fclose(f);
-    return bytes;
+    return add.bytes;
 }
 
 std::string sentence(int words) {

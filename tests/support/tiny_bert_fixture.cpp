@@ -48,6 +48,17 @@ std::vector<std::uint8_t> encodeAs(DType dtype, const std::vector<float>& values
     return out;
 }
 
+Weight ExactRandomWeights::make(std::vector<std::int64_t> shape, float offset) {
+    std::uniform_int_distribution<int> dist(-64, 64);
+    Weight w;
+    w.shape = std::move(shape);
+    std::int64_t n = 1;
+    for (auto d : w.shape) n *= d;
+    const float scale = offset != 0.f ? 128.f : 256.f;
+    for (std::int64_t i = 0; i < n; ++i) w.values.push_back(offset + static_cast<float>(dist(m_rng)) / scale);
+    return w;
+}
+
 std::vector<std::string> tinyVocab() {
     return {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the",  "cat",  "sat", "on",   "mat",  "dog",  "a",
             "ran",   ".",     ",",     "##s",   "##ing",  "big",  "small", "red", "blue", "house", "tree", "is",
@@ -72,18 +83,9 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     c.layerNormEps = 1e-12;
     c.typeVocabSize = 2;
 
-    // Values k / 256 with |k| <= 64, and 1 + k / 128 for LayerNorm gains: exact in F32, F16 and BF16
-    // (at most 8 significant bits).
-    std::mt19937 rng(spec.seed);
-    std::uniform_int_distribution<int> dist(-64, 64);
+    ExactRandomWeights random(spec.seed);
     auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float offset = 0.f) {
-        Weight w;
-        w.shape = shape;
-        std::int64_t n = 1;
-        for (auto d : shape) n *= d;
-        const float scale = offset != 0.f ? 128.f : 256.f;
-        for (std::int64_t i = 0; i < n; ++i) w.values.push_back(offset + static_cast<float>(dist(rng)) / scale);
-        t.weights[name] = std::move(w);
+        t.weights[name] = random.make(std::move(shape), offset);
     };
     const int h = spec.hidden, v = c.vocabSize, inter = spec.intermediate;
     add("embeddings.word_embeddings.weight", {v, h});

@@ -2,6 +2,7 @@
 // Writes a tiny, seeded, random BERT checkpoint as a Hugging Face folder (config.json,
 // vocab.txt, tokenizer_config.json, model.safetensors) and keeps its weights for the reference.
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,17 @@ struct TinyBert {
     std::vector<std::string> vocab;
     std::map<std::string, Weight> weights;  // Hugging Face names, without the "bert." prefix for the encoder
     const Weight& w(const std::string& name) const { return weights.at(name); }
+};
+
+// Seeded random weights whose values are exact in F32, F16 and BF16 (at most 8 significant bits):
+// k / 256 with |k| <= 64, and 1 + k / 128 for gains (offset 1).
+class ExactRandomWeights {
+public:
+    explicit ExactRandomWeights(unsigned seed) : m_rng(seed) {}
+    Weight make(std::vector<std::int64_t> shape, float offset = 0.f);
+
+private:
+    std::mt19937 m_rng;
 };
 
 std::vector<std::string> tinyVocab();

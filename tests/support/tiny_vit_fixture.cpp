@@ -24,15 +24,9 @@ TinyVit writeTinyVit(const std::string& dir, const TinyVitSpec& s) {
     c.patchSize = s.patchSize;
     c.layerNormEps = 1e-6;
     for (int i = 0; i < s.classes; ++i) c.id2label[i] = "shape " + std::to_string(i);
-    std::mt19937 rng(s.seed);
-    std::uniform_int_distribution<int> dist(-64, 64);
+    ExactRandomWeights random(s.seed);
     auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float offset = 0.f) {
-        Weight w;
-        w.shape = shape;
-        std::int64_t n = 1;
-        for (auto d : shape) n *= d;
-        for (std::int64_t i = 0; i < n; ++i) w.values.push_back(offset + static_cast<float>(dist(rng)) / (offset != 0.f ? 128.f : 256.f));
-        t.weights[name] = std::move(w);
+        t.weights[name] = random.make(std::move(shape), offset);
     };
     const int h = s.hidden, grid = s.imageSize / s.patchSize, prefix = s.deit ? 2 : 1;
     add("embeddings.cls_token", {1, 1, h});
