@@ -123,10 +123,14 @@ void AttentionPanel::refresh() {
     QStringList labels;
     for (int i : m_shown.tokenIndex) labels << QString::fromStdString(m_analysis->tokens[static_cast<std::size_t>(i)].text);
     m_heatmap->setMatrix(m_shown.rows, m_shown.cols, m_shown.values, labels, labels);
+    m_heatmap->setTitle(selectionTitle());
+}
+
+QString AttentionPanel::selectionTitle() const {
     const QString which = aggregation() == HeadAggregation::Single ? tr("head %1").arg(head())
                           : aggregation() == HeadAggregation::Mean ? tr("mean over heads")
                                                                    : tr("max over heads");
-    m_heatmap->setTitle(tr("Layer %1, %2").arg(layer()).arg(which));
+    return tr("Layer %1, %2").arg(layer()).arg(which);
 }
 
 }  // namespace ascope::ui

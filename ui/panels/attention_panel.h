@@ -28,7 +28,8 @@ public:
     HeatmapPlotWidget* heatmap() const { return m_heatmap; }
     // The matrix currently shown (after aggregation and hiding).
     const AttentionMatrix& shownMatrix() const { return m_shown; }
-    QString selectionSlug() const;  // "L3_H5", "L3_mean", ...
+    QString selectionSlug() const;   // "L3_H5", "L3_mean", ...
+    QString selectionTitle() const;  // "Layer 3, head 5", "Layer 3, mean over heads", ...
     void stepLayer(int delta);
     void stepHead(int delta);
 

@@ -302,7 +302,7 @@ void MainWindow::updateViewsForSelection() {
     const auto& shown = m_attention->shownMatrix();
     QStringList labels;
     for (int i : shown.tokenIndex) labels << QString::fromStdString(m_analysis->tokens[static_cast<std::size_t>(i)].text);
-    m_arcs->setAttention(labels, shown.values, tr("Layer %1 — %2").arg(m_attention->layer()).arg(m_attention->selectionSlug()));
+    m_arcs->setAttention(labels, shown.values, m_attention->selectionTitle());
     m_attention->heatmap()->setExportBaseName(QStringLiteral("attention_%1_%2").arg(m_attention->selectionSlug(), slug));
     m_arcs->setExportBaseName(QStringLiteral("head_view_%1_%2").arg(m_attention->selectionSlug(), slug));
     m_grid->setExportBaseName(QStringLiteral("model_view_%1").arg(slug));
