@@ -1,5 +1,6 @@
 #include "cli/cli_options.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace ascope::cli {
@@ -57,6 +58,26 @@ Status CliOptions::readInts(std::initializer_list<IntFlag> flags) const {
         *f.target = *v;
     }
     return Status::ok();
+}
+
+Expected<AttentionExportRequest> readAttentionExport(const CliOptions& o) {
+    AttentionExportRequest r;
+    if (!parseExportFormat(o.value("--format").value_or("csv"), r.format)) return makeError("--format must be csv, json or npy");
+    r.out = o.value("--out").value_or("");
+    if (r.out.empty()) return makeError("--out FILE is required");
+    if (auto st = o.readInts({{"--layer", &r.selection.layer, -1, 100000}, {"--head", &r.selection.head, -1, 100000}}); !st)
+        return makeError(st.error());
+    return r;
+}
+
+int writeAttentionExport(const AttentionExportRequest& r, const AttentionStack& attention,
+                         const std::vector<std::string>& labels) {
+    if (auto st = writeAttention(r.out, attention, labels, r.selection, r.format); !st) {
+        std::fprintf(stderr, "attention-scope-cli: %s\n", st.error().c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "wrote %s\n", r.out.c_str());
+    return 0;
 }
 
 }  // namespace ascope::cli

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "export/attention_exporter.h"
 #include "util/expected.h"
 
 namespace ascope::cli {
@@ -32,5 +33,16 @@ private:
     std::map<std::string, std::string> m_values;
     std::set<std::string> m_switches;
 };
+
+// --format csv|json|npy, --out FILE, --layer L, --head H of the attention commands.
+struct AttentionExportRequest {
+    std::string out;
+    ExportFormat format = ExportFormat::Csv;
+    AttentionSelection selection;
+};
+Expected<AttentionExportRequest> readAttentionExport(const CliOptions& options);
+// Writes the export and reports it on stderr; returns the exit code.
+int writeAttentionExport(const AttentionExportRequest& request, const AttentionStack& attention,
+                         const std::vector<std::string>& labels);
 
 }  // namespace ascope::cli

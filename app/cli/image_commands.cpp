@@ -77,22 +77,13 @@ int runClassify(const std::vector<std::string>& args) {
 int runImageAttention(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, {"--model", "--image", "--layer", "--head", "--format", "--out"}, {});
     if (!o) return fail(o.error());
-    ExportFormat format = ExportFormat::Csv;
-    if (!parseExportFormat(o->value("--format").value_or("csv"), format)) return fail("--format must be csv, json or npy");
-    const auto out = o->value("--out");
-    if (!out || out->empty()) return fail("--out FILE is required");
-    auto layer = o->intValue("--layer", -1, -1, 100000);
-    auto head = o->intValue("--head", -1, -1, 100000);
-    if (!layer) return fail(layer.error());
-    if (!head) return fail(head.error());
+    auto request = readAttentionExport(*o);
+    if (!request) return fail(request.error());
     auto loaded = openModelAndImage(*o);
     if (!loaded) return fail(loaded.error());
     auto result = loaded->model->analyse(loaded->image);
     if (!result) return fail(result.error());
-    if (auto st = writeAttention(*out, result->attention, result->tokenLabels(), {*layer, *head}, format); !st)
-        return fail(st.error());
-    std::fprintf(stderr, "wrote %s\n", out->c_str());
-    return 0;
+    return writeAttentionExport(*request, result->attention, result->tokenLabels());
 }
 
 }  // namespace ascope::cli

@@ -119,24 +119,15 @@ int runAttention(const std::vector<std::string>& args) {
     if (!o) return fail(o.error());
     auto text = requireText(*o);
     if (!text) return fail(text.error());
-    ExportFormat format = ExportFormat::Csv;
-    if (!parseExportFormat(o->value("--format").value_or("csv"), format))
-        return fail("--format must be csv, json or npy");
-    const auto out = o->value("--out");
-    if (!out || out->empty()) return fail("--out FILE is required");
-    auto layer = o->intValue("--layer", -1, -1, 100000);
-    auto head = o->intValue("--head", -1, -1, 100000);
-    if (!layer) return fail(layer.error());
-    if (!head) return fail(head.error());
+    auto request = readAttentionExport(*o);
+    if (!request) return fail(request.error());
     auto model = openModel(*o);
     if (!model) return fail(model.error());
     auto result = (*model)->analyse(*text);
     if (!result) return fail(result.error());
     std::vector<std::string> labels;
     for (const auto& t : result->tokens) labels.push_back(t.text);
-    if (auto st = writeAttention(*out, result->attention, labels, {*layer, *head}, format); !st) return fail(st.error());
-    std::fprintf(stderr, "wrote %s\n", out->c_str());
-    return 0;
+    return writeAttentionExport(*request, result->attention, labels);
 }
 
 int runConvert(const std::vector<std::string>& args) {
