@@ -33,7 +33,7 @@ Usage:
   attention-scope-cli --help | --version
 
 DIR is a Hugging Face model folder (config.json, vocab.txt or preprocessor_config.json,
-model.safetensors). Images: PNG, JPEG, BMP, PPM, GIF and the other formats Qt reads.
+model.safetensors or pytorch_model.bin, or their sharded .index.json). Images: PNG, JPEG, BMP, PPM, GIF and the other formats Qt reads.
 Without --model the built-in demo model is used. Layers and heads count from 0;
 without --layer/--head every layer and head is exported.
 Errors print one line on stderr and exit with status 1.

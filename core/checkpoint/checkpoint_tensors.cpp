@@ -5,67 +5,84 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "checkpoint/safetensors_reader.h"
+#include "checkpoint/torch_bin_reader.h"
+
 namespace fs = std::filesystem;
 
 namespace ascope {
 
-Expected<CheckpointTensors> CheckpointTensors::openFile(const std::string& path) {
-    auto reader = SafetensorsReader::open(path);
+namespace {
+bool isTorchPickle(const std::string& path) {
+    const std::string ext = fs::path(path).extension().string();
+    return ext == ".bin" || ext == ".pt" || ext == ".pth";
+}
+}  // namespace
+
+template <typename Reader>
+Expected<const std::map<std::string, TensorView>*> CheckpointTensors::openShard(CheckpointTensors& out,
+                                                                                const std::string& path) {
+    auto reader = Reader::open(path);
     if (!reader) return reader.errorValue();
+    out.m_shards.push_back(*reader);
+    return &(*reader)->tensors();
+}
+
+Expected<CheckpointTensors> CheckpointTensors::openFile(const std::string& path) {
     CheckpointTensors out;
     out.m_source = path;
-    out.m_shards.push_back(*reader);
-    for (const auto& [name, view] : (*reader)->tensors()) out.m_index[name] = &view;
+    auto tensors = isTorchPickle(path) ? openShard<TorchBinReader>(out, path) : openShard<SafetensorsReader>(out, path);
+    if (!tensors) return tensors.errorValue();
+    for (const auto& [name, view] : **tensors) out.m_index[name] = &view;
     return out;
 }
 
 Expected<CheckpointTensors> CheckpointTensors::openFolder(const std::string& dir) {
-    const fs::path single = fs::path(dir) / "model.safetensors";
-    const fs::path index = fs::path(dir) / "model.safetensors.index.json";
     std::error_code ec;
-    if (fs::exists(single, ec)) return openFile(single.string());
-    if (!fs::exists(index, ec)) {
-        if (fs::exists(fs::path(dir) / "pytorch_model.bin", ec))
-            return makeError(dir + ": only pytorch_model.bin found; this version reads model.safetensors "
-                                   "(convert with safetensors' convert script)");
-        return makeError(dir + ": no model.safetensors or model.safetensors.index.json in this folder");
+    for (const char* single : {"model.safetensors", "pytorch_model.bin"}) {
+        const fs::path file = fs::path(dir) / single;
+        const fs::path index = fs::path(dir) / (std::string(single) + ".index.json");
+        if (fs::exists(file, ec)) return openFile(file.string());
+        if (fs::exists(index, ec)) return openIndex(dir, index.string());
     }
+    return makeError(dir + ": no model.safetensors, pytorch_model.bin or their .index.json in this folder");
+}
 
+Expected<CheckpointTensors> CheckpointTensors::openIndex(const std::string& dir, const std::string& index) {
     nlohmann::json json;
     try {
         std::ifstream in(index);
         json = nlohmann::json::parse(in);
     } catch (const std::exception& e) {
-        return makeError(index.string() + ": invalid JSON (" + e.what() + ")");
+        return makeError(index + ": invalid JSON (" + e.what() + ")");
     }
     auto wm = json.find("weight_map");
-    if (!json.is_object() || wm == json.end() || !wm->is_object())
-        return makeError(index.string() + ": missing 'weight_map' object");
+    if (!json.is_object() || wm == json.end() || !wm->is_object()) return makeError(index + ": missing 'weight_map' object");
 
     std::set<std::string> files;
     for (auto it = wm->begin(); it != wm->end(); ++it) {
-        if (!it->is_string()) return makeError(index.string() + ": weight_map entry '" + it.key() + "' is not a file name");
+        if (!it->is_string()) return makeError(index + ": weight_map entry '" + it.key() + "' is not a file name");
         const std::string file = it->get<std::string>();
         if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
-            return makeError(index.string() + ": shard name '" + file + "' must be a plain file name");
+            return makeError(index + ": shard name '" + file + "' must be a plain file name");
         files.insert(file);
     }
     CheckpointTensors out;
-    out.m_source = index.string();
-    std::map<std::string, const SafetensorsReader*> byFile;
+    out.m_source = index;
+    std::map<std::string, const std::map<std::string, TensorView>*> byFile;
     for (const auto& file : files) {
-        auto reader = SafetensorsReader::open((fs::path(dir) / file).string());
-        if (!reader) return reader.errorValue();
-        byFile[file] = reader->get();
-        out.m_shards.push_back(*reader);
+        const std::string path = (fs::path(dir) / file).string();
+        auto tensors = isTorchPickle(path) ? openShard<TorchBinReader>(out, path) : openShard<SafetensorsReader>(out, path);
+        if (!tensors) return tensors.errorValue();
+        byFile[file] = *tensors;
     }
     for (auto it = wm->begin(); it != wm->end(); ++it) {
-        const auto* reader = byFile[it->get<std::string>()];
-        const TensorView* view = reader->find(it.key());
-        if (!view)
-            return makeError(index.string() + ": tensor '" + it.key() + "' is listed in shard '" +
-                             it->get<std::string>() + "' but not stored there");
-        out.m_index[it.key()] = view;
+        const auto* tensors = byFile[it->get<std::string>()];
+        auto view = tensors->find(it.key());
+        if (view == tensors->end())
+            return makeError(index + ": tensor '" + it.key() + "' is listed in shard '" + it->get<std::string>() +
+                             "' but not stored there");
+        out.m_index[it.key()] = &view->second;
     }
     return out;
 }

@@ -1,12 +1,14 @@
 #pragma once
-// All tensors of a Hugging Face checkpoint folder: model.safetensors, or the shards named by
-// model.safetensors.index.json. Lookups return views into the memory-mapped files.
+// All tensors of a Hugging Face checkpoint folder: model.safetensors, the shards named by
+// model.safetensors.index.json, or the PyTorch pickles pytorch_model.bin /
+// pytorch_model.bin.index.json (read without executing anything). Lookups return views into
+// the memory-mapped files.
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "checkpoint/safetensors_reader.h"
+#include "checkpoint/tensor_view.h"
 #include "util/expected.h"
 
 namespace ascope {
@@ -14,7 +16,8 @@ namespace ascope {
 class CheckpointTensors {
 public:
     static Expected<CheckpointTensors> openFolder(const std::string& dir);
-    static Expected<CheckpointTensors> openFile(const std::string& safetensorsPath);
+    // One .safetensors file, or a torch.save file (.bin, .pt, .pth).
+    static Expected<CheckpointTensors> openFile(const std::string& path);
 
     const TensorView* find(const std::string& name) const;
     std::vector<std::string> names() const;
@@ -24,7 +27,12 @@ public:
 
 private:
     std::string m_source;
-    std::vector<std::shared_ptr<SafetensorsReader>> m_shards;
+    static Expected<CheckpointTensors> openIndex(const std::string& dir, const std::string& indexPath);
+    // Keeps a reader (and its memory map) alive; returns its tensors.
+    template <typename Reader>
+    static Expected<const std::map<std::string, TensorView>*> openShard(CheckpointTensors& out, const std::string& path);
+
+    std::vector<std::shared_ptr<const void>> m_shards;
     std::map<std::string, const TensorView*> m_index;
 };
 

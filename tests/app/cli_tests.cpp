@@ -5,9 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include <filesystem>
+
+#include "checkpoint/checkpoint_tensors.h"
 #include "temp_dir.h"
 #include "tiny_bert_fixture.h"
 #include "tiny_vit_fixture.h"
+#include "torch_save_writer.h"
 
 using namespace ascope::test;
 
@@ -167,4 +171,38 @@ TEST_CASE("The CLI converts a checkpoint to float16 and it still runs", "[app][c
     r = cli({"predict", "--model", dir.file("h"), "--text", "the [MASK] sat", "--json"});
     CHECK(r.exitCode == 0);
     CHECK(cli({"convert", "--model", dir.file("m"), "--out", dir.file("x"), "--dtype", "i8"}).exitCode != 0);
+}
+
+TEST_CASE("The CLI reads pytorch_model.bin, converts it to safetensors, and refuses hostile pickles", "[app][cli][bin]") {
+    TempDir dir;
+    writeTinyBert(dir.file("st"));
+    auto reference = cli({"predict", "--model", dir.file("st"), "--text", "the [MASK] sat", "--json"});
+    REQUIRE(reference.exitCode == 0);
+    // The same weights as a torch.save file only.
+    std::filesystem::create_directories(dir.file("bin"));
+    for (const char* f : {"config.json", "vocab.txt", "tokenizer_config.json"})
+        std::filesystem::copy_file(dir.file(std::string("st/") + f), dir.file(std::string("bin/") + f));
+    auto tensors = ascope::CheckpointTensors::openFolder(dir.file("st"));
+    REQUIRE(tensors.hasValue());
+    std::vector<SavedTensor> saved;
+    for (const auto& name : tensors->names()) {
+        const auto* v = tensors->find(name);
+        saved.push_back({name, name, v->dtype, std::vector<std::uint8_t>(v->data, v->data + v->byteSize), 0, v->shape, {}, false});
+    }
+    writeTorchSave(dir.file("bin/pytorch_model.bin"), saved);
+    auto fromBin = cli({"predict", "--model", dir.file("bin"), "--text", "the [MASK] sat", "--json"});
+    REQUIRE(fromBin.exitCode == 0);
+    CHECK(fromBin.out == reference.out);
+
+    REQUIRE(cli({"convert", "--model", dir.file("bin"), "--out", dir.file("conv")}).exitCode == 0);
+    CHECK(cli({"predict", "--model", dir.file("conv"), "--text", "the [MASK] sat", "--json"}).out == reference.out);
+
+    TorchSaveOptions hostile;
+    hostile.extraGlobal = "posix\nsystem";
+    writeTorchSave(dir.file("bin/pytorch_model.bin"), saved, hostile);
+    auto r = cli({"predict", "--model", dir.file("bin"), "--text", "the [MASK] sat"});
+    INFO(r.out);
+    CHECK(r.exitCode != 0);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    CHECK_THAT(r.out, Catch::Contains("refuses to load 'posix.system'"));
 }
