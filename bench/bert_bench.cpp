@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "checkpoint/safetensors_writer.h"
 #include "inference/image_model.h"
@@ -154,7 +155,12 @@ std::string sentence(int words) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // attention-scope-bench [repeats] [token counts...]: given token counts, only those text runs.
     const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 10;
+    std::vector<int> tokenCounts;
+    for (int a = 2; a < argc; ++a) tokenCounts.push_back(std::max(3, std::atoi(argv[a])));
+    const bool textOnly = !tokenCounts.empty();
+    if (tokenCounts.empty()) tokenCounts = {16, 128, 512};
     const int threads = configureComputeThreads();
     std::printf("Attention Scope benchmark: %d LibTorch threads (ASCOPE_THREADS overrides)\n\n", threads);
 
@@ -176,7 +182,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::printf("BERT-base shape (12 x 768, 12 heads, vocab 30522), random weights, %.0f MB\n", weightBytes / 1e6);
-    for (int tokens : {16, 128, 512}) {
+    for (int tokens : tokenCounts) {
         const std::string text = sentence(tokens - 2);
         auto warm = (*model)->analyse(text);
         if (!warm) {
@@ -198,6 +204,7 @@ int main(int argc, char** argv) {
                     n, best, total / repeats, gflops, 100.0 * gflops / peak.gflops, weightBytes / (best * 1e6));
     }
     fs::remove_all(dir);
+    if (textOnly) return 0;
 
     const auto vitDir = fs::temp_directory_path() / "ascope-bench-vit-base";
     const double vitBytes = writeRandomVit(vitDir);

@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "checkpoint/model_config.h"
 #include "training/shapes_dataset.h"
 #include "training/vit_trainer.h"
 #include "util/resource_paths.h"
@@ -46,8 +47,11 @@ int main(int argc, char** argv) {
     if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));
     if (!imageDir.isEmpty()) window.imagePanel()->openModel(imageDir);
     if (!parser.isSet(image) && !imageDir.isEmpty() && parser.value(imageModel).isEmpty()) {
-        // The demo ViT starts with a generated example of what it was trained on.
-        const auto sample = ascope::renderShapeSample(ascope::heldOutShapesSeed(1), 7, 64);
+        // The demo ViT starts with a generated example of what it was trained on, at the
+        // resolution it was trained at (so what you see is exactly what the model sees).
+        auto config = ascope::ModelConfig::fromFile((QDir(imageDir).filePath(QStringLiteral("config.json"))).toStdString());
+        const int size = config && config->imageSize > 0 ? config->imageSize : 64;
+        const auto sample = ascope::renderShapeSample(ascope::heldOutShapesSeed(1), 7, size);
         window.imagePanel()->setImage(ascope::ui::toQImage(sample.image), QStringLiteral("example-shape"));
     }
     if (parser.isSet(image)) {

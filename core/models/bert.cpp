@@ -133,6 +133,7 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
         out.model = BertModel(c);
         if (auto st = loadParameters(*out.model, tensors, prefix); !st) return makeError(st.error());
         out.model->eval();
+        useInputMajorLinearWeights(*out.model);
         out.model->fuseQkv();
         if (tensors.contains("cls.predictions.transform.dense.weight")) {
             Activation act = Activation::GeluErf;
@@ -142,6 +143,7 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
             if (auto st = loadParameters(*out.head, tensors, "cls.predictions."); !st) return makeError(st.error());
             if (tied) out.head->decoderWeight = out.model->wordEmbeddings->weight;  // shared, not copied
             out.head->eval();
+            useInputMajorLinearWeights(*out.head);
         }
         return out;
     } catch (const std::exception& e) {

@@ -22,7 +22,8 @@ void QkvProjection::refresh() {
     torch::NoGradGuard noGrad;
     m_version = version();
     const double scale = 1.0 / std::sqrt(static_cast<double>(m_q->weight.size(0) / m_heads));
-    m_weight = torch::cat({m_q->weight * scale, m_k->weight, m_v->weight}, 0).contiguous();  // [3 * hidden, hidden]
+    // [3 * hidden, hidden], stored input-major (see useInputMajorLinearWeights)
+    m_weight = torch::cat({m_q->weight * scale, m_k->weight, m_v->weight}, 0).t().contiguous().t();
     m_bias = torch::cat({m_q->bias * scale, m_k->bias, m_v->bias}, 0).contiguous();          // [3 * hidden]
 }
 

@@ -65,6 +65,15 @@ std::vector<NamedArray> exportParameters(torch::nn::Module& module, const std::s
     return out;
 }
 
+void useInputMajorLinearWeights(torch::nn::Module& module) {
+    torch::NoGradGuard noGrad;
+    for (const auto& m : module.modules()) {
+        auto* linear = dynamic_cast<torch::nn::LinearImpl*>(m.get());
+        if (!linear || linear->weight.dim() != 2) continue;
+        linear->weight.set_data(linear->weight.detach().t().contiguous().t());  // [out, in] view of [in, out]
+    }
+}
+
 std::string describeTorchError(const std::exception& e) {
     std::string msg = e.what();
     // LibTorch messages carry a C++ backtrace after the first line: keep the first line.

@@ -115,6 +115,9 @@ Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tenso
             if (auto st = loadHead("distillation_classifier", out.distillationClassifier); !st) return makeError(st.error());
         }
         out.model->eval();
+        useInputMajorLinearWeights(*out.model);
+        for (auto* head : {&out.classifier, &out.distillationClassifier})
+            if (*head) useInputMajorLinearWeights(**head);
         return out;
     } catch (const std::exception& e) {
         return makeError(describeTorchError(e));

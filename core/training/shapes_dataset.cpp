@@ -98,6 +98,7 @@ ShapeSample renderShapeSample(unsigned seed, unsigned long long index, int size)
     const auto* bg = &s.image.pixels[(static_cast<std::size_t>(cy) * size + static_cast<std::size_t>(cx)) * 3];
     if (std::abs(c.r - bg[0]) + std::abs(c.g - bg[1]) + std::abs(c.b - bg[2]) < 200)
         c = {255 - bg[0], 255 - bg[1], 255 - bg[2]};
+    s.coverage.assign(static_cast<std::size_t>(size) * size, 0.f);
     const int ss = 3;  // supersampling for smooth edges
     for (int y = std::max(0, static_cast<int>(cy - 1.6 * r)); y < std::min(size, static_cast<int>(cy + 1.6 * r) + 1); ++y)
         for (int x = std::max(0, static_cast<int>(cx - 1.6 * r)); x < std::min(size, static_cast<int>(cx + 1.6 * r) + 1); ++x) {
@@ -105,7 +106,9 @@ ShapeSample renderShapeSample(unsigned seed, unsigned long long index, int size)
             for (int sy = 0; sy < ss; ++sy)
                 for (int sx = 0; sx < ss; ++sx)
                     hits += inside(s.label, x + (sx + 0.5) / ss, y + (sy + 0.5) / ss, cx, cy, r, angle);
-            if (hits) blend(s.image, x, y, c, static_cast<double>(hits) / (ss * ss));
+            if (!hits) continue;
+            blend(s.image, x, y, c, static_cast<double>(hits) / (ss * ss));
+            s.coverage[static_cast<std::size_t>(y) * size + x] = static_cast<float>(hits) / (ss * ss);
         }
     return s;
 }

@@ -2,6 +2,7 @@
 // A procedurally generated image-classification data set: one coloured shape (circle, square,
 // triangle, star, cross, ring) at a random position, size and colour on a cluttered background.
 // Deterministic for a given seed and index.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ const std::vector<std::string>& shapeClassNames();
 struct ShapeSample {
     RgbImage image;
     int label = 0;
+    std::vector<float> coverage;  // per pixel (row-major), the fraction of it the shape covers (0..1)
 };
 
 // The sample with this index of the data set with this seed (any index, no storage).
