@@ -25,8 +25,8 @@ Usage:
                                 --max-tokens 64 --batch-tokens 4096 --lr 1e-3 --dropout 0.1
                                 --checkpoint-every 1000 --stop-after N] [--resume] [--half]
   attention-scope-cli eval-mlm  --model DIR --corpus FILE [--lines 2000] [--seed 1234]
-  attention-scope-cli train-vit-shapes --out DIR [--image-size 64 --patch-size 8 --layers 4
-                                --hidden 128 --heads 4 --steps 3000 --batch 64 --seed 1 --lr 1e-3]
+  attention-scope-cli train-vit-shapes --out DIR [--image-size 48 --patch-size 8 --layers 3
+                                --hidden 64 --heads 4 --steps 3000 --batch 64 --seed 1 --lr 5e-4]
                                 [--resume]
   attention-scope-cli eval-vit-shapes --model DIR [--count 1000] [--seed 1]
   attention-scope-cli convert   --model DIR --out DIR [--dtype f16|bf16|f32]

@@ -11,15 +11,16 @@ namespace ascope {
 
 struct VitTrainConfig {
     std::string outDir;
-    int imageSize = 64;
+    // Defaults: the demo ViT's recipe (scripts/train-demo-vit.sh), except for the number of steps.
+    int imageSize = 48;
     int patchSize = 8;
-    int layers = 4;
-    int hidden = 128;
+    int layers = 3;
+    int hidden = 64;
     int heads = 4;
-    int intermediate = 512;
+    int intermediate = 256;
     int steps = 3000;
     int batchSize = 64;
-    double learningRate = 1e-3;
+    double learningRate = 5e-4;
     double warmupFraction = 0.05;
     double weightDecay = 0.05;
     double clipNorm = 1.0;
