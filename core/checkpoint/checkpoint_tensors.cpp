@@ -28,10 +28,15 @@ Expected<const std::map<std::string, TensorView>*> CheckpointTensors::openShard(
     return &(*reader)->tensors();
 }
 
+Expected<const std::map<std::string, TensorView>*> CheckpointTensors::openAnyShard(CheckpointTensors& out,
+                                                                                   const std::string& path) {
+    return isTorchPickle(path) ? openShard<TorchBinReader>(out, path) : openShard<SafetensorsReader>(out, path);
+}
+
 Expected<CheckpointTensors> CheckpointTensors::openFile(const std::string& path) {
     CheckpointTensors out;
     out.m_source = path;
-    auto tensors = isTorchPickle(path) ? openShard<TorchBinReader>(out, path) : openShard<SafetensorsReader>(out, path);
+    auto tensors = openAnyShard(out, path);
     if (!tensors) return tensors.errorValue();
     for (const auto& [name, view] : **tensors) out.m_index[name] = &view;
     return out;
@@ -72,7 +77,7 @@ Expected<CheckpointTensors> CheckpointTensors::openIndex(const std::string& dir,
     std::map<std::string, const std::map<std::string, TensorView>*> byFile;
     for (const auto& file : files) {
         const std::string path = (fs::path(dir) / file).string();
-        auto tensors = isTorchPickle(path) ? openShard<TorchBinReader>(out, path) : openShard<SafetensorsReader>(out, path);
+        auto tensors = openAnyShard(out, path);
         if (!tensors) return tensors.errorValue();
         byFile[file] = *tensors;
     }

@@ -31,6 +31,8 @@ private:
     // Keeps a reader (and its memory map) alive; returns its tensors.
     template <typename Reader>
     static Expected<const std::map<std::string, TensorView>*> openShard(CheckpointTensors& out, const std::string& path);
+    // A safetensors or torch.save file, by extension.
+    static Expected<const std::map<std::string, TensorView>*> openAnyShard(CheckpointTensors& out, const std::string& path);
 
     std::vector<std::shared_ptr<const void>> m_shards;
     std::map<std::string, const TensorView*> m_index;

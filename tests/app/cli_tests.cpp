@@ -184,11 +184,7 @@ TEST_CASE("The CLI reads pytorch_model.bin, converts it to safetensors, and refu
         std::filesystem::copy_file(dir.file(std::string("st/") + f), dir.file(std::string("bin/") + f));
     auto tensors = ascope::CheckpointTensors::openFolder(dir.file("st"));
     REQUIRE(tensors.hasValue());
-    std::vector<SavedTensor> saved;
-    for (const auto& name : tensors->names()) {
-        const auto* v = tensors->find(name);
-        saved.push_back({name, name, v->dtype, std::vector<std::uint8_t>(v->data, v->data + v->byteSize), 0, v->shape, {}, false});
-    }
+    const auto saved = savedTensorsFrom(*tensors);
     writeTorchSave(dir.file("bin/pytorch_model.bin"), saved);
     auto fromBin = cli({"predict", "--model", dir.file("bin"), "--text", "the [MASK] sat", "--json"});
     REQUIRE(fromBin.exitCode == 0);

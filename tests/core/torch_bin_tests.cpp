@@ -71,14 +71,7 @@ void resaveAsBin(const std::string& src, const std::string& dst, const TorchSave
         if (fs::exists(fs::path(src) / f)) fs::copy_file(fs::path(src) / f, fs::path(dst) / f);
     auto tensors = CheckpointTensors::openFolder(src);
     REQUIRE(tensors.hasValue());
-    std::vector<SavedTensor> saved;
-    int key = 0;
-    for (const auto& name : tensors->names()) {
-        const auto* v = tensors->find(name);
-        saved.push_back({name, std::to_string(key++), v->dtype, std::vector<std::uint8_t>(v->data, v->data + v->byteSize), 0,
-                         v->shape, {}, false});
-    }
-    writeTorchSave((fs::path(dst) / "pytorch_model.bin").string(), saved, options);
+    writeTorchSave((fs::path(dst) / "pytorch_model.bin").string(), savedTensorsFrom(*tensors), options);
 }
 }  // namespace
 

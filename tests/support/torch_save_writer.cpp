@@ -200,6 +200,17 @@ std::string zipStored(const std::vector<std::pair<std::string, std::string>>& en
     return out;
 }
 
+std::vector<SavedTensor> savedTensorsFrom(const CheckpointTensors& tensors) {
+    std::vector<SavedTensor> saved;
+    int key = 0;
+    for (const auto& name : tensors.names()) {
+        const auto* v = tensors.find(name);
+        saved.push_back({name, std::to_string(key++), v->dtype, std::vector<std::uint8_t>(v->data, v->data + v->byteSize), 0,
+                         v->shape, {}, false});
+    }
+    return saved;
+}
+
 std::string torchSaveBytes(const std::vector<SavedTensor>& tensors, const TorchSaveOptions& options) {
     const std::string pickle = statePickle(tensors, options);
     if (!options.legacyFormat) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/tensor_view.h"
 
 namespace ascope::test {
@@ -26,6 +27,9 @@ struct TorchSaveOptions {
     std::string extraGlobal;              // "module\nname" slipped into the pickle (hostile files)
     bool compressData = false;            // mark data entries as deflated (method 8)
 };
+
+// Every tensor of a checkpoint, each in its own storage (what torch.save writes for a state dict).
+std::vector<SavedTensor> savedTensorsFrom(const CheckpointTensors& tensors);
 
 std::string torchSaveBytes(const std::vector<SavedTensor>& tensors, const TorchSaveOptions& options = {});
 void writeTorchSave(const std::string& path, const std::vector<SavedTensor>& tensors, const TorchSaveOptions& options = {});
