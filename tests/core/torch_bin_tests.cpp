@@ -58,6 +58,15 @@ void checkSample(const TorchBinReader& r) {
     CHECK(third == 12);
 }
 
+// Saves the sample state dict with these options and checks what the reader gives back.
+void checkSampleRoundTrip(const TorchSaveOptions& options) {
+    TempDir dir;
+    writeTorchSave(dir.file("pytorch_model.bin"), sampleStateDict(), options);
+    auto r = TorchBinReader::open(dir.file("pytorch_model.bin"));
+    REQUIRE(r.hasValue());
+    checkSample(**r);
+}
+
 std::string openError(const std::string& path) {
     auto r = TorchBinReader::open(path);
     REQUIRE_FALSE(r.hasValue());
@@ -76,21 +85,13 @@ void resaveAsBin(const std::string& src, const std::string& dst, const TorchSave
 }  // namespace
 
 TEST_CASE("A state dict in PyTorch's ZIP format reads back shared, strided and typed tensors", "[core][checkpoint][bin]") {
-    TempDir dir;
-    writeTorchSave(dir.file("pytorch_model.bin"), sampleStateDict());
-    auto r = TorchBinReader::open(dir.file("pytorch_model.bin"));
-    REQUIRE(r.hasValue());
-    checkSample(**r);
+    checkSampleRoundTrip({});
 }
 
 TEST_CASE("A state dict in the legacy torch.save format reads back the same tensors", "[core][checkpoint][bin]") {
-    TempDir dir;
     TorchSaveOptions legacy;
     legacy.legacyFormat = true;
-    writeTorchSave(dir.file("pytorch_model.bin"), sampleStateDict(), legacy);
-    auto r = TorchBinReader::open(dir.file("pytorch_model.bin"));
-    REQUIRE(r.hasValue());
-    checkSample(**r);
+    checkSampleRoundTrip(legacy);
 }
 
 TEST_CASE("A BERT folder with only pytorch_model.bin gives the same results as its safetensors twin", "[core][checkpoint][bin]") {

@@ -20,6 +20,19 @@ std::uint32_t crc32(const std::string& s) {
     return ~c;
 }
 
+// The fields local and central ZIP headers share: version needed, flags, method, time and date,
+// CRC-32, both sizes (stored: equal) and the name length.
+void putEntryFields(std::string& out, const std::string& name, const std::string& data, bool deflated) {
+    putLe(out, 20, 2);
+    putLe(out, 0, 2);
+    putLe(out, deflated ? 8 : 0, 2);
+    putLe(out, 0, 4);
+    putLe(out, crc32(data), 4);
+    putLe(out, data.size(), 4);
+    putLe(out, data.size(), 4);
+    putLe(out, name.size(), 2);
+}
+
 const char* storageName(DType d) {
     switch (d) {
     case DType::F32: return "FloatStorage";
@@ -155,14 +168,7 @@ std::string zipStored(const std::vector<std::pair<std::string, std::string>>& en
         std::size_t pad = (64 - (offset + 30 + name.size() + 4) % 64) % 64;
         std::string local;
         putLe(local, 0x04034b50, 4);
-        putLe(local, 20, 2);
-        putLe(local, 0, 2);
-        putLe(local, deflated ? 8 : 0, 2);
-        putLe(local, 0, 4);
-        putLe(local, crc32(data), 4);
-        putLe(local, data.size(), 4);
-        putLe(local, data.size(), 4);
-        putLe(local, name.size(), 2);
+        putEntryFields(local, name, data, deflated);
         putLe(local, 4 + pad, 2);
         local += name;
         putLe(local, 0x4746, 2);  // the padding record PyTorch uses ("FB")
@@ -171,15 +177,8 @@ std::string zipStored(const std::vector<std::pair<std::string, std::string>>& en
         out += local + data;
         std::string central;
         putLe(central, 0x02014b50, 4);
-        putLe(central, 20, 2);
-        putLe(central, 20, 2);
-        putLe(central, 0, 2);
-        putLe(central, deflated ? 8 : 0, 2);
-        putLe(central, 0, 4);
-        putLe(central, crc32(data), 4);
-        putLe(central, data.size(), 4);
-        putLe(central, data.size(), 4);
-        putLe(central, name.size(), 2);
+        putLe(central, 20, 2);  // version made by
+        putEntryFields(central, name, data, deflated);
         putLe(central, 0, 2);
         putLe(central, 0, 2);
         putLe(central, 0, 2);
