@@ -2,18 +2,21 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+
+#include "models/onednn_support.h"
 
 namespace ascope {
 
 AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
-                                   bool queryScaled, const torch::Tensor& probsOut) {
+                                   const torch::Tensor& probsOut) {
     const int64_t batch = qkv.size(0), seq = qkv.size(1), hidden = qkv.size(2) / 3;
     const int64_t headDim = hidden / heads;
     auto parts = qkv.view({batch, seq, 3, heads, headDim})  // [batch, seq, 3, heads, head_dim]
                      .permute({2, 0, 3, 1, 4});              // [3, batch, heads, seq, head_dim]
     auto q = parts[0], k = parts[1], v = parts[2];           // [batch, heads, seq, head_dim]
     auto scores = torch::matmul(q, k.transpose(-1, -2));     // [batch, heads, seq, seq]
-    if (!queryScaled) scores = scores * (1.0 / std::sqrt(static_cast<double>(headDim)));
+    scores = scores * (1.0 / std::sqrt(static_cast<double>(headDim)));
     if (additiveMask.defined()) scores = scores + additiveMask;  // broadcast [batch, 1, 1, seq]
     torch::Tensor probs;                                     // [batch, heads, seq, seq]
     if (probsOut.defined()) probs = torch::_softmax_out(const_cast<torch::Tensor&>(probsOut), scores, -1, false);
@@ -21,6 +24,41 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
     auto context = torch::matmul(probs, v)                   // [batch, heads, seq, head_dim]
                        .permute({0, 2, 1, 3})                // [batch, seq, heads, head_dim]
                        .reshape({batch, seq, hidden});       // [batch, seq, hidden]
+    return {context, probs};
+}
+
+AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, const torch::Tensor& additiveMask,
+                                   const torch::Tensor& probsOut) {
+    using dnnl::memory;
+    constexpr auto f32 = memory::data_type::f32;
+    auto qkv = qkvIn.to(torch::kFloat32).contiguous();  // [batch, seq, 3 * hidden]
+    const int64_t batch = qkv.size(0), seq = qkv.size(1), hidden = qkv.size(2) / 3, headDim = hidden / heads;
+    const int64_t row = 3 * hidden;
+    auto probs = probsOut.defined() ? probsOut : torch::empty({batch, heads, seq, seq});  // [batch, heads, seq, seq]
+    TORCH_CHECK(probs.is_contiguous() && probs.scalar_type() == torch::kFloat32, "attention output must be contiguous float32");
+    auto context = torch::empty({batch, seq, hidden});  // [batch, seq, hidden]
+    if (seq == 0) return {context, probs};
+    // q, v: [batch, heads, seq, head_dim] and k^T: [batch, heads, head_dim, seq], all views of qkv.
+    const memory::desc q({batch, heads, seq, headDim}, f32, {seq * row, headDim, row, 1});
+    const memory::desc kT({batch, heads, headDim, seq}, f32, {seq * row, headDim, 1, row});
+    const memory::desc& v = q;
+    const memory::desc scores({batch, heads, seq, seq}, f32, memory::format_tag::abcd);
+    // The context as [batch, heads, seq, head_dim], laid out as [batch, seq, hidden].
+    const memory::desc out({batch, heads, seq, headDim}, f32, {seq * hidden, headDim, hidden, 1});
+    const std::string shape = std::to_string(batch) + " " + std::to_string(heads) + " " + std::to_string(seq) + " " +
+                              std::to_string(headDim);
+    auto& engine = onednn::cpuEngine();
+    float* base = qkv.data_ptr<float>();
+    onednn::run(onednn::cachedMatmul("scores " + shape, [&] { return dnnl::matmul::desc(q, kT, scores); }),
+                {{DNNL_ARG_SRC, memory(q, engine, base)},
+                 {DNNL_ARG_WEIGHTS, memory(kT, engine, base + hidden)},
+                 {DNNL_ARG_DST, memory(scores, engine, probs.data_ptr<float>())}});
+    if (additiveMask.defined()) probs.add_(additiveMask);  // broadcast [batch, 1, 1, seq]
+    torch::_softmax_out(probs, probs, -1, false);
+    onednn::run(onednn::cachedMatmul("context " + shape, [&] { return dnnl::matmul::desc(scores, v, out); }),
+                {{DNNL_ARG_SRC, memory(scores, engine, probs.data_ptr<float>())},
+                 {DNNL_ARG_WEIGHTS, memory(v, engine, base + 2 * hidden)},
+                 {DNNL_ARG_DST, memory(out, engine, context.data_ptr<float>())}});
     return {context, probs};
 }
 

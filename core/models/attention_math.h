@@ -10,13 +10,18 @@ struct AttentionResult {
     torch::Tensor probs;    // [batch, heads, seq, seq]
 };
 
-// qkv: [batch, seq, 3 * hidden], the fused query/key/value projections (in that order), with the
-// query part already scaled by 1/sqrt(head_dim) when `queryScaled`.
+// qkv: [batch, seq, 3 * hidden], the fused query/key/value projections (in that order).
 // additiveMask: empty, or [batch, 1, 1, seq] with 0 for keys to keep and a large negative for padding.
 // probsOut: empty, or a contiguous [batch, heads, seq, seq] tensor the probabilities are written
 // into (so callers collecting every layer's attention avoid a copy).
 AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
-                                   bool queryScaled = false, const torch::Tensor& probsOut = {});
+                                   const torch::Tensor& probsOut = {});
+
+// Inference only (no autograd): the same attention, the query part of `qkv` already scaled, with
+// both products done by oneDNN straight from the fused projections (no copies of q, k and v) and
+// the context written directly in [batch, seq, hidden] order.
+AttentionResult inferenceAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
+                                   const torch::Tensor& probsOut = {});
 
 // [batch, seq] of 1/0 -> [batch, 1, 1, seq] of 0 / float-min.
 torch::Tensor additiveMaskFrom(const torch::Tensor& attentionMask);

@@ -38,12 +38,24 @@ BertLayerImpl::BertLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.n
     m_qkv.attach(query, key, value, m_heads);
 }
 
-void BertLayerImpl::fuseQkv() { m_qkv.refresh(); }
+void BertLayerImpl::packForInference() {
+    m_qkv.packIfChanged();
+    m_packedAttentionOut.packIfChanged(attentionOut);
+    m_packedIntermediate.packIfChanged(intermediate);
+    m_packedOutput.packIfChanged(output);
+}
 
 std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
                                                                const torch::Tensor& probsOut) {
-    auto qkv = m_qkv.project(x, is_training());  // [batch, seq, 3 * hidden]
-    auto att = multiHeadAttention(qkv, m_heads, mask, !is_training(), probsOut);
+    if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
+        packForInference();
+        auto att = inferenceAttention(m_qkv.project(x, false), m_heads, mask, probsOut);
+        auto h1 = attentionNorm(m_packedAttentionOut.forward(att.context, nullptr, x));  // [batch, seq, hidden]
+        auto f = m_packedIntermediate.forward(h1, &m_act);                             // [batch, seq, intermediate]
+        return {outputNorm(m_packedOutput.forward(f, nullptr, h1)), att.probs};
+    }
+    auto qkv = m_qkv.project(x, true);  // [batch, seq, 3 * hidden]
+    auto att = multiHeadAttention(qkv, m_heads, mask, probsOut);
     auto a = attentionOut(att.context);  // [batch, seq, hidden]
     if (is_training() && m_dropout > 0) a = torch::dropout(a, m_dropout, true);
     auto h1 = attentionNorm(a + x);
@@ -66,8 +78,8 @@ BertModelImpl::BertModelImpl(const ModelConfig& c) : m_config(c) {
         layers.push_back(layerList->register_module(std::to_string(i), BertLayer(c, act)));
 }
 
-void BertModelImpl::fuseQkv() {
-    for (auto& l : layers) l->fuseQkv();
+void BertModelImpl::packForInference() {
+    for (auto& l : layers) l->packForInference();
 }
 
 void BertModelImpl::setDropout(double p) {
@@ -109,6 +121,10 @@ BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tied
 }
 
 torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
+    if (!is_training() && !torch::GradMode::is_enabled()) {  // the decoder read once, where it lies
+        auto h = transformNorm(applyActivation(m_act, linearInPlace(rows, transform->weight, transform->bias)));  // [n, hidden]
+        return linearInPlace(h, decoderWeight, bias);                                                         // [n, vocab]
+    }
     auto h = transformNorm(applyActivation(m_act, transform(rows)));  // [n, hidden]
     return torch::addmm(bias, h, decoderWeight.t());                   // [n, vocab]
 }
@@ -134,7 +150,7 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
         if (auto st = loadParameters(*out.model, tensors, prefix); !st) return makeError(st.error());
         out.model->eval();
         useInputMajorLinearWeights(*out.model);
-        out.model->fuseQkv();
+        out.model->packForInference();
         if (tensors.contains("cls.predictions.transform.dense.weight")) {
             Activation act = Activation::GeluErf;
             parseActivation(c.hiddenAct, act);

@@ -8,6 +8,7 @@
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/model_config.h"
 #include "models/activation.h"
+#include "models/packed_linear.h"
 #include "models/qkv_projection.h"
 #include "util/expected.h"
 
@@ -20,8 +21,8 @@ public:
     // probsOut (optional): where to write the probabilities, see multiHeadAttention.
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
                                                     const torch::Tensor& probsOut = {});
-    // Concatenates query/key/value into one projection (after weights change).
-    void fuseQkv();
+    // Packs the weights for inference (done again by an inference forward after weights change).
+    void packForInference();
     void setDropout(double p) { m_dropout = p; }
 
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr};
@@ -34,6 +35,7 @@ private:
     Activation m_act;
     double m_dropout = 0.0;
     QkvProjection m_qkv;
+    PackedLinear m_packedAttentionOut, m_packedIntermediate, m_packedOutput;
 };
 TORCH_MODULE(BertLayer);
 
@@ -53,7 +55,7 @@ public:
     // attentionOut (optional): contiguous [layers, batch, heads, seq, seq] receiving every layer's probabilities.
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
                         const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {});
-    void fuseQkv();
+    void packForInference();
     void setDropout(double p);
 
     torch::nn::Embedding wordEmbeddings{nullptr}, positionEmbeddings{nullptr}, tokenTypeEmbeddings{nullptr};

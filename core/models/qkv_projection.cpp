@@ -9,32 +9,32 @@ void QkvProjection::attach(torch::nn::Linear query, torch::nn::Linear key, torch
     m_k = std::move(key);
     m_v = std::move(value);
     m_heads = heads;
-    m_weight = torch::Tensor();
+    m_packed = PackedLinear();
 }
 
-int64_t QkvProjection::version() const {
+std::pair<const void*, int64_t> QkvProjection::version() const {
     int64_t v = 0;
     for (const auto* l : {&m_q, &m_k, &m_v}) v += (*l)->weight._version() + (*l)->bias._version();
-    return v;
+    return {m_q->weight.data_ptr(), v};
 }
 
-void QkvProjection::refresh() {
+void QkvProjection::packIfChanged() {
+    if (m_packed.isPacked() && m_version == version()) return;
     torch::NoGradGuard noGrad;
     m_version = version();
     const double scale = 1.0 / std::sqrt(static_cast<double>(m_q->weight.size(0) / m_heads));
-    // [3 * hidden, hidden], stored input-major (see useInputMajorLinearWeights)
-    m_weight = torch::cat({m_q->weight * scale, m_k->weight, m_v->weight}, 0).t().contiguous().t();
-    m_bias = torch::cat({m_q->bias * scale, m_k->bias, m_v->bias}, 0).contiguous();          // [3 * hidden]
+    m_packed.pack(torch::cat({m_q->weight * scale, m_k->weight, m_v->weight}, 0),  // [3 * hidden, hidden]
+                  torch::cat({m_q->bias * scale, m_k->bias, m_v->bias}, 0));        // [3 * hidden]
 }
 
-torch::Tensor QkvProjection::project(const torch::Tensor& x, bool training) {
-    if (training) {
-        auto w = torch::cat({m_q->weight, m_k->weight, m_v->weight}, 0);
-        auto b = torch::cat({m_q->bias, m_k->bias, m_v->bias}, 0);
+torch::Tensor QkvProjection::project(const torch::Tensor& x, bool autograd) {
+    if (autograd) {
+        auto w = torch::cat({m_q->weight, m_k->weight, m_v->weight}, 0);  // [3 * hidden, hidden]
+        auto b = torch::cat({m_q->bias, m_k->bias, m_v->bias}, 0);        // [3 * hidden]
         return torch::nn::functional::linear(x, w, b);
     }
-    if (!m_weight.defined() || m_version != version()) refresh();
-    return torch::nn::functional::linear(x, m_weight, m_bias);  // [batch, seq, 3 * hidden]
+    packIfChanged();
+    return m_packed.forward(x);  // [batch, seq, 3 * hidden]
 }
 
 }  // namespace ascope

@@ -34,9 +34,23 @@ VitLayerImpl::VitLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.num
     m_qkv.attach(query, key, value, m_heads);
 }
 
+void VitLayerImpl::packForInference() {
+    m_qkv.packIfChanged();
+    m_packedAttentionOut.packIfChanged(attentionOut);
+    m_packedIntermediate.packIfChanged(intermediate);
+    m_packedOutput.packIfChanged(output);
+}
+
 std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& probsOut) {
-    auto qkv = m_qkv.project(normBefore(x), is_training());  // [batch, seq, 3 * hidden]
-    auto att = multiHeadAttention(qkv, m_heads, torch::Tensor(), !is_training(), probsOut);
+    if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
+        packForInference();
+        auto att = inferenceAttention(m_qkv.project(normBefore(x), false), m_heads, torch::Tensor(), probsOut);
+        auto h = m_packedAttentionOut.forward(att.context, nullptr, x);                 // [batch, seq, hidden]
+        auto f = m_packedIntermediate.forward(normAfter(h), &m_act);                   // [batch, seq, intermediate]
+        return {m_packedOutput.forward(f, nullptr, h), att.probs};
+    }
+    auto qkv = m_qkv.project(normBefore(x), true);  // [batch, seq, 3 * hidden]
+    auto att = multiHeadAttention(qkv, m_heads, torch::Tensor(), probsOut);
     auto h = x + attentionOut(att.context);                                      // [batch, seq, hidden]
     return {h + output(applyActivation(m_act, intermediate(normAfter(h)))), att.probs};
 }
@@ -118,6 +132,7 @@ Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tenso
         useInputMajorLinearWeights(*out.model);
         for (auto* head : {&out.classifier, &out.distillationClassifier})
             if (*head) useInputMajorLinearWeights(**head);
+        for (auto& layer : out.model->layers) layer->packForInference();
         return out;
     } catch (const std::exception& e) {
         return makeError(describeTorchError(e));

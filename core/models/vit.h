@@ -9,6 +9,7 @@
 #include "checkpoint/model_config.h"
 #include "models/activation.h"
 #include "models/bert.h"
+#include "models/packed_linear.h"
 #include "models/qkv_projection.h"
 #include "util/expected.h"
 
@@ -19,6 +20,8 @@ public:
     VitLayerImpl(const ModelConfig& config, Activation act);
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {});
+    // Packs the weights for inference (done again by an inference forward after weights change).
+    void packForInference();
 
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr};
     torch::nn::Linear intermediate{nullptr}, output{nullptr};
@@ -28,6 +31,7 @@ private:
     int64_t m_heads;
     Activation m_act;
     QkvProjection m_qkv;
+    PackedLinear m_packedAttentionOut, m_packedIntermediate, m_packedOutput;
 };
 TORCH_MODULE(VitLayer);
 

@@ -1,0 +1,42 @@
+#include "models/onednn_support.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace ascope::onednn {
+
+dnnl::engine& cpuEngine() {
+    static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    return engine;
+}
+
+Matmul cachedMatmul(const std::string& key, const std::function<dnnl::matmul::desc()>& describe, dnnl::primitive_attr attr) {
+    static std::mutex mutex;
+    static std::map<std::string, Matmul> cache;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    Matmul m{dnnl::matmul::primitive_desc(describe(), attr, cpuEngine()), {}};
+    m.primitive = dnnl::matmul(m.desc);
+    if (cache.size() >= 1024) cache.clear();  // a session with very many sentence lengths: start over
+    cache.emplace(key, m);
+    return m;
+}
+
+void run(const Matmul& m, std::unordered_map<int, dnnl::memory> args) {
+    auto& engine = cpuEngine();
+    const auto scratchDesc = m.desc.scratchpad_desc();
+    std::unique_ptr<std::uint8_t[]> scratch;
+    if (scratchDesc.get_size() > 0) {
+        scratch.reset(new std::uint8_t[scratchDesc.get_size() + 64]);
+        auto* aligned = reinterpret_cast<std::uint8_t*>((reinterpret_cast<std::uintptr_t>(scratch.get()) + 63) & ~std::uintptr_t(63));
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchDesc, engine, aligned));
+    }
+    dnnl::stream stream(engine);
+    m.primitive.execute(stream, args);
+    stream.wait();
+}
+
+}  // namespace ascope::onednn

@@ -1,0 +1,192 @@
+#include "models/packed_linear.h"
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
+#include "models/onednn_support.h"
+
+namespace ascope {
+
+namespace {
+using dnnl::memory;
+using Dims = memory::dims;
+constexpr auto kF32 = memory::data_type::f32;
+// The row count the weight layout is chosen for. oneDNN picks the same blocked layout for every
+// row count (checked from 1 to 512 rows), so one packed copy serves every sentence length.
+constexpr int64_t kLayoutRows = 128;
+
+dnnl::algorithm algorithmFor(Activation act) {
+    switch (act) {
+    case Activation::GeluErf: return dnnl::algorithm::eltwise_gelu_erf;
+    case Activation::GeluTanh: return dnnl::algorithm::eltwise_gelu_tanh;
+    case Activation::Relu: return dnnl::algorithm::eltwise_relu;
+    case Activation::Silu: return dnnl::algorithm::eltwise_swish;
+    }
+    throw std::logic_error("unknown activation");
+}
+
+// The product [rows, in] x weights [in, out] + bias, then the activation (act >= 0), then + residual.
+// `weights` is a plain (strided) layout, or format_tag::any for oneDNN's packed layout.
+onednn::Matmul linearPrimitive(int64_t rows, const memory::desc& weights, int act, bool residual) {
+    const auto dims = weights.dims();
+    const int64_t in = dims[0], out = dims[1];
+    std::string key = "linear " + std::to_string(rows) + " " + std::to_string(in) + " " + std::to_string(out) + " " +
+                      std::to_string(act) + " " + std::to_string(residual);
+    if (weights.data.format_kind == dnnl_blocked)
+        key += " strides " + std::to_string(weights.data.format_desc.blocking.strides[0]) + " " +
+               std::to_string(weights.data.format_desc.blocking.strides[1]);
+    dnnl::post_ops ops;
+    if (act >= 0)
+        ops.append_eltwise(1.f, algorithmFor(static_cast<Activation>(act)), act == static_cast<int>(Activation::Silu) ? 1.f : 0.f, 0.f);
+    if (residual) ops.append_binary(dnnl::algorithm::binary_add, memory::desc({rows, out}, kF32, memory::format_tag::ab));
+    dnnl::primitive_attr attr;
+    attr.set_post_ops(ops);
+    return onednn::cachedMatmul(key, [&] {
+        return dnnl::matmul::desc(memory::desc({rows, in}, kF32, memory::format_tag::ab), weights,
+                                  memory::desc({1, out}, kF32, memory::format_tag::ab),
+                                  memory::desc({rows, out}, kF32, memory::format_tag::ab));
+    }, attr);
+}
+
+memory::desc packedWeightsAny(int64_t in, int64_t out) { return memory::desc({in, out}, kF32, memory::format_tag::any); }
+
+// W^T [in, out] of a torch weight [out, in]: the same elements with the strides swapped.
+memory::desc transposedDesc(const torch::Tensor& weight) {
+    return memory::desc({weight.size(1), weight.size(0)}, kF32, Dims{weight.stride(1), weight.stride(0)});
+}
+
+// `packed` in `layout`: normally `packed` itself; on a CPU where oneDNN prefers another layout for
+// this row count, a copy re-laid out for this call.
+memory inLayout(const memory& packed, const memory::desc& layout) {
+    if (layout == packed.get_desc()) return packed;
+    memory source = packed, other(layout, onednn::cpuEngine());
+    dnnl::stream stream(onednn::cpuEngine());
+    dnnl::reorder(source, other).execute(stream, source, other);
+    stream.wait();
+    return other;
+}
+}  // namespace
+
+struct FreeDeleter {
+    void operator()(void* p) const { std::free(p); }
+};
+
+// Memory for a packed weight, on 2 MB pages where the system offers them: the products stream
+// the weights from memory, and hardware prefetching stops at page boundaries.
+std::unique_ptr<void, FreeDeleter> allocateWeights(std::size_t bytes) {
+    constexpr std::size_t huge = std::size_t(2) << 20;
+    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, rounded);
+    if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE);  // advice only: ignored where unavailable
+#endif
+    return std::unique_ptr<void, FreeDeleter>(p);
+}
+
+struct PackedLinear::State {
+    int64_t in = 0, out = 0;
+    std::unique_ptr<void, FreeDeleter> storage;
+    memory weight, bias;                   // weight in oneDNN's blocked layout of [in, out]
+    const void* sourceData = nullptr;      // for packIfChanged
+    int64_t sourceVersion = -1;
+};
+
+PackedLinear::PackedLinear() = default;
+PackedLinear::~PackedLinear() = default;
+PackedLinear::PackedLinear(PackedLinear&&) noexcept = default;
+PackedLinear& PackedLinear::operator=(PackedLinear&&) noexcept = default;
+
+bool PackedLinear::isPacked() const { return m_state != nullptr; }
+
+void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
+    torch::NoGradGuard noGrad;
+    TORCH_CHECK(weightIn.dim() == 2, "PackedLinear: weight must be [out, in]");
+    auto weight = weightIn.detach().to(torch::kFloat32);  // [out, in]
+    if (weight.stride(0) == 0 || weight.stride(1) == 0) weight = weight.contiguous();
+    auto state = std::make_unique<State>();
+    state->out = weight.size(0);
+    state->in = weight.size(1);
+    auto& engine = onednn::cpuEngine();
+    dnnl::stream stream(engine);
+    memory plain(transposedDesc(weight), engine, weight.data_ptr<float>());
+    const auto layout = linearPrimitive(kLayoutRows, packedWeightsAny(state->in, state->out), -1, false).desc.weights_desc();
+    state->storage = allocateWeights(layout.get_size());
+    state->weight = memory(layout, engine, state->storage.get());
+    dnnl::reorder(plain, state->weight).execute(stream, plain, state->weight);
+    state->bias = memory(memory::desc({1, state->out}, kF32, memory::format_tag::ab), engine);
+    auto* b = static_cast<float*>(state->bias.get_data_handle());
+    if (biasIn.defined()) {
+        auto bias = biasIn.detach().to(torch::kFloat32).contiguous();
+        TORCH_CHECK(bias.numel() == state->out, "PackedLinear: bias must be [out]");
+        std::copy(bias.data_ptr<float>(), bias.data_ptr<float>() + state->out, b);
+    } else {
+        std::fill(b, b + state->out, 0.f);
+    }
+    stream.wait();
+    m_state = std::move(state);
+}
+
+void PackedLinear::packIfChanged(const torch::nn::Linear& linear) {
+    const auto& w = linear->weight;
+    const int64_t version = w._version() + (linear->bias.defined() ? linear->bias._version() : 0);
+    if (m_state && m_state->sourceData == w.data_ptr() && m_state->sourceVersion == version) return;
+    pack(w, linear->bias);
+    m_state->sourceData = w.data_ptr();
+    m_state->sourceVersion = version;
+}
+
+namespace {
+// act(x [..., in] . weights + bias) + residual -> [..., out]; `weights` packed (then `weightsDesc` is
+// format any) or plain.
+torch::Tensor runLinear(const torch::Tensor& x, const memory& weights, const memory::desc& weightsDesc,
+                        const memory& bias, const Activation* act, const torch::Tensor& residual) {
+    const auto dims = weights.get_desc().dims();
+    const int64_t in = dims[0], out = dims[1];
+    TORCH_CHECK(x.size(-1) == in, "linear layer: input has ", x.size(-1), " features, expected ", in);
+    auto outShape = x.sizes().vec();
+    outShape.back() = out;
+    const int64_t rows = x.numel() / in;
+    auto src = x.to(torch::kFloat32).reshape({rows, in}).contiguous();  // [rows, in]
+    auto dst = torch::empty({rows, out}, torch::kFloat32);             // [rows, out]
+    if (rows == 0) return dst.view(outShape);
+    torch::Tensor add;
+    if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, out}).contiguous();  // [rows, out]
+    const auto p = linearPrimitive(rows, weightsDesc, act ? static_cast<int>(*act) : -1, add.defined());
+    auto& engine = onednn::cpuEngine();
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(p.desc.src_desc(), engine, src.data_ptr<float>())},
+                                            {DNNL_ARG_WEIGHTS, inLayout(weights, p.desc.weights_desc())},
+                                            {DNNL_ARG_BIAS, bias},
+                                            {DNNL_ARG_DST, memory(p.desc.dst_desc(), engine, dst.data_ptr<float>())}};
+    if (add.defined()) {
+        const int index = act ? 1 : 0;  // the residual is the last post-op
+        args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
+                     memory(memory::desc({rows, out}, kF32, memory::format_tag::ab), engine, add.data_ptr<float>()));
+    }
+    onednn::run(p, std::move(args));
+    return dst.view(outShape);
+}
+}  // namespace
+
+torch::Tensor PackedLinear::forward(const torch::Tensor& x, const Activation* act, const torch::Tensor& residual) const {
+    TORCH_CHECK(m_state, "PackedLinear: forward before pack");
+    return runLinear(x, m_state->weight, packedWeightsAny(m_state->in, m_state->out), m_state->bias, act, residual);
+}
+
+torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
+    auto weight = weightIn.detach().to(torch::kFloat32);  // [out, in]
+    if (weight.stride(0) == 0 || weight.stride(1) == 0) weight = weight.contiguous();
+    auto bias = biasIn.defined() ? biasIn.detach().to(torch::kFloat32).contiguous() : torch::zeros({weight.size(0)});
+    TORCH_CHECK(bias.numel() == weight.size(0), "linear layer: bias must be [out]");
+    auto& engine = onednn::cpuEngine();
+    const auto desc = transposedDesc(weight);
+    return runLinear(x, memory(desc, engine, weight.data_ptr<float>()), desc,
+                     memory(memory::desc({1, weight.size(0)}, kF32, memory::format_tag::ab), engine, bias.data_ptr<float>()),
+                     nullptr, {});
+}
+
+}  // namespace ascope

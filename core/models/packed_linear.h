@@ -1,0 +1,44 @@
+#pragma once
+// Internal: an inference-only Linear layer whose weight is re-laid out once, at load, into the
+// blocked format oneDNN's matmul kernels read directly. BLAS re-packs the weight on every call,
+// and at a sentence's 10-500 rows that packing (the weight streamed from memory) is a large part
+// of each product; with the packing done once, a 128-row product runs at the machine's matmul peak.
+// Bias, activation and a residual add are applied in the same pass over the output.
+#include <memory>
+#include <torch/torch.h>
+
+#include "models/activation.h"
+
+namespace ascope {
+
+class PackedLinear {
+public:
+    PackedLinear();
+    ~PackedLinear();
+    PackedLinear(PackedLinear&&) noexcept;
+    PackedLinear& operator=(PackedLinear&&) noexcept;
+
+    // weight: [out, in] with any strides (a torch Linear's weight), bias: [out] or undefined.
+    // Copies both; the sources may change or go away afterwards.
+    void pack(const torch::Tensor& weight, const torch::Tensor& bias);
+    bool isPacked() const;
+    // Packs `linear`'s parameters unless this already holds the current ones (checked by storage
+    // and version, so weights changed by training are packed again).
+    void packIfChanged(const torch::nn::Linear& linear);
+
+    // x: [..., in] float32 -> act(x W^T + b) + residual, [..., out]. `residual` (optional) has the
+    // output's shape. No autograd: call under InferenceMode or NoGrad only.
+    torch::Tensor forward(const torch::Tensor& x, const Activation* act = nullptr,
+                          const torch::Tensor& residual = {}) const;
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+// x [..., in] -> x W^T + b [..., out], reading the weight [out, in] where it lies, without a packed
+// copy: for weights used for a few rows once per forward, like the MLM decoder over the vocabulary.
+// No autograd.
+torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+
+}  // namespace ascope
