@@ -81,15 +81,17 @@ std::string TensorView::shapeString() const {
     return s + "]";
 }
 
-bool toFloat32(const TensorView& view, std::vector<float>& out) {
+bool isFloatingDType(DType dtype) {
+    return dtype == DType::F32 || dtype == DType::F64 || dtype == DType::F16 || dtype == DType::BF16;
+}
+
+bool toFloat32(const TensorView& view, float* out) {
     const std::size_t n = static_cast<std::size_t>(view.elementCount());
     switch (view.dtype) {
     case DType::F32:
-        out.resize(n);
-        if (n) std::memcpy(out.data(), view.data, n * 4);
+        if (n) std::memcpy(out, view.data, n * 4);
         return true;
     case DType::F64:
-        out.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             double v;
             std::memcpy(&v, view.data + i * 8, 8);
@@ -97,7 +99,6 @@ bool toFloat32(const TensorView& view, std::vector<float>& out) {
         }
         return true;
     case DType::F16:
-        out.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             std::uint16_t h;
             std::memcpy(&h, view.data + i * 2, 2);
@@ -105,7 +106,6 @@ bool toFloat32(const TensorView& view, std::vector<float>& out) {
         }
         return true;
     case DType::BF16:
-        out.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             std::uint16_t h;
             std::memcpy(&h, view.data + i * 2, 2);
@@ -116,6 +116,12 @@ bool toFloat32(const TensorView& view, std::vector<float>& out) {
     default:
         return false;
     }
+}
+
+bool toFloat32(const TensorView& view, std::vector<float>& out) {
+    if (!isFloatingDType(view.dtype)) return false;
+    out.resize(static_cast<std::size_t>(view.elementCount()));
+    return toFloat32(view, out.data());
 }
 
 }  // namespace ascope

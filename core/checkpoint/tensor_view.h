@@ -32,5 +32,8 @@ struct TensorView {
 // Converts any floating-point view (F32, F16, BF16, F64) to float32 values.
 // Returns false (and leaves out unchanged) for integer or bool dtypes.
 bool toFloat32(const TensorView& view, std::vector<float>& out);
+// The same into `out`, which holds elementCount() floats.
+bool toFloat32(const TensorView& view, float* out);
+bool isFloatingDType(DType dtype);
 
 }  // namespace ascope

@@ -22,7 +22,8 @@ public:
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
                                                     const torch::Tensor& probsOut = {});
     // Packs the weights for inference (done again by an inference forward after weights change).
-    void packForInference();
+    // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
+    void packForInference(bool releaseWeights = false);
     void setDropout(double p) { m_dropout = p; }
 
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr};
@@ -55,7 +56,7 @@ public:
     // attentionOut (optional): contiguous [layers, batch, heads, seq, seq] receiving every layer's probabilities.
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
                         const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {});
-    void packForInference();
+    void packForInference(bool releaseWeights = false);
     void setDropout(double p);
 
     torch::nn::Embedding wordEmbeddings{nullptr}, positionEmbeddings{nullptr}, tokenTypeEmbeddings{nullptr};

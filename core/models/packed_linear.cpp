@@ -1,10 +1,14 @@
 #include "models/packed_linear.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 #ifdef __linux__
 #include <sys/mman.h>
+#endif
+#ifdef __GLIBC__
+#include <malloc.h>
 #endif
 
 #include "models/onednn_support.h"
@@ -71,29 +75,53 @@ memory inLayout(const memory& packed, const memory::desc& layout) {
 }
 }  // namespace
 
-struct FreeDeleter {
-    void operator()(void* p) const { std::free(p); }
-};
-
-// Memory for a packed weight, on 2 MB pages where the system offers them: the products stream
-// the weights from memory, and hardware prefetching stops at page boundaries.
-std::unique_ptr<void, FreeDeleter> allocateWeights(std::size_t bytes) {
-    constexpr std::size_t huge = std::size_t(2) << 20;
-    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
-    void* p = std::aligned_alloc(huge, rounded);
-    if (!p) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    madvise(p, rounded, MADV_HUGEPAGE);  // advice only: ignored where unavailable
+// Memory for a packed weight, on 2 MB pages where the system offers them (the products stream the
+// weights from memory, and hardware prefetching stops at page boundaries), mapped on its own so that
+// freeing it returns it to the system rather than leaving a hole in the heap.
+class WeightStorage {
+public:
+    explicit WeightStorage(std::size_t bytes) {
+        constexpr std::size_t huge = std::size_t(2) << 20, page = 4096;
+        m_bytes = (bytes + page - 1) / page * page;  // the tail past the last whole 2 MB stays on small pages
+#ifdef __linux__
+        void* p = mmap(nullptr, m_bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        // Keep the 2 MB-aligned part; unmap the slack before and after it.
+        auto* base = static_cast<char*>(p);
+        auto* aligned = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(base) + huge - 1) & ~(huge - 1));
+        if (aligned > base) munmap(base, static_cast<std::size_t>(aligned - base));
+        const std::size_t tail = static_cast<std::size_t>(base + m_bytes + huge - (aligned + m_bytes));
+        if (tail > 0) munmap(aligned + m_bytes, tail);
+        madvise(aligned, m_bytes, MADV_HUGEPAGE);  // advice only
+        m_data = aligned;
+#else
+        m_data = std::aligned_alloc(huge, (m_bytes + huge - 1) / huge * huge);
+        if (!m_data) throw std::bad_alloc();
 #endif
-    return std::unique_ptr<void, FreeDeleter>(p);
-}
+    }
+    ~WeightStorage() {
+#ifdef __linux__
+        munmap(m_data, m_bytes);
+#else
+        std::free(m_data);
+#endif
+    }
+    WeightStorage(const WeightStorage&) = delete;
+    WeightStorage& operator=(const WeightStorage&) = delete;
+    void* data() const { return m_data; }
+
+private:
+    void* m_data = nullptr;
+    std::size_t m_bytes = 0;
+};
 
 struct PackedLinear::State {
     int64_t in = 0, out = 0;
-    std::unique_ptr<void, FreeDeleter> storage;
+    std::unique_ptr<WeightStorage> storage;
     memory weight, bias;                   // weight in oneDNN's blocked layout of [in, out]
     const void* sourceData = nullptr;      // for packIfChanged
     int64_t sourceVersion = -1;
+    bool released = false;                 // the source weight was freed: keep this pack
 };
 
 PackedLinear::PackedLinear() = default;
@@ -115,8 +143,8 @@ void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& bias
     dnnl::stream stream(engine);
     memory plain(transposedDesc(weight), engine, weight.data_ptr<float>());
     const auto layout = linearPrimitive(kLayoutRows, packedWeightsAny(state->in, state->out), -1, false).desc.weights_desc();
-    state->storage = allocateWeights(layout.get_size());
-    state->weight = memory(layout, engine, state->storage.get());
+    state->storage = std::make_unique<WeightStorage>(layout.get_size());
+    state->weight = memory(layout, engine, state->storage->data());
     dnnl::reorder(plain, state->weight).execute(stream, plain, state->weight);
     state->bias = memory(memory::desc({1, state->out}, kF32, memory::format_tag::ab), engine);
     auto* b = static_cast<float*>(state->bias.get_data_handle());
@@ -134,7 +162,8 @@ void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& bias
 void PackedLinear::packIfChanged(const torch::nn::Linear& linear) {
     const auto& w = linear->weight;
     const int64_t version = w._version() + (linear->bias.defined() ? linear->bias._version() : 0);
-    if (m_state && m_state->sourceData == w.data_ptr() && m_state->sourceVersion == version) return;
+    if (m_state && (m_state->released || (m_state->sourceData == w.data_ptr() && m_state->sourceVersion == version)))
+        return;
     pack(w, linear->bias);
     m_state->sourceData = w.data_ptr();
     m_state->sourceVersion = version;
@@ -171,6 +200,23 @@ torch::Tensor runLinear(const torch::Tensor& x, const memory& weights, const mem
     return dst.view(outShape);
 }
 }  // namespace
+
+void PackedLinear::packAndRelease(torch::nn::Linear& linear) {
+    packIfChanged(linear);
+    releaseWeight(linear);
+    m_state->released = true;
+}
+
+void releaseWeight(torch::nn::Linear& linear) {
+    torch::NoGradGuard noGrad;
+    linear->weight.set_data(torch::empty({0}, linear->weight.options()));
+}
+
+void returnFreedMemory() {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
 
 torch::Tensor PackedLinear::forward(const torch::Tensor& x, const Activation* act, const torch::Tensor& residual) const {
     TORCH_CHECK(m_state, "PackedLinear: forward before pack");

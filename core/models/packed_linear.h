@@ -25,6 +25,9 @@ public:
     // Packs `linear`'s parameters unless this already holds the current ones (checked by storage
     // and version, so weights changed by training are packed again).
     void packIfChanged(const torch::nn::Linear& linear);
+    // For models that only ever run inference: packs `linear` and frees its weight (an empty tensor
+    // takes its place), so the weights are not held twice. The pack is kept from then on.
+    void packAndRelease(torch::nn::Linear& linear);
 
     // x: [..., in] float32 -> act(x W^T + b) + residual, [..., out]. `residual` (optional) has the
     // output's shape. No autograd: call under InferenceMode or NoGrad only.
@@ -35,6 +38,12 @@ private:
     struct State;
     std::unique_ptr<State> m_state;
 };
+
+// Frees a Linear's weight once a packed copy serves it (an empty tensor takes its place).
+void releaseWeight(torch::nn::Linear& linear);
+// Hands memory freed inside the heap back to the system (after weights were released: they sit
+// between other allocations, where the allocator would otherwise keep them).
+void returnFreedMemory();
 
 // x [..., in] -> x W^T + b [..., out], reading the weight [out, in] where it lies, without a packed
 // copy: for weights used for a few rows once per forward, like the MLM decoder over the vocabulary.

@@ -10,6 +10,7 @@ void QkvProjection::attach(torch::nn::Linear query, torch::nn::Linear key, torch
     m_v = std::move(value);
     m_heads = heads;
     m_packed = PackedLinear();
+    m_released = false;
 }
 
 std::pair<const void*, int64_t> QkvProjection::version() const {
@@ -19,12 +20,18 @@ std::pair<const void*, int64_t> QkvProjection::version() const {
 }
 
 void QkvProjection::packIfChanged() {
-    if (m_packed.isPacked() && m_version == version()) return;
+    if (m_packed.isPacked() && (m_released || m_version == version())) return;
     torch::NoGradGuard noGrad;
     m_version = version();
     const double scale = 1.0 / std::sqrt(static_cast<double>(m_q->weight.size(0) / m_heads));
     m_packed.pack(torch::cat({m_q->weight * scale, m_k->weight, m_v->weight}, 0),  // [3 * hidden, hidden]
                   torch::cat({m_q->bias * scale, m_k->bias, m_v->bias}, 0));        // [3 * hidden]
+}
+
+void QkvProjection::packAndRelease() {
+    packIfChanged();
+    for (auto* l : {&m_q, &m_k, &m_v}) releaseWeight(*l);
+    m_released = true;
 }
 
 torch::Tensor QkvProjection::project(const torch::Tensor& x, bool autograd) {

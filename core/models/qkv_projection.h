@@ -16,6 +16,8 @@ public:
     torch::Tensor project(const torch::Tensor& x, bool autograd);
     // Packs the fused, scaled weight for inference unless it is current.
     void packIfChanged();
+    // For inference-only models: packs, then frees the three Linear weights (see PackedLinear).
+    void packAndRelease();
 
 private:
     std::pair<const void*, int64_t> version() const;
@@ -23,6 +25,7 @@ private:
     int64_t m_heads = 1;
     PackedLinear m_packed;
     std::pair<const void*, int64_t> m_version{nullptr, -1};
+    bool m_released = false;
 };
 
 }  // namespace ascope

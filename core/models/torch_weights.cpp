@@ -45,6 +45,10 @@ Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensor
             return makeError(view->file + ": tensor '" + name + "' has shape " + view->shapeString() +
                              " but config.json implies " + wanted.shapeString());
         }
+        if (param.is_contiguous() && param.scalar_type() == torch::kFloat32 && isFloatingDType(view->dtype)) {
+            toFloat32(*view, param.data_ptr<float>());  // straight into the parameter: no temporaries
+            continue;
+        }
         auto t = toFloatTensor(*view);
         if (!t) return t.errorValue();
         param.copy_(*t);

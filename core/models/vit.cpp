@@ -34,7 +34,14 @@ VitLayerImpl::VitLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.num
     m_qkv.attach(query, key, value, m_heads);
 }
 
-void VitLayerImpl::packForInference() {
+void VitLayerImpl::packForInference(bool releaseWeights) {
+    if (releaseWeights) {
+        m_qkv.packAndRelease();
+        for (auto [packed, linear] : {std::pair{&m_packedAttentionOut, &attentionOut}, std::pair{&m_packedIntermediate, &intermediate},
+                                      std::pair{&m_packedOutput, &output}})
+            packed->packAndRelease(*linear);
+        return;
+    }
     m_qkv.packIfChanged();
     m_packedAttentionOut.packIfChanged(attentionOut);
     m_packedIntermediate.packIfChanged(intermediate);
@@ -129,10 +136,10 @@ Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tenso
             if (auto st = loadHead("distillation_classifier", out.distillationClassifier); !st) return makeError(st.error());
         }
         out.model->eval();
-        useInputMajorLinearWeights(*out.model);
         for (auto* head : {&out.classifier, &out.distillationClassifier})
             if (*head) useInputMajorLinearWeights(**head);
-        for (auto& layer : out.model->layers) layer->packForInference();
+        for (auto& layer : out.model->layers) layer->packForInference(true);  // loaded models only run inference
+        returnFreedMemory();
         return out;
     } catch (const std::exception& e) {
         return makeError(describeTorchError(e));

@@ -21,7 +21,8 @@ public:
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {});
     // Packs the weights for inference (done again by an inference forward after weights change).
-    void packForInference();
+    // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
+    void packForInference(bool releaseWeights = false);
 
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr};
     torch::nn::Linear intermediate{nullptr}, output{nullptr};

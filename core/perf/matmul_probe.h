@@ -1,14 +1,24 @@
 #pragma once
-// Measures this machine's float32 matrix-multiply throughput through the same LibTorch/BLAS
-// path the models use, so benchmarks can report model GFLOP/s as a fraction of a real peak.
+// Measures this machine's float32 matrix-multiply throughput, so benchmarks can report model
+// GFLOP/s as a fraction of a real peak. Two libraries do products here: BLAS (through LibTorch)
+// and oneDNN (the models' Linear layers, weights packed once); a fair peak is the best of both.
+#include <string>
+
 namespace ascope {
+
+enum class MatmulLibrary {
+    Blas,           // torch::mm: the system BLAS, which packs both operands on every call
+    OneDnnPacked,   // oneDNN matmul, the right operand packed once beforehand (as the models do)
+};
 
 struct MatmulProbe {
     int m = 0, k = 0, n = 0;
+    MatmulLibrary library = MatmulLibrary::Blas;
     double bestMs = 0;   // fastest of the repeats
     double gflops = 0;   // 2*m*k*n / bestMs
 };
 
-MatmulProbe measureMatmul(int m, int k, int n, int repeats);
+MatmulProbe measureMatmul(int m, int k, int n, int repeats, MatmulLibrary library = MatmulLibrary::Blas);
+std::string libraryName(MatmulLibrary library);
 
 }  // namespace ascope

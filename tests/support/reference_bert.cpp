@@ -43,6 +43,7 @@ void softmax(std::vector<float>& row) { referenceSoftmax(row); }
 
 float activation(const std::string& name, float x) {
     if (name == "relu") return x > 0 ? x : 0;
+    if (name == "silu" || name == "swish") return static_cast<float>(x / (1 + std::exp(-static_cast<double>(x))));
     if (name == "gelu_new" || name == "gelu_pytorch_tanh")
         return static_cast<float>(0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x))));
     return static_cast<float>(0.5 * x * (1 + std::erf(x / std::sqrt(2.0))));
