@@ -73,11 +73,16 @@ memory inLayout(const memory& packed, const memory::desc& layout) {
     stream.wait();
     return other;
 }
-}  // namespace
 
-// Memory for a packed weight, on 2 MB pages where the system offers them (the products stream the
-// weights from memory, and hardware prefetching stops at page boundaries), mapped on its own so that
-// freeing it returns it to the system rather than leaving a hole in the heap.
+// A float32 weight [out, in] whose memory oneDNN can describe (no zero strides).
+torch::Tensor plainWeight(const torch::Tensor& weightIn) {
+    auto weight = weightIn.detach().to(torch::kFloat32);  // [out, in]
+    return weight.stride(0) == 0 || weight.stride(1) == 0 ? weight.contiguous() : weight;
+}
+
+// Memory for a packed weight, on 2 MB pages where the system offers them (fewer TLB misses while the
+// products stream the weights), mapped on its own so that freeing it returns it to the system
+// rather than leaving a hole in the heap.
 class WeightStorage {
 public:
     explicit WeightStorage(std::size_t bytes) {
@@ -90,7 +95,7 @@ public:
         auto* base = static_cast<char*>(p);
         auto* aligned = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(base) + huge - 1) & ~(huge - 1));
         if (aligned > base) munmap(base, static_cast<std::size_t>(aligned - base));
-        const std::size_t tail = static_cast<std::size_t>(base + m_bytes + huge - (aligned + m_bytes));
+        const std::size_t tail = huge - static_cast<std::size_t>(aligned - base);
         if (tail > 0) munmap(aligned + m_bytes, tail);
         madvise(aligned, m_bytes, MADV_HUGEPAGE);  // advice only
         m_data = aligned;
@@ -114,6 +119,7 @@ private:
     void* m_data = nullptr;
     std::size_t m_bytes = 0;
 };
+}  // namespace
 
 struct PackedLinear::State {
     int64_t in = 0, out = 0;
@@ -134,8 +140,7 @@ bool PackedLinear::isPacked() const { return m_state != nullptr; }
 void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
     torch::NoGradGuard noGrad;
     TORCH_CHECK(weightIn.dim() == 2, "PackedLinear: weight must be [out, in]");
-    auto weight = weightIn.detach().to(torch::kFloat32);  // [out, in]
-    if (weight.stride(0) == 0 || weight.stride(1) == 0) weight = weight.contiguous();
+    const auto weight = plainWeight(weightIn);  // [out, in]
     auto state = std::make_unique<State>();
     state->out = weight.size(0);
     state->in = weight.size(1);
@@ -207,6 +212,13 @@ void PackedLinear::packAndRelease(torch::nn::Linear& linear) {
     m_state->released = true;
 }
 
+void packAll(std::initializer_list<std::pair<PackedLinear*, torch::nn::Linear*>> pairs, bool releaseWeights) {
+    for (auto [packed, linear] : pairs) {
+        if (releaseWeights) packed->packAndRelease(*linear);
+        else packed->packIfChanged(*linear);
+    }
+}
+
 void releaseWeight(torch::nn::Linear& linear) {
     torch::NoGradGuard noGrad;
     linear->weight.set_data(torch::empty({0}, linear->weight.options()));
@@ -224,8 +236,7 @@ torch::Tensor PackedLinear::forward(const torch::Tensor& x, const Activation* ac
 }
 
 torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
-    auto weight = weightIn.detach().to(torch::kFloat32);  // [out, in]
-    if (weight.stride(0) == 0 || weight.stride(1) == 0) weight = weight.contiguous();
+    const auto weight = plainWeight(weightIn);  // [out, in]
     auto bias = biasIn.defined() ? biasIn.detach().to(torch::kFloat32).contiguous() : torch::zeros({weight.size(0)});
     TORCH_CHECK(bias.numel() == weight.size(0), "linear layer: bias must be [out]");
     auto& engine = onednn::cpuEngine();

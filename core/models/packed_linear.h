@@ -4,7 +4,9 @@
 // and at a sentence's 10-500 rows that packing (the weight streamed from memory) is a large part
 // of each product; with the packing done once, a 128-row product runs at the machine's matmul peak.
 // Bias, activation and a residual add are applied in the same pass over the output.
+#include <initializer_list>
 #include <memory>
+#include <utility>
 #include <torch/torch.h>
 
 #include "models/activation.h"
@@ -38,6 +40,9 @@ private:
     struct State;
     std::unique_ptr<State> m_state;
 };
+
+// packIfChanged, or with `releaseWeights` packAndRelease, for each (packed, source) pair.
+void packAll(std::initializer_list<std::pair<PackedLinear*, torch::nn::Linear*>> pairs, bool releaseWeights);
 
 // Frees a Linear's weight once a packed copy serves it (an empty tensor takes its place).
 void releaseWeight(torch::nn::Linear& linear);

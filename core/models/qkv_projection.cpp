@@ -19,19 +19,19 @@ std::pair<const void*, int64_t> QkvProjection::version() const {
     return {m_q->weight.data_ptr(), v};
 }
 
-void QkvProjection::packIfChanged() {
-    if (m_packed.isPacked() && (m_released || m_version == version())) return;
-    torch::NoGradGuard noGrad;
-    m_version = version();
-    const double scale = 1.0 / std::sqrt(static_cast<double>(m_q->weight.size(0) / m_heads));
-    m_packed.pack(torch::cat({m_q->weight * scale, m_k->weight, m_v->weight}, 0),  // [3 * hidden, hidden]
-                  torch::cat({m_q->bias * scale, m_k->bias, m_v->bias}, 0));        // [3 * hidden]
-}
-
-void QkvProjection::packAndRelease() {
-    packIfChanged();
-    for (auto* l : {&m_q, &m_k, &m_v}) releaseWeight(*l);
-    m_released = true;
+void QkvProjection::pack(bool releaseWeights) {
+    if (m_released) return;  // the pack is all there is
+    if (!m_packed.isPacked() || m_version != version()) {
+        torch::NoGradGuard noGrad;
+        m_version = version();
+        const double scale = 1.0 / std::sqrt(static_cast<double>(m_q->weight.size(0) / m_heads));
+        m_packed.pack(torch::cat({m_q->weight * scale, m_k->weight, m_v->weight}, 0),  // [3 * hidden, hidden]
+                      torch::cat({m_q->bias * scale, m_k->bias, m_v->bias}, 0));        // [3 * hidden]
+    }
+    if (releaseWeights) {
+        for (auto* l : {&m_q, &m_k, &m_v}) releaseWeight(*l);
+        m_released = true;
+    }
 }
 
 torch::Tensor QkvProjection::project(const torch::Tensor& x, bool autograd) {
@@ -40,7 +40,7 @@ torch::Tensor QkvProjection::project(const torch::Tensor& x, bool autograd) {
         auto b = torch::cat({m_q->bias, m_k->bias, m_v->bias}, 0);        // [3 * hidden]
         return torch::nn::functional::linear(x, w, b);
     }
-    packIfChanged();
+    pack();
     return m_packed.forward(x);  // [batch, seq, 3 * hidden]
 }
 

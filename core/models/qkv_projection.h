@@ -14,10 +14,9 @@ public:
     // x: [batch, seq, hidden] -> [batch, seq, 3 * hidden]. With autograd, the three Linear modules are
     // used as they are; without, the packed weight, the query part pre-scaled by 1/sqrt(head_dim).
     torch::Tensor project(const torch::Tensor& x, bool autograd);
-    // Packs the fused, scaled weight for inference unless it is current.
-    void packIfChanged();
-    // For inference-only models: packs, then frees the three Linear weights (see PackedLinear).
-    void packAndRelease();
+    // Packs the fused, scaled weight for inference unless it is current. With releaseWeights
+    // (inference-only models) the three Linear weights are then freed (see PackedLinear).
+    void pack(bool releaseWeights = false);
 
 private:
     std::pair<const void*, int64_t> version() const;

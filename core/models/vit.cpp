@@ -35,17 +35,9 @@ VitLayerImpl::VitLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.num
 }
 
 void VitLayerImpl::packForInference(bool releaseWeights) {
-    if (releaseWeights) {
-        m_qkv.packAndRelease();
-        for (auto [packed, linear] : {std::pair{&m_packedAttentionOut, &attentionOut}, std::pair{&m_packedIntermediate, &intermediate},
-                                      std::pair{&m_packedOutput, &output}})
-            packed->packAndRelease(*linear);
-        return;
-    }
-    m_qkv.packIfChanged();
-    m_packedAttentionOut.packIfChanged(attentionOut);
-    m_packedIntermediate.packIfChanged(intermediate);
-    m_packedOutput.packIfChanged(output);
+    m_qkv.pack(releaseWeights);
+    packAll({{&m_packedAttentionOut, &attentionOut}, {&m_packedIntermediate, &intermediate}, {&m_packedOutput, &output}},
+            releaseWeights);
 }
 
 std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& probsOut) {
