@@ -80,7 +80,8 @@ Expected<ImageAnalysis> ImageModel::analyse(const RgbImage& image, const ImageRu
         const int tokens = prefix + grid * grid, layers = c.numLayers, heads = c.numHeads;
         auto input = torch::from_blob(pixels->data(), {1, 3, side, side}).clone();  // [batch, channels, H, W]
         ImageAnalysis result;
-        result.attention = {layers, heads, tokens, tokens, std::vector<float>(static_cast<std::size_t>(layers) * heads * tokens * tokens)};
+        result.attention = {layers, heads, tokens, tokens, {}};
+        result.attention.values.resize(static_cast<std::size_t>(layers) * heads * tokens * tokens);
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, tokens, tokens});
         LayerCallback cb;
         if (options.onLayer) cb = [&](int l) { return options.onLayer(l, layers); };
