@@ -1,0 +1,113 @@
+// The inference kernels against LibTorch's own operators: packed Linear layers (every activation,
+// residual, row counts, strided weights, re-packing, released weights), the in-place decoder
+// product, and the attention computed straight from the fused projections.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <torch/torch.h>
+
+#include "models/attention_math.h"
+#include "models/packed_linear.h"
+
+using namespace ascope;
+
+namespace {
+torch::Tensor reference(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, const Activation* act,
+                        const torch::Tensor& residual) {
+    auto y = torch::nn::functional::linear(x, w, b);
+    if (act) y = applyActivation(*act, y);
+    return residual.defined() ? y + residual : y;
+}
+
+double maxDifference(const torch::Tensor& a, const torch::Tensor& b) {
+    REQUIRE(a.sizes() == b.sizes());
+    return (a - b).abs().max().item<double>();
+}
+}  // namespace
+
+TEST_CASE("A packed Linear layer equals torch's linear, activation and residual add", "[core][kernels]") {
+    torch::InferenceMode guard;
+    torch::manual_seed(7);
+    const int64_t in = 48, out = 80;
+    auto w = torch::randn({out, in}) * 0.2, b = torch::randn({out});
+    PackedLinear packed;
+    packed.pack(w, b);
+    const Activation acts[] = {Activation::GeluErf, Activation::GeluTanh, Activation::Relu, Activation::Silu};
+    for (int64_t rows : {1, 3, 17, 128, 301}) {
+        auto x = torch::randn({1, rows, in});
+        auto residual = torch::randn({1, rows, out});
+        INFO("rows " << rows);
+        CHECK(maxDifference(packed.forward(x), reference(x, w, b, nullptr, {})) < 1e-4);
+        CHECK(maxDifference(packed.forward(x, nullptr, residual), reference(x, w, b, nullptr, residual)) < 1e-4);
+        for (const auto& act : acts) {
+            INFO("activation " << static_cast<int>(act));
+            CHECK(maxDifference(packed.forward(x, &act), reference(x, w, b, &act, {})) < 1e-4);
+            CHECK(maxDifference(packed.forward(x, &act, residual), reference(x, w, b, &act, residual)) < 1e-4);
+        }
+    }
+}
+
+TEST_CASE("Packing reads weights of any layout, and no bias means zero bias", "[core][kernels]") {
+    torch::InferenceMode guard;
+    torch::manual_seed(8);
+    auto storage = torch::randn({24, 40});  // [in, out] in memory
+    auto w = storage.t();                   // [out, in] view with swapped strides
+    auto x = torch::randn({5, 24});
+    PackedLinear packed;
+    packed.pack(w, torch::Tensor());
+    CHECK(maxDifference(packed.forward(x), torch::mm(x, storage)) < 1e-4);
+    CHECK(maxDifference(linearInPlace(x, w, torch::Tensor()), torch::mm(x, storage)) < 1e-4);
+    auto b = torch::randn({40});
+    for (int64_t rows : {1, 2, 9}) {
+        auto xr = torch::randn({rows, 24});
+        CHECK(maxDifference(linearInPlace(xr, w, b), torch::mm(xr, storage) + b) < 1e-4);
+    }
+}
+
+TEST_CASE("A packed Linear follows its module's weights, unless they were released", "[core][kernels]") {
+    torch::manual_seed(9);
+    torch::nn::Linear linear(16, 12);
+    auto x = torch::randn({4, 16});
+    PackedLinear packed;
+    {
+        torch::InferenceMode guard;
+        packed.packIfChanged(linear);
+        CHECK(maxDifference(packed.forward(x), linear(x)) < 1e-5);
+    }
+    {
+        torch::NoGradGuard noGrad;
+        linear->weight.mul_(-2.0);  // as an optimiser step would
+        linear->bias.add_(1.0);
+    }
+    torch::InferenceMode guard;
+    packed.packIfChanged(linear);
+    CHECK(maxDifference(packed.forward(x), linear(x)) < 1e-5);
+    const auto expected = linear(x);
+    packed.packAndRelease(linear);
+    CHECK(linear->weight.numel() == 0);  // the plain copy is gone
+    packed.packIfChanged(linear);        // and nothing is re-packed from it
+    CHECK(maxDifference(packed.forward(x), expected) < 1e-5);
+}
+
+TEST_CASE("Attention from the fused projections equals the plain computation, padding mask included",
+          "[core][kernels]") {
+    torch::InferenceMode guard;
+    torch::manual_seed(10);
+    const int64_t heads = 3, headDim = 8, hidden = heads * headDim;
+    for (int64_t seq : {1, 7, 40}) {
+        auto qkv = torch::randn({2, seq, 3 * hidden});  // [batch, seq, 3 * hidden]
+        auto keep = torch::ones({2, seq}, torch::kLong);
+        if (seq > 2) keep[1].slice(0, seq - 2).fill_(0);  // the second sentence is padded
+        auto mask = additiveMaskFrom(keep);
+        // The plain path scales the query itself; the inference path expects it pre-scaled.
+        auto scaled = qkv.clone();
+        scaled.slice(2, 0, hidden).mul_(1.0 / std::sqrt(static_cast<double>(headDim)));
+        const auto expected = multiHeadAttention(qkv, heads, mask);
+        auto probsOut = torch::empty({2, heads, seq, seq});
+        const auto got = inferenceAttention(scaled, heads, mask, probsOut);
+        INFO("seq " << seq);
+        CHECK(maxDifference(got.probs, expected.probs) < 1e-5);
+        CHECK(maxDifference(probsOut, expected.probs) < 1e-5);  // written where the caller asked
+        CHECK(maxDifference(got.context, expected.context) < 1e-5);
+        if (seq > 2) CHECK(got.probs[1].select(-1, seq - 1).abs().max().item<float>() == 0.f);  // padding gets nothing
+    }
+}
