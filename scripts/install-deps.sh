@@ -8,7 +8,8 @@ PKGS=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
-  libtorch-dev libopenblas0-openmp libopenblas-openmp-dev libdnnl-dev
+  libtorch-dev libopenblas0-openmp libopenblas-openmp-dev
+  libdnnl-dev ocl-icd-opencl-dev  # oneDNN's CMake package requires OpenCL's (only a Recommends)
   catch2 nlohmann-json3-dev libutf8proc-dev
   xvfb xauth
 )
