@@ -160,8 +160,7 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
             out.head = BertMlmHead(c, act, tied);
             if (auto st = loadParameters(*out.head, tensors, "cls.predictions."); !st) return makeError(st.error());
             if (tied) out.head->decoderWeight = out.model->wordEmbeddings->weight;  // shared, not copied
-            out.head->eval();
-            useInputMajorLinearWeights(*out.head);
+            out.head->eval();  // its products read the weights where they lie (linearInPlace)
         }
         return out;
     } catch (const std::exception& e) {
