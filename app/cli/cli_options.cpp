@@ -20,11 +20,11 @@ Expected<CliOptions> CliOptions::parse(const std::vector<std::string>& args, con
         if (valued.count(flag)) {
             if (hasInline) o.m_values[flag] = inlineValue;
             else if (i + 1 < args.size()) o.m_values[flag] = args[++i];
-            else return makeError(flag + " needs a value");
+            else return makeError(ErrorKind::InvalidInput, flag + " needs a value");
         } else if (switches.count(flag) && !hasInline) {
             o.m_switches.insert(flag);
         } else {
-            return makeError("unknown option '" + args[i] + "' (see --help)");
+            return makeError(ErrorKind::InvalidInput, "unknown option '" + args[i] + "' (see --help)");
         }
     }
     return o;
@@ -44,17 +44,17 @@ Expected<int> CliOptions::intValue(const std::string& flag, int fallback, int lo
         const long n = std::stol(*v, &used);
         if (used != v->size()) throw std::invalid_argument("trailing");
         if (n < lo || n > hi)
-            return makeError(flag + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+            return makeError(ErrorKind::InvalidInput, flag + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
         return static_cast<int>(n);
     } catch (const std::exception&) {
-        return makeError(flag + " must be an integer, got '" + *v + "'");
+        return makeError(ErrorKind::InvalidInput, flag + " must be an integer, got '" + *v + "'");
     }
 }
 
 Status CliOptions::readInts(std::initializer_list<IntFlag> flags) const {
     for (const auto& f : flags) {
         auto v = intValue(f.name, *f.target, f.lo, f.hi);
-        if (!v) return makeError(v.error());
+        if (!v) return v.errorValue();
         *f.target = *v;
     }
     return Status::ok();
@@ -62,11 +62,11 @@ Status CliOptions::readInts(std::initializer_list<IntFlag> flags) const {
 
 Expected<AttentionExportRequest> readAttentionExport(const CliOptions& o) {
     AttentionExportRequest r;
-    if (!parseExportFormat(o.value("--format").value_or("csv"), r.format)) return makeError("--format must be csv, json or npy");
+    if (!parseExportFormat(o.value("--format").value_or("csv"), r.format)) return makeError(ErrorKind::InvalidInput, "--format must be csv, json or npy");
     r.out = o.value("--out").value_or("");
-    if (r.out.empty()) return makeError("--out FILE is required");
+    if (r.out.empty()) return makeError(ErrorKind::InvalidInput, "--out FILE is required");
     if (auto st = o.readInts({{"--layer", &r.selection.layer, -1, 100000}, {"--head", &r.selection.head, -1, 100000}}); !st)
-        return makeError(st.error());
+        return st.errorValue();
     return r;
 }
 

@@ -26,10 +26,10 @@ Expected<Loaded> openModelAndImage(const CliOptions& o) {
     std::string dir = o.value("--model").value_or("");
     if (dir.empty()) {
         dir = builtinModelDir("demo-vit");
-        if (dir.empty()) return makeError("no --model given and the built-in demo image model is not installed");
+        if (dir.empty()) return makeError(ErrorKind::InvalidInput, "no --model given and the built-in demo image model is not installed");
     }
     const auto path = o.value("--image");
-    if (!path || path->empty()) return makeError("--image FILE is required");
+    if (!path || path->empty()) return makeError(ErrorKind::InvalidInput, "--image FILE is required");
     // libpng writes its own diagnostics straight to stderr; silence them while decoding so an
     // error stays one line (ours).
     std::fflush(stderr);

@@ -26,14 +26,14 @@ Expected<std::unique_ptr<TextModel>> openModel(const CliOptions& o) {
     std::string dir = o.value("--model").value_or("");
     if (dir.empty()) {
         dir = builtinModelDir("demo-bert");
-        if (dir.empty()) return makeError("no --model given and the built-in demo model is not installed");
+        if (dir.empty()) return makeError(ErrorKind::InvalidInput, "no --model given and the built-in demo model is not installed");
     }
     return TextModel::load(dir);
 }
 
 Expected<std::string> requireText(const CliOptions& o) {
     auto text = o.value("--text");
-    if (!text) return makeError("--text is required");
+    if (!text) return makeError(ErrorKind::InvalidInput, "--text is required");
     return *text;
 }
 

@@ -20,8 +20,8 @@ void onSignal(int) { g_interrupted = 1; }
 Status readModelShape(const CliOptions& o, int hidden, int& intermediate, unsigned& seed) {
     auto inter = o.intValue("--intermediate", 4 * hidden, 8, 65536);
     auto s = o.intValue("--seed", 1, 0, 1 << 30);
-    if (!inter) return makeError(inter.error());
-    if (!s) return makeError(s.error());
+    if (!inter) return inter.errorValue();
+    if (!s) return s.errorValue();
     intermediate = *inter;
     seed = static_cast<unsigned>(*s);
     return Status::ok();

@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "checkpoint/model_config.h"
@@ -11,6 +12,7 @@
 #include "util/resource_paths.h"
 #include "io/image_file_reader.h"
 #include "panels/image_mode_panel.h"
+#include "panels/text_mode_panel.h"
 #include "window/main_window.h"
 #include "window/teaching_examples.h"
 
@@ -36,12 +38,16 @@ int main(int argc, char** argv) {
     parser.addOptions({model, text, screenshot, tab, imageModel, image, mode});
     parser.process(app);
 
-    ascope::ui::MainWindow window;
-    window.tabs()->setCurrentIndex(parser.value(tab).toInt());
+    using ascope::ui::ImageModePanel;
+    using ascope::ui::MainWindow;
+    using ascope::ui::TextModePanel;
+    MainWindow window;
+    const int tabIndex = parser.value(tab).toInt();
+    window.textPanel()->showView(static_cast<TextModePanel::View>(std::clamp(tabIndex, 0, 3)));
     window.show();
     QString dir = parser.value(model);
     if (dir.isEmpty()) dir = QString::fromStdString(ascope::builtinModelDir("demo-bert"));
-    window.setSentence(parser.isSet(text) ? parser.value(text) : ascope::ui::teachingExamples().front());
+    window.textPanel()->setSentence(parser.isSet(text) ? parser.value(text) : ascope::ui::teachingExamples().front());
     if (!dir.isEmpty()) window.openModel(dir);
     QString imageDir = parser.value(imageModel);
     if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));
@@ -56,11 +62,11 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet(image)) {
         window.openImage(parser.value(image));
-        window.imagePanel()->tabs()->setCurrentIndex(parser.value(tab).toInt());
+        window.imagePanel()->showView(static_cast<ImageModePanel::View>(std::clamp(tabIndex, 0, 2)));
     }
 
-    if (parser.value(mode) == QLatin1String("train")) window.modes()->setCurrentIndex(2);
-    else if (parser.value(mode) == QLatin1String("image")) window.modes()->setCurrentIndex(1);
+    if (parser.value(mode) == QLatin1String("train")) window.showMode(MainWindow::Mode::Train);
+    else if (parser.value(mode) == QLatin1String("image")) window.showMode(MainWindow::Mode::Image);
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
         auto save = [&window, path] {
@@ -68,10 +74,10 @@ int main(int argc, char** argv) {
             QApplication::quit();
         };
         if (parser.isSet(image))
-            QObject::connect(window.imagePanel(), &ascope::ui::ImageModePanel::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
+            QObject::connect(window.imagePanel(), &ImageModePanel::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
         else
-            QObject::connect(&window, &ascope::ui::MainWindow::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
-        QObject::connect(&window.session(), &ascope::ui::TextSession::modelFailed, &window, [save] { QTimer::singleShot(200, save); });
+            QObject::connect(window.textPanel(), &TextModePanel::analysisShown, &window, [save] { QTimer::singleShot(400, save); });
+        QObject::connect(&window.textPanel()->session(), &ascope::ui::TextSession::modelFailed, &window, [save] { QTimer::singleShot(200, save); });
         QTimer::singleShot(60000, save);  // never hang
     }
     return app.exec();

@@ -13,12 +13,12 @@ namespace ascope {
 
 Status convertCheckpoint(const std::string& srcDir, const std::string& dstDir, DType dtype) {
     if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16)
-        return makeError("conversion target must be F32, F16 or BF16");
+        return makeError(ErrorKind::InvalidInput, "conversion target must be F32, F16 or BF16");
     auto tensors = CheckpointTensors::openFolder(srcDir);
     if (!tensors) return tensors.errorValue();
     std::error_code ec;
     fs::create_directories(dstDir, ec);
-    if (ec) return makeError(dstDir + ": cannot create the folder");
+    if (ec) return makeError(ErrorKind::Io, dstDir + ": cannot create the folder");
     const auto target = dtype == DType::F16 ? torch::kHalf : dtype == DType::BF16 ? torch::kBFloat16 : torch::kFloat32;
     SafetensorsWriter writer;
     writer.setMetadata("format", "pt");
@@ -31,14 +31,14 @@ Status convertCheckpoint(const std::string& srcDir, const std::string& dstDir, D
                 continue;
             }
             auto t = toFloatTensor(*view);
-            if (!t) return makeError(t.error());
+            if (!t) return t.errorValue();
             auto converted = t->to(target).contiguous();
             const auto* bytes = static_cast<const std::uint8_t*>(converted.data_ptr());
             writer.addRaw(name, dtype, view->shape,
                           std::vector<std::uint8_t>(bytes, bytes + converted.numel() * converted.element_size()));
         }
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
     if (auto st = writer.write((fs::path(dstDir) / "model.safetensors").string()); !st) return st;
     for (const char* f : {"config.json", "vocab.txt", "tokenizer_config.json", "preprocessor_config.json",
@@ -46,7 +46,7 @@ Status convertCheckpoint(const std::string& srcDir, const std::string& dstDir, D
         const auto from = fs::path(srcDir) / f;
         if (fs::exists(from, ec) && fs::absolute(from) != fs::absolute(fs::path(dstDir) / f))
             fs::copy_file(from, fs::path(dstDir) / f, fs::copy_options::overwrite_existing, ec);
-        if (ec) return makeError((fs::path(dstDir) / f).string() + ": cannot copy");
+        if (ec) return makeError(ErrorKind::Io, (fs::path(dstDir) / f).string() + ": cannot copy");
     }
     return Status::ok();
 }

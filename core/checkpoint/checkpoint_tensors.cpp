@@ -50,7 +50,7 @@ Expected<CheckpointTensors> CheckpointTensors::openFolder(const std::string& dir
         if (fs::exists(file, ec)) return openFile(file.string());
         if (fs::exists(index, ec)) return openIndex(dir, index.string());
     }
-    return makeError(dir + ": no model.safetensors, pytorch_model.bin or their .index.json in this folder");
+    return makeError(ErrorKind::InvalidInput, dir + ": no model.safetensors, pytorch_model.bin or their .index.json in this folder");
 }
 
 Expected<CheckpointTensors> CheckpointTensors::openIndex(const std::string& dir, const std::string& index) {
@@ -59,17 +59,17 @@ Expected<CheckpointTensors> CheckpointTensors::openIndex(const std::string& dir,
         std::ifstream in(index);
         json = nlohmann::json::parse(in);
     } catch (const std::exception& e) {
-        return makeError(index + ": invalid JSON (" + e.what() + ")");
+        return makeError(ErrorKind::InvalidInput, index + ": invalid JSON (" + e.what() + ")");
     }
     auto wm = json.find("weight_map");
-    if (!json.is_object() || wm == json.end() || !wm->is_object()) return makeError(index + ": missing 'weight_map' object");
+    if (!json.is_object() || wm == json.end() || !wm->is_object()) return makeError(ErrorKind::InvalidInput, index + ": missing 'weight_map' object");
 
     std::set<std::string> files;
     for (auto it = wm->begin(); it != wm->end(); ++it) {
-        if (!it->is_string()) return makeError(index + ": weight_map entry '" + it.key() + "' is not a file name");
+        if (!it->is_string()) return makeError(ErrorKind::InvalidInput, index + ": weight_map entry '" + it.key() + "' is not a file name");
         const std::string file = it->get<std::string>();
         if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
-            return makeError(index + ": shard name '" + file + "' must be a plain file name");
+            return makeError(ErrorKind::InvalidInput, index + ": shard name '" + file + "' must be a plain file name");
         files.insert(file);
     }
     CheckpointTensors out;
@@ -85,7 +85,7 @@ Expected<CheckpointTensors> CheckpointTensors::openIndex(const std::string& dir,
         const auto* tensors = byFile[it->get<std::string>()];
         auto view = tensors->find(it.key());
         if (view == tensors->end())
-            return makeError(index + ": tensor '" + it.key() + "' is listed in shard '" + it->get<std::string>() +
+            return makeError(ErrorKind::InvalidInput, index + ": tensor '" + it.key() + "' is listed in shard '" + it->get<std::string>() +
                              "' but not stored there");
         out.m_index[it.key()] = &view->second;
     }

@@ -12,13 +12,13 @@ using nlohmann::json;
 
 Expected<json> readJsonFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(path + ": cannot open");
+    if (!in) return makeError(ErrorKind::Io, path + ": cannot open");
     std::stringstream ss;
     ss << in.rdbuf();
     try {
         return json::parse(ss.str());
     } catch (const std::exception& e) {
-        return makeError(path + ": invalid JSON (" + e.what() + ")");
+        return makeError(ErrorKind::InvalidInput, path + ": invalid JSON (" + e.what() + ")");
     }
 }
 
@@ -27,10 +27,10 @@ Status readInt(const json& j, const char* key, int& out, long lo, long hi, const
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) return Status::ok();
     if (!it->is_number_integer())
-        return makeError(source + ": '" + key + "' must be an integer");
+        return makeError(ErrorKind::InvalidInput, source + ": '" + key + "' must be an integer");
     const long v = it->get<long>();
     if (v < lo || v > hi)
-        return makeError(source + ": '" + key + "' = " + std::to_string(v) + " is out of range [" +
+        return makeError(ErrorKind::InvalidInput, source + ": '" + key + "' = " + std::to_string(v) + " is out of range [" +
                          std::to_string(lo) + ", " + std::to_string(hi) + "]");
     out = static_cast<int>(v);
     return Status::ok();
@@ -39,7 +39,7 @@ Status readInt(const json& j, const char* key, int& out, long lo, long hi, const
 
 Expected<ModelConfig> ModelConfig::fromFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(path + ": cannot open (is this a Hugging Face model folder?)");
+    if (!in) return makeError(ErrorKind::Io, path + ": cannot open (is this a Hugging Face model folder?)");
     std::stringstream ss;
     ss << in.rdbuf();
     return fromJsonText(ss.str(), path);
@@ -50,9 +50,9 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
     try {
         j = json::parse(text);
     } catch (const std::exception& e) {
-        return makeError(source + ": invalid JSON (" + e.what() + ")");
+        return makeError(ErrorKind::InvalidInput, source + ": invalid JSON (" + e.what() + ")");
     }
-    if (!j.is_object()) return makeError(source + ": not a JSON object");
+    if (!j.is_object()) return makeError(ErrorKind::InvalidInput, source + ": not a JSON object");
     ModelConfig c;
     try {
         c.modelType = j.value("model_type", std::string());
@@ -68,12 +68,12 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
                 try {
                     c.id2label[std::stoi(it.key())] = it->get<std::string>();
                 } catch (...) {
-                    return makeError(source + ": id2label key '" + it.key() + "' is not an integer");
+                    return makeError(ErrorKind::InvalidInput, source + ": id2label key '" + it.key() + "' is not an integer");
                 }
             }
         }
     } catch (const std::exception& e) {
-        return makeError(source + ": unexpected value type (" + e.what() + ")");
+        return makeError(ErrorKind::InvalidInput, source + ": unexpected value type (" + e.what() + ")");
     }
     constexpr long kBig = 1 << 20;
     for (auto st : {readInt(j, "vocab_size", c.vocabSize, 1, 10'000'000, source),
@@ -87,16 +87,16 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
                     readInt(j, "image_size", c.imageSize, 1, 8192, source),
                     readInt(j, "patch_size", c.patchSize, 1, 8192, source),
                     readInt(j, "num_channels", c.numChannels, 1, 16, source)}) {
-        if (!st) return makeError(st.error());
+        if (!st) return st.errorValue();
     }
     if (c.hiddenSize == 0 || c.numLayers == 0 || c.numHeads == 0)
-        return makeError(source + ": needs hidden_size, num_hidden_layers and num_attention_heads");
+        return makeError(ErrorKind::InvalidInput, source + ": needs hidden_size, num_hidden_layers and num_attention_heads");
     if (c.hiddenSize % c.numHeads != 0)
-        return makeError(source + ": hidden_size " + std::to_string(c.hiddenSize) +
+        return makeError(ErrorKind::InvalidInput, source + ": hidden_size " + std::to_string(c.hiddenSize) +
                          " is not a multiple of num_attention_heads " + std::to_string(c.numHeads));
     if (c.intermediateSize == 0) c.intermediateSize = 4 * c.hiddenSize;
     if (!(c.layerNormEps > 0.0 && c.layerNormEps < 1.0))
-        return makeError(source + ": layer_norm_eps must be in (0, 1)");
+        return makeError(ErrorKind::InvalidInput, source + ": layer_norm_eps must be in (0, 1)");
     return c;
 }
 
@@ -143,7 +143,7 @@ Expected<TokenizerConfig> TokenizerConfig::fromFolder(const std::string& dir) {
     if (!std::filesystem::exists(path, ec)) return c;
     auto j = readJsonFile(path);
     if (!j) return j.errorValue();
-    if (!j->is_object()) return makeError(path + ": not a JSON object");
+    if (!j->is_object()) return makeError(ErrorKind::InvalidInput, path + ": not a JSON object");
     if (auto it = j->find("do_lower_case"); it != j->end() && it->is_boolean()) c.doLowerCase = it->get<bool>();
     if (auto it = j->find("tokenize_chinese_chars"); it != j->end() && it->is_boolean())
         c.tokenizeChineseChars = it->get<bool>();

@@ -38,7 +38,7 @@ public:
             m_doc->bytesRead = m_pos;
             return m_doc;
         } catch (const Failure& f) {
-            return makeError(m_label + ": " + f.message);
+            return makeError(ErrorKind::InvalidInput, m_label + ": " + f.message);
         }
     }
 

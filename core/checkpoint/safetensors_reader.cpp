@@ -14,44 +14,44 @@ constexpr std::uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;  // as the safet
 Expected<TensorView> parseEntry(const std::string& path, const std::string& name, const nlohmann::json& entry,
                                 const std::uint8_t* dataBegin, std::uint64_t dataSize) {
     const std::string where = path + ": tensor '" + name + "'";
-    if (!entry.is_object()) return makeError(where + ": header entry is not an object");
+    if (!entry.is_object()) return makeError(ErrorKind::InvalidInput, where + ": header entry is not an object");
     auto dt = entry.find("dtype");
     auto sh = entry.find("shape");
     auto off = entry.find("data_offsets");
-    if (dt == entry.end() || !dt->is_string()) return makeError(where + ": missing or invalid 'dtype'");
-    if (sh == entry.end() || !sh->is_array()) return makeError(where + ": missing or invalid 'shape'");
+    if (dt == entry.end() || !dt->is_string()) return makeError(ErrorKind::InvalidInput, where + ": missing or invalid 'dtype'");
+    if (sh == entry.end() || !sh->is_array()) return makeError(ErrorKind::InvalidInput, where + ": missing or invalid 'shape'");
     if (off == entry.end() || !off->is_array() || off->size() != 2)
-        return makeError(where + ": missing or invalid 'data_offsets'");
+        return makeError(ErrorKind::InvalidInput, where + ": missing or invalid 'data_offsets'");
 
     TensorView view;
     view.name = name;
     view.file = path;
     if (!parseDType(dt->get<std::string>(), view.dtype))
-        return makeError(where + ": unknown dtype '" + dt->get<std::string>() + "'");
+        return makeError(ErrorKind::InvalidInput, where + ": unknown dtype '" + dt->get<std::string>() + "'");
 
     std::uint64_t elements = 1;
     for (const auto& d : *sh) {
         if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
-            return makeError(where + ": shape has a negative or non-integer dimension");
+            return makeError(ErrorKind::InvalidInput, where + ": shape has a negative or non-integer dimension");
         const auto dim = d.get<std::uint64_t>();
         if (dim != 0 && elements > std::numeric_limits<std::uint64_t>::max() / dim)
-            return makeError(where + ": shape is too large");
+            return makeError(ErrorKind::InvalidInput, where + ": shape is too large");
         elements *= dim;
         view.shape.push_back(static_cast<std::int64_t>(dim));
     }
     for (const auto& o : *off) {
         if (!o.is_number_unsigned() && !(o.is_number_integer() && o.get<std::int64_t>() >= 0))
-            return makeError(where + ": data_offsets must be non-negative integers");
+            return makeError(ErrorKind::InvalidInput, where + ": data_offsets must be non-negative integers");
     }
     const auto begin = (*off)[0].get<std::uint64_t>();
     const auto end = (*off)[1].get<std::uint64_t>();
-    if (begin > end) return makeError(where + ": data_offsets begin after they end");
+    if (begin > end) return makeError(ErrorKind::InvalidInput, where + ": data_offsets begin after they end");
     if (end > dataSize)
-        return makeError(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+        return makeError(ErrorKind::InvalidInput, where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
                          ") run past the end of the data (" + std::to_string(dataSize) + " bytes; file truncated?)");
     const std::uint64_t elemSize = dtypeSize(view.dtype);
     if (elements > std::numeric_limits<std::uint64_t>::max() / elemSize || elements * elemSize != end - begin)
-        return makeError(where + ": shape " + view.shapeString() + " x " + dtypeName(view.dtype) + " needs " +
+        return makeError(ErrorKind::InvalidInput, where + ": shape " + view.shapeString() + " x " + dtypeName(view.dtype) + " needs " +
                          std::to_string(elements * elemSize) + " bytes but data_offsets give " +
                          std::to_string(end - begin));
     view.data = dataBegin + begin;
@@ -66,23 +66,23 @@ Expected<std::shared_ptr<SafetensorsReader>> SafetensorsReader::open(const std::
     const std::uint8_t* bytes = (*file)->data();
     const std::uint64_t size = (*file)->size();
     if (size < 8)
-        return makeError(path + ": file is truncated (" + std::to_string(size) +
+        return makeError(ErrorKind::InvalidInput, path + ": file is truncated (" + std::to_string(size) +
                          " bytes; a safetensors file starts with an 8-byte header length)");
     std::uint64_t headerLen = 0;
     for (int i = 7; i >= 0; --i) headerLen = (headerLen << 8) | bytes[i];  // little-endian
     if (headerLen > size - 8)
-        return makeError(path + ": header length " + std::to_string(headerLen) + " runs past the end of the file (" +
+        return makeError(ErrorKind::InvalidInput, path + ": header length " + std::to_string(headerLen) + " runs past the end of the file (" +
                          std::to_string(size) + " bytes; truncated or not a safetensors file)");
     if (headerLen > kMaxHeaderBytes)
-        return makeError(path + ": header length " + std::to_string(headerLen) + " is larger than the 100 MB limit");
+        return makeError(ErrorKind::InvalidInput, path + ": header length " + std::to_string(headerLen) + " is larger than the 100 MB limit");
 
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(bytes + 8, bytes + 8 + headerLen);
     } catch (const std::exception& e) {
-        return makeError(path + ": invalid JSON header (" + std::string(e.what()) + ")");
+        return makeError(ErrorKind::InvalidInput, path + ": invalid JSON header (" + std::string(e.what()) + ")");
     }
-    if (!header.is_object()) return makeError(path + ": JSON header is not an object");
+    if (!header.is_object()) return makeError(ErrorKind::InvalidInput, path + ": JSON header is not an object");
 
     auto reader = std::make_shared<SafetensorsReader>();
     reader->m_file = *file;
@@ -109,7 +109,7 @@ Expected<std::shared_ptr<SafetensorsReader>> SafetensorsReader::open(const std::
     for (std::size_t i = 1; i < byOffset.size(); ++i) {
         const auto* prev = byOffset[i - 1];
         if (byOffset[i]->data < prev->data + prev->byteSize)
-            return makeError(path + ": tensors '" + prev->name + "' and '" + byOffset[i]->name +
+            return makeError(ErrorKind::InvalidInput, path + ": tensors '" + prev->name + "' and '" + byOffset[i]->name +
                              "' have overlapping data_offsets");
     }
     return reader;

@@ -34,7 +34,7 @@ Status SafetensorsWriter::write(const std::string& path) const {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return makeError(tmp + ": cannot open for writing");
+        if (!out) return makeError(ErrorKind::Io, tmp + ": cannot open for writing");
         std::uint64_t len = text.size();
         unsigned char lenBytes[8];
         for (int i = 0; i < 8; ++i) lenBytes[i] = static_cast<unsigned char>((len >> (8 * i)) & 0xFF);
@@ -43,11 +43,11 @@ Status SafetensorsWriter::write(const std::string& path) const {
         for (const auto& [name, e] : m_entries)
             out.write(reinterpret_cast<const char*>(e.bytes.data()), static_cast<std::streamsize>(e.bytes.size()));
         out.flush();
-        if (!out) return makeError(tmp + ": write failed (disk full?)");
+        if (!out) return makeError(ErrorKind::Io, tmp + ": write failed (disk full?)");
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         std::remove(tmp.c_str());
-        return makeError(path + ": cannot rename temporary file into place");
+        return makeError(ErrorKind::Io, path + ": cannot rename temporary file into place");
     }
     return Status::ok();
 }

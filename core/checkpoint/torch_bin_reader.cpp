@@ -49,21 +49,21 @@ Expected<StorageRef> parseStorageId(const PickleValue& pid, const std::string& w
     if (!t || t->kind != Kind::Tuple || t->items.size() < 5 || t->items[0]->kind != Kind::String ||
         t->items[0]->text != "storage" || t->items[1]->kind != Kind::Global || t->items[2]->kind != Kind::String ||
         t->items[4]->kind != Kind::Int || t->items[4]->integer < 0)
-        return makeError(where + ": unexpected storage reference");
+        return makeError(ErrorKind::InvalidInput, where + ": unexpected storage reference");
     if (t->items.size() > 5 && t->items[5]->kind != Kind::None)
-        return makeError(where + ": storage views (PyTorch < 0.4 files) are not supported");
+        return makeError(ErrorKind::Unsupported, where + ": storage views (PyTorch < 0.4 files) are not supported");
     StorageRef ref;
-    if (!storageDType(t->items[1]->text, ref.dtype)) return makeError(where + ": unknown storage type " + t->items[1]->text);
+    if (!storageDType(t->items[1]->text, ref.dtype)) return makeError(ErrorKind::InvalidInput, where + ": unknown storage type " + t->items[1]->text);
     ref.key = t->items[2]->text;
     ref.elements = static_cast<std::uint64_t>(t->items[4]->integer);
     return ref;
 }
 
 Expected<std::vector<std::int64_t>> intTuple(const PickleValue* v, const std::string& where, const char* what) {
-    if (!v || v->kind != Kind::Tuple) return makeError(where + ": " + what + " is not a tuple");
+    if (!v || v->kind != Kind::Tuple) return makeError(ErrorKind::InvalidInput, where + ": " + what + " is not a tuple");
     std::vector<std::int64_t> out;
     for (const auto* x : v->items) {
-        if (x->kind != Kind::Int || x->integer < 0) return makeError(where + ": " + what + " holds a negative or non-integer value");
+        if (x->kind != Kind::Int || x->integer < 0) return makeError(ErrorKind::InvalidInput, where + ": " + what + " holds a negative or non-integer value");
         out.push_back(x->integer);
     }
     return out;
@@ -88,14 +88,14 @@ struct TorchBinReader::Impl {
         const std::string where = label + ": tensor '" + name + "'";
         if (v->isCallOf("torch._utils._rebuild_parameter")) {
             const auto* args = v->items[1];
-            if (args->items.empty()) return makeError(where + ": empty parameter");
+            if (args->items.empty()) return makeError(ErrorKind::InvalidInput, where + ": empty parameter");
             v = args->items[0];
         }
         if (!v->isCallOf("torch._utils._rebuild_tensor_v2") && !v->isCallOf("torch._utils._rebuild_tensor"))
             return Status::ok();  // not a tensor (plain numbers in some state dicts): ignored
         const auto& args = v->items[1]->items;
         if (args.size() < 4 || args[0]->kind != Kind::PersistentId || args[1]->kind != Kind::Int || args[1]->integer < 0)
-            return makeError(where + ": malformed tensor record");
+            return makeError(ErrorKind::InvalidInput, where + ": malformed tensor record");
         auto ref = parseStorageId(*args[0], where);
         if (!ref) return ref.errorValue();
         auto storage = resolve(*ref, where);
@@ -104,7 +104,7 @@ struct TorchBinReader::Impl {
         if (!shape) return shape.errorValue();
         auto stride = intTuple(args[3], where, "stride");
         if (!stride) return stride.errorValue();
-        if (shape->size() != stride->size()) return makeError(where + ": size and stride differ in length");
+        if (shape->size() != stride->size()) return makeError(ErrorKind::InvalidInput, where + ": size and stride differ in length");
 
         TensorView view;
         view.name = name;
@@ -120,13 +120,13 @@ struct TorchBinReader::Impl {
             std::uint64_t reach = 0;
             if (__builtin_mul_overflow(elements, n, &elements) || (n > 0 && __builtin_mul_overflow(n - 1, s, &reach)) ||
                 __builtin_add_overflow(lastIndex, reach, &lastIndex))
-                return makeError(where + ": shape " + view.shapeString() + " is too large");
+                return makeError(ErrorKind::InvalidInput, where + ": shape " + view.shapeString() + " is too large");
             if (n != 1 && s != expected) contiguous = false;
             if (n > 0 && __builtin_mul_overflow(expected, n, &expected)) expected = ~0ull;
         }
         const auto offset = static_cast<std::uint64_t>(args[1]->integer);
         if (elements > 0 && (offset >= storage->elements || lastIndex >= storage->elements - offset))
-            return makeError(where + ": shape " + view.shapeString() + " reaches past the end of its storage (" +
+            return makeError(ErrorKind::InvalidInput, where + ": shape " + view.shapeString() + " reaches past the end of its storage (" +
                              std::to_string(storage->elements) + " elements)");
         view.byteSize = static_cast<std::size_t>(elements * elemSize);
         if (elements == 0 || contiguous) {
@@ -152,12 +152,12 @@ struct TorchBinReader::Impl {
 
     Status addAll(const PickleValue* root) {
         const auto* dict = stateDict(root);
-        if (!dict) return makeError(label + ": the pickle does not hold a state dict");
+        if (!dict) return makeError(ErrorKind::InvalidInput, label + ": the pickle does not hold a state dict");
         for (std::size_t i = 0; i + 1 < dict->items.size(); i += 2) {
-            if (dict->items[i]->kind != Kind::String) return makeError(label + ": state dict has a non-string key");
+            if (dict->items[i]->kind != Kind::String) return makeError(ErrorKind::InvalidInput, label + ": state dict has a non-string key");
             if (auto st = addTensor(dict->items[i]->text, dict->items[i + 1]); !st) return st;
         }
-        if (self.m_tensors.empty()) return makeError(label + ": holds no tensors");
+        if (self.m_tensors.empty()) return makeError(ErrorKind::InvalidInput, label + ": holds no tensors");
         return Status::ok();
     }
 
@@ -173,12 +173,12 @@ struct TorchBinReader::Impl {
             }
         }
         const ZipEntry* pkl = zip->find(prefix + "data.pkl");
-        if (!pkl) return makeError(label + ": ZIP archive without data.pkl (not a PyTorch file)");
+        if (!pkl) return makeError(ErrorKind::InvalidInput, label + ": ZIP archive without data.pkl (not a PyTorch file)");
         if (const auto* order = zip->find(prefix + "byteorder")) {
             auto bytes = zip->bytes(*order);
             if (!bytes) return bytes.errorValue();
             if (std::string(reinterpret_cast<const char*>(*bytes), order->size) != "little")
-                return makeError(label + ": saved on a big-endian machine; not supported");
+                return makeError(ErrorKind::Unsupported, label + ": saved on a big-endian machine; not supported");
         }
         auto pklBytes = zip->bytes(*pkl);
         if (!pklBytes) return pklBytes.errorValue();
@@ -186,12 +186,12 @@ struct TorchBinReader::Impl {
         if (!doc) return doc.errorValue();
         resolve = [&](const StorageRef& ref, const std::string& where) -> Expected<Storage> {
             const ZipEntry* e = zip->find(prefix + "data/" + ref.key);
-            if (!e) return makeError(where + ": storage '" + ref.key + "' is missing from the archive");
+            if (!e) return makeError(ErrorKind::InvalidInput, where + ": storage '" + ref.key + "' is missing from the archive");
             auto bytes = zip->bytes(*e);
             if (!bytes) return bytes.errorValue();
             const std::uint64_t elemSize = dtypeSize(ref.dtype);
             if (ref.elements > e->size / elemSize)
-                return makeError(where + ": storage '" + ref.key + "' holds " + std::to_string(e->size) + " bytes, fewer than " +
+                return makeError(ErrorKind::InvalidInput, where + ": storage '" + ref.key + "' holds " + std::to_string(e->size) + " bytes, fewer than " +
                                  std::to_string(ref.elements) + " " + dtypeName(ref.dtype) + " values");
             return Storage{ref.dtype, *bytes, ref.elements};
         };
@@ -206,7 +206,7 @@ struct TorchBinReader::Impl {
         std::vector<std::shared_ptr<PickleDocument>> docs;
         for (int i = 0; i < 5; ++i) {
             auto doc = readPickle(p, left, label, allowedGlobal);
-            if (!doc) return i == 0 ? Status(makeError(label + ": neither a PyTorch ZIP archive nor a legacy torch.save file"))
+            if (!doc) return i == 0 ? Status(makeError(ErrorKind::InvalidInput, label + ": neither a PyTorch ZIP archive nor a legacy torch.save file"))
                                     : Status(doc.errorValue());
             p += (*doc)->bytesRead;
             left -= (*doc)->bytesRead;
@@ -215,9 +215,9 @@ struct TorchBinReader::Impl {
         const auto* magic = docs[0]->root;
         static const std::string kMagic("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10);  // 0x1950a86a20f9469cfc6c
         if (magic->kind != Kind::Int || magic->text != kMagic)
-            return makeError(label + ": not a torch.save file (wrong magic number)");
+            return makeError(ErrorKind::InvalidInput, label + ": not a torch.save file (wrong magic number)");
         if (const auto* le = docs[2]->root->dictFind("little_endian"); le && le->kind == Kind::Bool && !le->integer)
-            return makeError(label + ": saved on a big-endian machine; not supported");
+            return makeError(ErrorKind::Unsupported, label + ": saved on a big-endian machine; not supported");
         // Which storages the state dict uses, and their types.
         std::map<std::string, StorageRef> refs;
         for (const auto& node : docs[3]->arena)
@@ -227,26 +227,26 @@ struct TorchBinReader::Impl {
                 refs[ref->key] = *ref;
             }
         const auto* keys = docs[4]->root;
-        if (keys->kind != Kind::List) return makeError(label + ": storage key list missing");
+        if (keys->kind != Kind::List) return makeError(ErrorKind::InvalidInput, label + ": storage key list missing");
         for (const auto* k : keys->items) {
-            if (k->kind != Kind::String) return makeError(label + ": storage key is not a string");
+            if (k->kind != Kind::String) return makeError(ErrorKind::InvalidInput, label + ": storage key is not a string");
             auto it = refs.find(k->text);
-            if (it == refs.end()) return makeError(label + ": storage '" + k->text + "' is not used by any tensor");
-            if (left < 8) return makeError(label + ": storage '" + k->text + "' is missing (file truncated?)");
+            if (it == refs.end()) return makeError(ErrorKind::InvalidInput, label + ": storage '" + k->text + "' is not used by any tensor");
+            if (left < 8) return makeError(ErrorKind::InvalidInput, label + ": storage '" + k->text + "' is missing (file truncated?)");
             std::uint64_t n = 0;
             for (int b = 7; b >= 0; --b) n = (n << 8) | p[b];
             p += 8;
             left -= 8;
             const std::uint64_t elemSize = dtypeSize(it->second.dtype);
             if (n != it->second.elements || n > left / elemSize)
-                return makeError(label + ": storage '" + k->text + "' is truncated or has the wrong size");
+                return makeError(ErrorKind::InvalidInput, label + ": storage '" + k->text + "' is truncated or has the wrong size");
             storages[k->text] = Storage{it->second.dtype, p, n};
             p += n * elemSize;
             left -= n * elemSize;
         }
         resolve = [&](const StorageRef& ref, const std::string& where) -> Expected<Storage> {
             auto it = storages.find(ref.key);
-            if (it == storages.end()) return makeError(where + ": storage '" + ref.key + "' is missing from the file");
+            if (it == storages.end()) return makeError(ErrorKind::InvalidInput, where + ": storage '" + ref.key + "' is missing from the file");
             return it->second;
         };
         return addAll(docs[3]->root);
@@ -260,7 +260,7 @@ Expected<std::shared_ptr<TorchBinReader>> TorchBinReader::open(const std::string
     reader->m_file = *file;
     Impl impl{*reader, path, {}, {}};
     const bool zip = ZipArchiveReader::looksLikeZip((*file)->data(), (*file)->size());
-    if (auto st = zip ? impl.readZip(**file) : impl.readLegacy(**file); !st) return makeError(st.error());
+    if (auto st = zip ? impl.readZip(**file) : impl.readLegacy(**file); !st) return st.errorValue();
     return reader;
 }
 

@@ -30,12 +30,12 @@ const ZipEntry* ZipArchiveReader::find(const std::string& name) const {
 
 Expected<const std::uint8_t*> ZipArchiveReader::bytes(const ZipEntry& entry) const {
     if (!entry.stored)
-        return makeError(m_label + ": archive entry '" + entry.name + "' is compressed; only stored entries are read");
+        return makeError(ErrorKind::Unsupported, m_label + ": archive entry '" + entry.name + "' is compressed; only stored entries are read");
     return m_data + entry.dataOffset;
 }
 
 Expected<ZipArchiveReader> ZipArchiveReader::parse(const std::uint8_t* data, std::size_t size, const std::string& label) {
-    auto fail = [&](const std::string& why) { return makeError(label + ": " + why); };
+    auto fail = [&](const std::string& why) { return makeError(ErrorKind::InvalidInput, label + ": " + why); };
     if (size < 22) return fail("too short to be a ZIP archive (truncated?)");
     // The end-of-central-directory record sits in the last 22 + 65535 bytes.
     std::size_t eocd = size;

@@ -43,17 +43,17 @@ const char* exportFormatExtension(ExportFormat format) {
 }
 
 Status validateSelection(const AttentionStack& a, const AttentionSelection& s) {
-    if (a.empty()) return makeError("no attention to export");
+    if (a.empty()) return makeError(ErrorKind::InvalidInput, "no attention to export");
     if (s.layer < -1 || s.layer >= a.layers)
-        return makeError("layer " + std::to_string(s.layer) + " does not exist (0.." + std::to_string(a.layers - 1) + ")");
+        return makeError(ErrorKind::InvalidInput, "layer " + std::to_string(s.layer) + " does not exist (0.." + std::to_string(a.layers - 1) + ")");
     if (s.head < -1 || s.head >= a.heads)
-        return makeError("head " + std::to_string(s.head) + " does not exist (0.." + std::to_string(a.heads - 1) + ")");
+        return makeError(ErrorKind::InvalidInput, "head " + std::to_string(s.head) + " does not exist (0.." + std::to_string(a.heads - 1) + ")");
     return Status::ok();
 }
 
 Expected<std::string> exportAttention(const AttentionStack& a, const std::vector<std::string>& labels,
                                       const AttentionSelection& s, ExportFormat format) {
-    if (auto st = validateSelection(a, s); !st) return makeError(st.error());
+    if (auto st = validateSelection(a, s); !st) return st.errorValue();
     std::vector<int> layers, heads;
     for (int l = 0; l < a.layers; ++l)
         if (s.layer < 0 || s.layer == l) layers.push_back(l);
@@ -106,11 +106,11 @@ Expected<std::string> exportAttention(const AttentionStack& a, const std::vector
 Status writeAttention(const std::string& path, const AttentionStack& a, const std::vector<std::string>& labels,
                       const AttentionSelection& s, ExportFormat format) {
     auto bytes = exportAttention(a, labels, s, format);
-    if (!bytes) return makeError(bytes.error());
+    if (!bytes) return bytes.errorValue();
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return makeError(path + ": cannot open for writing");
+    if (!out) return makeError(ErrorKind::Io, path + ": cannot open for writing");
     out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-    if (!out) return makeError(path + ": write failed");
+    if (!out) return makeError(ErrorKind::Io, path + ": write failed");
     return Status::ok();
 }
 

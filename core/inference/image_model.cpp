@@ -31,15 +31,15 @@ ImageModel::~ImageModel() = default;
 
 Expected<std::unique_ptr<ImageModel>> ImageModel::load(const std::string& dir) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) return makeError(dir + ": not a folder");
+    if (!std::filesystem::is_directory(dir, ec)) return makeError(ErrorKind::Io, dir + ": not a folder");
     auto config = ModelConfig::fromFile((std::filesystem::path(dir) / "config.json").string());
     if (!config) return config.errorValue();
     if (!config->isVision())
-        return makeError(dir + ": this is not an image model (model_type '" + config->modelType + "'); open it in text mode");
+        return makeError(ErrorKind::InvalidInput, dir + ": this is not an image model (model_type '" + config->modelType + "'); open it in text mode");
     auto pre = PreprocessorConfig::fromFolder(dir, config->imageSize);
     if (!pre) return pre.errorValue();
     if (pre->outputHeight() != config->imageSize || pre->outputWidth() != config->imageSize)
-        return makeError(dir + ": preprocessor_config.json produces " + std::to_string(pre->outputWidth()) + " x " +
+        return makeError(ErrorKind::InvalidInput, dir + ": preprocessor_config.json produces " + std::to_string(pre->outputWidth()) + " x " +
                          std::to_string(pre->outputHeight()) + " images but the model expects " +
                          std::to_string(config->imageSize));
     auto tensors = CheckpointTensors::openFolder(dir);
@@ -86,7 +86,7 @@ Expected<ImageAnalysis> ImageModel::analyse(const RgbImage& image, const ImageRu
         LayerCallback cb;
         if (options.onLayer) cb = [&](int l) { return options.onLayer(l, layers); };
         auto out = m_impl->vit.model->forward(input, cb, attentionOut);
-        if (!out.lastHidden.defined()) return makeError("cancelled");
+        if (!out.lastHidden.defined()) return cancelledError();
         if (m_impl->vit.classifier) {
             auto logits = m_impl->vit.classifier(out.lastHidden.select(1, 0));  // [batch, classes]
             if (m_impl->vit.distillationClassifier)
@@ -107,7 +107,7 @@ Expected<ImageAnalysis> ImageModel::analyse(const RgbImage& image, const ImageRu
         result.input = std::move(*geometry);
         return result;
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
 }
 

@@ -23,18 +23,18 @@ TextModel::~TextModel() = default;
 
 Expected<std::unique_ptr<TextModel>> TextModel::load(const std::string& dir) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) return makeError(dir + ": not a folder");
+    if (!std::filesystem::is_directory(dir, ec)) return makeError(ErrorKind::Io, dir + ": not a folder");
     auto config = ModelConfig::fromFile((std::filesystem::path(dir) / "config.json").string());
     if (!config) return config.errorValue();
     if (config->isVision())
-        return makeError(dir + ": this is an image model (model_type '" + config->modelType +
+        return makeError(ErrorKind::InvalidInput, dir + ": this is an image model (model_type '" + config->modelType +
                          "'); open it in image mode");
     if (!config->modelType.empty() && config->modelType != "bert")
-        return makeError(dir + ": model_type '" + config->modelType + "' is not supported yet (BERT only)");
+        return makeError(ErrorKind::Unsupported, dir + ": model_type '" + config->modelType + "' is not supported yet (BERT only)");
     auto tokenizer = BertTokenizer::fromFolder(dir);
     if (!tokenizer) return tokenizer.errorValue();
     if (tokenizer->vocab().size() > config->vocabSize)
-        return makeError(dir + ": vocab.txt has " + std::to_string(tokenizer->vocab().size()) +
+        return makeError(ErrorKind::InvalidInput, dir + ": vocab.txt has " + std::to_string(tokenizer->vocab().size()) +
                          " entries but config.json says vocab_size " + std::to_string(config->vocabSize));
     auto tensors = CheckpointTensors::openFolder(dir);
     if (!tensors) return tensors.errorValue();
@@ -70,13 +70,13 @@ Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<To
                                                 const TextRunOptions& options) const {
     const int n = static_cast<int>(tokens.size());
     if (n > maxTokens())
-        return makeError("the text is " + std::to_string(n) + " tokens long; this model takes at most " +
+        return makeError(ErrorKind::InvalidInput, "the text is " + std::to_string(n) + " tokens long; this model takes at most " +
                          std::to_string(maxTokens()) + " (max_position_embeddings)");
-    if (n == 0) return makeError("nothing to analyse: no tokens");
+    if (n == 0) return makeError(ErrorKind::InvalidInput, "nothing to analyse: no tokens");
     std::vector<int64_t> ids;
     for (const auto& t : tokens) {
         if (t.id < 0 || t.id >= m_impl->config.vocabSize)
-            return makeError("token '" + t.text + "' has id " + std::to_string(t.id) + ", outside the vocabulary");
+            return makeError(ErrorKind::InvalidInput, "token '" + t.text + "' has id " + std::to_string(t.id) + ", outside the vocabulary");
         ids.push_back(t.id);
     }
     const int topK = std::max(1, std::min(options.topK, m_impl->config.vocabSize));
@@ -97,7 +97,7 @@ Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<To
         result.attention.values.resize(static_cast<std::size_t>(layers) * heads * n * n);
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, n, n});  // [layers, batch, heads, seq, seq]
         auto out = m_impl->bert.model->forward(input, torch::Tensor(), options.keepHiddenStates, cb, attentionOut);
-        if (!out.lastHidden.defined()) return makeError("cancelled");
+        if (!out.lastHidden.defined()) return cancelledError();
         result.text = std::move(text);
         result.hasMlmHead = hasMlmHead();
         if (options.keepHiddenStates) {
@@ -127,7 +127,7 @@ Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<To
         result.tokens = std::move(tokens);
         return result;
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
 }
 

@@ -67,4 +67,10 @@ torch::Tensor additiveMaskFrom(const torch::Tensor& attentionMask) {
     return (1.0 - m) * std::numeric_limits<float>::lowest();  // [batch, 1, 1, seq]
 }
 
+torch::Tensor Dropout::apply(const torch::Tensor& x) const {
+    if (p <= 0.0 || !generator.defined()) return x;
+    auto keep = torch::empty_like(x).bernoulli_(1.0 - p, generator);  // 1 where kept
+    return x * keep.div_(1.0 - p);
+}
+
 }  // namespace ascope

@@ -23,6 +23,16 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
 AttentionResult inferenceAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
                                    const torch::Tensor& probsOut = {});
 
+// Training-time dropout that draws from its own generator, so a training run's randomness is its
+// own: reproducible, saved with its checkpoints, and untouched by other threads' use of LibTorch's
+// global generator (model loading initialises modules randomly).
+struct Dropout {
+    double p = 0.0;
+    at::Generator generator;
+    // x unchanged when p is 0 or generator is unset; else inverted dropout as torch::dropout.
+    torch::Tensor apply(const torch::Tensor& x) const;
+};
+
 // [batch, seq] of 1/0 -> [batch, 1, 1, seq] of 0 / float-min.
 torch::Tensor additiveMaskFrom(const torch::Tensor& attentionMask);
 

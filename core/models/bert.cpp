@@ -56,10 +56,10 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
     auto qkv = m_qkv.project(x, true);  // [batch, seq, 3 * hidden]
     auto att = multiHeadAttention(qkv, m_heads, mask, probsOut);
     auto a = attentionOut(att.context);  // [batch, seq, hidden]
-    if (is_training() && m_dropout > 0) a = torch::dropout(a, m_dropout, true);
+    if (is_training()) a = m_dropout.apply(a);
     auto h1 = attentionNorm(a + x);
     auto f = output(applyActivation(m_act, intermediate(h1)));  // [batch, seq, hidden]
-    if (is_training() && m_dropout > 0) f = torch::dropout(f, m_dropout, true);
+    if (is_training()) f = m_dropout.apply(f);
     return {outputNorm(f + h1), att.probs};
 }
 
@@ -81,9 +81,9 @@ void BertModelImpl::packForInference(bool releaseWeights) {
     for (auto& l : layers) l->packForInference(releaseWeights);
 }
 
-void BertModelImpl::setDropout(double p) {
-    m_dropout = p;
-    for (auto& l : layers) l->setDropout(p);
+void BertModelImpl::setDropout(const Dropout& dropout) {
+    m_dropout = dropout;
+    for (auto& l : layers) l->setDropout(dropout);
 }
 
 BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
@@ -93,7 +93,7 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     auto x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
     if (tokenTypeEmbeddings) x = x + tokenTypeEmbeddings->weight[0];  // single segment: type id 0
     x = embeddingNorm(x);
-    if (is_training() && m_dropout > 0) x = torch::dropout(x, m_dropout, true);
+    if (is_training()) x = m_dropout.apply(x);
     torch::Tensor mask;
     if (attentionMask.defined()) mask = additiveMaskFrom(attentionMask);  // [batch, 1, 1, seq]
 
@@ -134,22 +134,22 @@ torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
 Status checkBertConfig(const ModelConfig& c) {
     Activation act;
     if (!parseActivation(c.hiddenAct, act))
-        return makeError("config.json: hidden_act '" + c.hiddenAct + "' is not supported (gelu, gelu_new, relu, silu)");
-    if (c.vocabSize <= 0) return makeError("config.json: vocab_size is missing");
+        return makeError(ErrorKind::Unsupported, "config.json: hidden_act '" + c.hiddenAct + "' is not supported (gelu, gelu_new, relu, silu)");
+    if (c.vocabSize <= 0) return makeError(ErrorKind::InvalidInput, "config.json: vocab_size is missing");
     return Status::ok();
 }
 
 Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& tensors) {
-    if (auto st = checkBertConfig(c); !st) return makeError(st.error());
+    if (auto st = checkBertConfig(c); !st) return st.errorValue();
     std::string prefix;
     if (tensors.contains("bert.embeddings.word_embeddings.weight")) prefix = "bert.";
     else if (!tensors.contains("embeddings.word_embeddings.weight"))
-        return makeError(tensors.source() + ": no BERT weights (neither 'bert.embeddings.word_embeddings.weight' nor "
+        return makeError(ErrorKind::InvalidInput, tensors.source() + ": no BERT weights (neither 'bert.embeddings.word_embeddings.weight' nor "
                                             "'embeddings.word_embeddings.weight')");
     try {
         LoadedBert out;
         out.model = BertModel(c);
-        if (auto st = loadParameters(*out.model, tensors, prefix); !st) return makeError(st.error());
+        if (auto st = loadParameters(*out.model, tensors, prefix); !st) return st.errorValue();
         out.model->eval();
         out.model->packForInference(true);  // loaded models only run inference
         returnFreedMemory();
@@ -158,13 +158,13 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
             parseActivation(c.hiddenAct, act);
             const bool tied = !tensors.contains("cls.predictions.decoder.weight");
             out.head = BertMlmHead(c, act, tied);
-            if (auto st = loadParameters(*out.head, tensors, "cls.predictions."); !st) return makeError(st.error());
+            if (auto st = loadParameters(*out.head, tensors, "cls.predictions."); !st) return st.errorValue();
             if (tied) out.head->decoderWeight = out.model->wordEmbeddings->weight;  // shared, not copied
             out.head->eval();  // its products read the weights where they lie (linearInPlace)
         }
         return out;
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
 }
 

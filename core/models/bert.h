@@ -8,6 +8,7 @@
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/model_config.h"
 #include "models/activation.h"
+#include "models/attention_math.h"
 #include "models/packed_linear.h"
 #include "models/qkv_projection.h"
 #include "util/expected.h"
@@ -24,7 +25,7 @@ public:
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);
-    void setDropout(double p) { m_dropout = p; }
+    void setDropout(const Dropout& dropout) { m_dropout = dropout; }
 
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, attentionOut{nullptr};
     torch::nn::LayerNorm attentionNorm{nullptr};
@@ -34,7 +35,7 @@ public:
 private:
     int64_t m_heads;
     Activation m_act;
-    double m_dropout = 0.0;
+    Dropout m_dropout;
     QkvProjection m_qkv;
     PackedLinear m_packedAttentionOut, m_packedIntermediate, m_packedOutput;
 };
@@ -57,7 +58,8 @@ public:
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
                         const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {});
     void packForInference(bool releaseWeights = false);
-    void setDropout(double p);
+    // Dropout in training mode (embeddings and every layer), drawing from dropout.generator.
+    void setDropout(const Dropout& dropout);
 
     torch::nn::Embedding wordEmbeddings{nullptr}, positionEmbeddings{nullptr}, tokenTypeEmbeddings{nullptr};
     torch::nn::LayerNorm embeddingNorm{nullptr};
@@ -65,7 +67,7 @@ public:
 
 private:
     ModelConfig m_config;
-    double m_dropout = 0.0;
+    Dropout m_dropout;
 };
 TORCH_MODULE(BertModel);
 

@@ -5,7 +5,7 @@ namespace ascope {
 Expected<torch::Tensor> toFloatTensor(const TensorView& view) {
     std::vector<float> values;
     if (!toFloat32(view, values))
-        return makeError(view.file + ": tensor '" + view.name + "' has dtype " + dtypeName(view.dtype) +
+        return makeError(ErrorKind::InvalidInput, view.file + ": tensor '" + view.name + "' has dtype " + dtypeName(view.dtype) +
                          "; weights must be F32, F16, BF16 or F64");
     std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
     auto t = torch::empty(shape, torch::kFloat32);
@@ -35,14 +35,14 @@ Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensor
         const TensorView* view = findTensor(tensors, name);
         if (!view) {
             if (optional.count(item.key())) continue;
-            return makeError(tensors.source() + ": missing tensor '" + name + "'");
+            return makeError(ErrorKind::InvalidInput, tensors.source() + ": missing tensor '" + name + "'");
         }
         auto& param = item.value();
         std::vector<std::int64_t> expected(param.sizes().begin(), param.sizes().end());
         if (view->shape != expected) {
             TensorView wanted;
             wanted.shape = expected;
-            return makeError(view->file + ": tensor '" + name + "' has shape " + view->shapeString() +
+            return makeError(ErrorKind::InvalidInput, view->file + ": tensor '" + name + "' has shape " + view->shapeString() +
                              " but config.json implies " + wanted.shapeString());
         }
         if (param.is_contiguous() && param.scalar_type() == torch::kFloat32 && isFloatingDType(view->dtype)) {

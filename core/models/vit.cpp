@@ -92,9 +92,9 @@ BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallba
 
 Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tensors) {
     Activation act;
-    if (!parseActivation(c.hiddenAct, act)) return makeError("config.json: hidden_act '" + c.hiddenAct + "' is not supported");
+    if (!parseActivation(c.hiddenAct, act)) return makeError(ErrorKind::Unsupported, "config.json: hidden_act '" + c.hiddenAct + "' is not supported");
     if (c.imageSize <= 0 || c.patchSize <= 0 || c.imageSize % c.patchSize != 0)
-        return makeError("config.json: image_size must be a positive multiple of patch_size");
+        return makeError(ErrorKind::InvalidInput, "config.json: image_size must be a positive multiple of patch_size");
     std::string prefix;
     for (const char* p : {"vit.", "deit.", ""})
         if (tensors.contains(std::string(p) + "embeddings.cls_token")) {
@@ -102,30 +102,30 @@ Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tenso
             break;
         }
     if (!tensors.contains(prefix + "embeddings.cls_token"))
-        return makeError(tensors.source() + ": no ViT weights ('vit.embeddings.cls_token' or 'deit.embeddings.cls_token' missing)");
+        return makeError(ErrorKind::InvalidInput, tensors.source() + ": no ViT weights ('vit.embeddings.cls_token' or 'deit.embeddings.cls_token' missing)");
     const int prefixTokens = tensors.contains(prefix + "embeddings.distillation_token") ? 2 : 1;
     try {
         LoadedVit out;
         out.model = VitModel(c, prefixTokens);
-        if (auto st = loadParameters(*out.model, tensors, prefix); !st) return makeError(st.error());
+        if (auto st = loadParameters(*out.model, tensors, prefix); !st) return st.errorValue();
         const int labels = static_cast<int>(c.id2label.size());
         auto loadHead = [&](const std::string& name, torch::nn::Linear& head) -> Status {
             const auto* w = tensors.find(name + ".weight");
             if (!w) return Status::ok();
             if (w->shape.size() != 2 || w->shape[1] != c.hiddenSize)
-                return makeError(w->file + ": tensor '" + name + ".weight' has shape " + w->shapeString());
+                return makeError(ErrorKind::InvalidInput, w->file + ": tensor '" + name + ".weight' has shape " + w->shapeString());
             if (labels > 0 && w->shape[0] != labels)
-                return makeError(w->file + ": '" + name + ".weight' has " + std::to_string(w->shape[0]) +
+                return makeError(ErrorKind::InvalidInput, w->file + ": '" + name + ".weight' has " + std::to_string(w->shape[0]) +
                                  " classes but config.json's id2label has " + std::to_string(labels));
             head = torch::nn::Linear(c.hiddenSize, w->shape[0]);
             auto holderModule = std::make_shared<torch::nn::Module>();
             holderModule->register_module(name, head);
             return loadParameters(*holderModule, tensors, "");
         };
-        if (auto st = loadHead("classifier", out.classifier); !st) return makeError(st.error());
+        if (auto st = loadHead("classifier", out.classifier); !st) return st.errorValue();
         if (!out.classifier) {
-            if (auto st = loadHead("cls_classifier", out.classifier); !st) return makeError(st.error());
-            if (auto st = loadHead("distillation_classifier", out.distillationClassifier); !st) return makeError(st.error());
+            if (auto st = loadHead("cls_classifier", out.classifier); !st) return st.errorValue();
+            if (auto st = loadHead("distillation_classifier", out.distillationClassifier); !st) return st.errorValue();
         }
         out.model->eval();
         for (auto* head : {&out.classifier, &out.distillationClassifier})
@@ -134,7 +134,7 @@ Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tenso
         returnFreedMemory();
         return out;
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
 }
 

@@ -54,7 +54,7 @@ Expected<BertTokenizer> BertTokenizer::fromFolder(const std::string& dir) {
     auto vocab = Vocab::fromFile(vocabPath);
     if (!vocab) return vocab.errorValue();
     for (const char* s : {"[UNK]", "[CLS]", "[SEP]"})
-        if (vocab->idOf(s) < 0) return makeError(vocabPath + ": the vocabulary has no " + std::string(s) + " token");
+        if (vocab->idOf(s) < 0) return makeError(ErrorKind::InvalidInput, vocabPath + ": the vocabulary has no " + std::string(s) + " token");
     auto config = TokenizerConfig::fromFolder(dir);
     if (!config) return config.errorValue();
     return BertTokenizer(std::move(*vocab), *config);

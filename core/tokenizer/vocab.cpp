@@ -7,14 +7,14 @@ namespace ascope {
 
 Expected<Vocab> Vocab::fromFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(path + ": vocabulary file missing or unreadable");
+    if (!in) return makeError(ErrorKind::Io, path + ": vocabulary file missing or unreadable");
     std::vector<std::string> tokens;
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         tokens.push_back(line);
     }
-    if (tokens.empty()) return makeError(path + ": vocabulary is empty");
+    if (tokens.empty()) return makeError(ErrorKind::InvalidInput, path + ": vocabulary is empty");
     return fromTokens(std::move(tokens));
 }
 
@@ -42,11 +42,11 @@ Status Vocab::writeFile(const std::string& path) const {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return makeError(tmp + ": cannot open for writing");
+        if (!out) return makeError(ErrorKind::Io, tmp + ": cannot open for writing");
         for (const auto& t : m_tokens) out << t << '\n';
-        if (!out) return makeError(tmp + ": write failed");
+        if (!out) return makeError(ErrorKind::Io, tmp + ": write failed");
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) return makeError(path + ": cannot rename into place");
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) return makeError(ErrorKind::Io, path + ": cannot rename into place");
     return Status::ok();
 }
 

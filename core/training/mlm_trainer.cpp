@@ -1,11 +1,13 @@
 #include "training/mlm_trainer.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/safetensors_writer.h"
@@ -64,27 +66,18 @@ std::vector<Batch> makeBatches(const std::vector<std::vector<int64_t>>& examples
     return batches;
 }
 
-Status saveCheckpoint(const fs::path& dir, BertModel& model, BertMlmHead& head, int step, unsigned seed,
-                      torch::optim::Optimizer& optimizer, bool half) {
-    SafetensorsWriter writer;
-    training::addParameters(writer, *model, "bert.", half);
-    training::addParameters(writer, *head, "cls.predictions.", half);  // the decoder is tied: not written
-    writer.setMetadata("format", "pt");
-    if (auto st = writer.write((dir / "model.safetensors").string()); !st) return st;
-    return training::saveTrainerState(dir.string(), optimizer, step, seed);
-}
 }  // namespace
 
 Expected<std::vector<std::string>> readCorpusLines(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(path + ": cannot open the corpus");
+    if (!in) return makeError(ErrorKind::Io, path + ": cannot open the corpus");
     std::vector<std::string> lines;
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(line);
     }
-    if (lines.size() < 10) return makeError(path + ": the corpus needs at least 10 non-empty lines");
+    if (lines.size() < 10) return makeError(ErrorKind::InvalidInput, path + ": the corpus needs at least 10 non-empty lines");
     return lines;
 }
 
@@ -93,9 +86,55 @@ std::size_t heldOutStart(std::size_t lines, double fraction) {
     return lines - held;
 }
 
+Status validateMlmConfig(const MlmTrainConfig& t) {
+    if (auto st = training::checkTrainingShape(t.layers, t.hidden, t.heads, t.intermediate, t.steps, t.checkpointEvery); !st)
+        return st;
+    auto fail = [](const std::string& m) { return Status(makeError(ErrorKind::InvalidInput, m)); };
+    if (t.vocabSize < 100) return fail("the vocabulary needs at least 100 entries");
+    if (t.maxTokens < 4) return fail("the longest training sequence must be at least 4 tokens");
+    if (t.maxPositions <= 0) return fail("the number of positions must be positive");
+    if (t.batchTokens < t.maxTokens) return fail("a batch must hold at least one sequence of the longest length");
+    if (!(t.dropout >= 0.0 && t.dropout < 1.0)) return fail("dropout must be in [0, 1)");
+    if (!(t.learningRate > 0.0)) return fail("the learning rate must be positive");
+    return Status::ok();
+}
+
+namespace {
+// What a resumed run needs besides the weights and the optimiser to continue exactly as an
+// uninterrupted run: the data-order and masking generator, the epoch's batch order and where in
+// it the next batch is, and the dropout generator.
+struct MlmDataState {
+    std::mt19937 rng;
+    std::vector<std::size_t> order;
+    std::size_t cursor = 0;
+
+    nlohmann::json toJson(at::Generator& dropout) const {
+        std::ostringstream rngText;
+        rngText << rng;
+        return {{"rng", rngText.str()}, {"order", order}, {"cursor", cursor},
+                {"dropout_rng", training::generatorState(dropout)}};
+    }
+    Status fromJson(const nlohmann::json& j, at::Generator& dropout, std::size_t batches) {
+        auto invalid = makeError(ErrorKind::InvalidInput, "trainer_state.json: the saved data order does not fit this corpus");
+        try {
+            std::istringstream rngText(j.at("rng").get<std::string>());
+            rngText >> rng;
+            if (!rngText) return invalid;
+            order = j.at("order").get<std::vector<std::size_t>>();
+            cursor = j.at("cursor").get<std::size_t>();
+        } catch (const std::exception&) {
+            return invalid;
+        }
+        if (order.size() != batches || cursor > order.size()) return invalid;
+        for (auto i : order)
+            if (i >= batches) return invalid;
+        return training::restoreGeneratorState(dropout, j.value("dropout_rng", std::string()));
+    }
+};
+}  // namespace
+
 Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProgress) {
-    if (t.hidden % t.heads != 0) return makeError("--hidden must be a multiple of --heads");
-    if (t.steps <= 0 || t.layers <= 0 || t.vocabSize < 100) return makeError("steps, layers and vocabulary size must be positive (vocabulary at least 100)");
+    if (auto st = validateMlmConfig(t); !st) return st.errorValue();
     auto lines = readCorpusLines(t.corpusPath);
     if (!lines) return lines.errorValue();
     const std::size_t trainEnd = heldOutStart(lines->size(), t.heldOutFraction);
@@ -104,14 +143,13 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
     const fs::path dir(t.outDir);
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return makeError(t.outDir + ": cannot create the output folder");
+    if (ec) return makeError(ErrorKind::Io, t.outDir + ": cannot create the output folder");
 
     TokenizerConfig tokConfig;
-    int startStep = 0;
     Vocab vocab;
     if (t.resume) {
         auto v = Vocab::fromFile((dir / "vocab.txt").string());
-        if (!v) return makeError("cannot resume: " + v.error());
+        if (!v) return withContext(v.errorValue(), "cannot resume: ");
         vocab = std::move(*v);
     } else {
         vocab = buildWordPieceVocab(trainLines, t.vocabSize, tokConfig);
@@ -131,60 +169,59 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
         for (const auto& tok : tokens) ids.push_back(tok.id);
         examples.push_back(std::move(ids));
     }
-    if (examples.empty()) return makeError(t.corpusPath + ": no usable lines");
+    if (examples.empty()) return makeError(ErrorKind::InvalidInput, t.corpusPath + ": no usable lines");
 
     try {
         configureComputeThreads();
         torch::manual_seed(t.seed);
-        std::mt19937 rng(t.seed);
         Activation act = Activation::GeluErf;
         BertModel model(config);
         BertMlmHead head(config, act, /*tiedDecoder=*/true);
         training::initWeights(*model);
         training::initWeights(*head);
         head->decoderWeight = model->wordEmbeddings->weight;
+        Dropout dropout{t.dropout, at::make_generator<at::CPUGeneratorImpl>(t.seed)};
 
         auto optimizerPtr = training::makeAdamW({model.get(), head.get()}, t.learningRate, t.weightDecay);
         auto& optimizer = *optimizerPtr;
+        const auto batches = makeBatches(examples, t.batchTokens);
+        MlmDataState data{std::mt19937(t.seed), std::vector<std::size_t>(batches.size()), batches.size()};
 
+        int startStep = 0;
         if (t.resume) {
             auto tensors = CheckpointTensors::openFolder(t.outDir);
-            if (!tensors) return makeError("cannot resume: " + tensors.error());
-            if (auto st = loadParameters(*model, *tensors, "bert."); !st) return makeError(st.error());
-            if (auto st = loadParameters(*head, *tensors, "cls.predictions."); !st) return makeError(st.error());
-            auto step0 = training::loadTrainerState(t.outDir, optimizer);
-            if (!step0) return makeError("cannot resume: " + step0.error());
-            startStep = *step0;
-            rng.discard(static_cast<unsigned long long>(startStep) * 1000);
+            if (!tensors) return withContext(tensors.errorValue(), "cannot resume: ");
+            if (auto st = loadParameters(*model, *tensors, "bert."); !st) return st.errorValue();
+            if (auto st = loadParameters(*head, *tensors, "cls.predictions."); !st) return st.errorValue();
+            auto state = training::loadTrainerState(t.outDir, optimizer);
+            if (!state) return withContext(state.errorValue(), "cannot resume: ");
+            if (auto st = data.fromJson(state->extra, dropout.generator, batches.size()); !st)
+                return withContext(st.errorValue(), "cannot resume: ");
+            startStep = state->step;
         }
-        if (auto st = training::writeTextAtomic((dir / "config.json").string(), config.toJsonText()); !st) return makeError(st.error());
-        if (auto st = vocab.writeFile((dir / "vocab.txt").string()); !st) return makeError(st.error());
+        if (auto st = training::writeTextAtomic((dir / "config.json").string(), config.toJsonText()); !st) return st.errorValue();
+        if (auto st = vocab.writeFile((dir / "vocab.txt").string()); !st) return st.errorValue();
         if (auto st = training::writeTextAtomic((dir / "tokenizer_config.json").string(),
                                 R"({"do_lower_case": true, "tokenize_chinese_chars": true, "strip_accents": null,)"
                                 R"( "tokenizer_class": "BertTokenizer", "model_max_length": )" +
                                     std::to_string(config.maxPositionEmbeddings) + "}");
             !st)
-            return makeError(st.error());
+            return st.errorValue();
 
-        model->setDropout(t.dropout);
+        model->setDropout(dropout);
         model->train();
         head->train();
-        auto batches = makeBatches(examples, t.batchTokens);
-        std::vector<std::size_t> order(batches.size());
-        std::size_t cursor = order.size();
         std::uniform_real_distribution<double> uniform(0.0, 1.0);
         std::uniform_int_distribution<int> randomToken(kFirstRegularId, config.vocabSize - 1);
+        auto& rng = data.rng;
 
-        training::ProgressTracker tracker(startStep, t.steps);
-        int step = startStep;
-        while (step < t.steps) {
-            if (cursor >= order.size()) {
-                for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-                std::shuffle(order.begin(), order.end(), rng);
-                cursor = 0;
+        auto forward = [&](int) -> training::StepOutput {
+            if (data.cursor >= data.order.size()) {
+                for (std::size_t i = 0; i < data.order.size(); ++i) data.order[i] = i;
+                std::shuffle(data.order.begin(), data.order.end(), rng);
+                data.cursor = 0;
             }
-            const auto& batch = batches[order[cursor++]];
-            tracker.beginStep();
+            const auto& batch = batches[data.order[data.cursor++]];
             const int64_t rows = static_cast<int64_t>(batch.examples.size()), len = batch.length;
             std::vector<int64_t> ids(static_cast<std::size_t>(rows * len), tokenizer.padId());
             std::vector<int64_t> mask(ids.size(), 0), positions, labels;
@@ -216,39 +253,24 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
             auto picked = hidden.index_select(0, torch::tensor(positions, torch::kLong));  // [masked, hidden]
             auto logits = head->forward(picked);                                   // [masked, vocab]
             auto target = torch::tensor(labels, torch::kLong);
-            auto loss = torch::nn::functional::cross_entropy(logits, target);
-
-            const double lr = training::learningRateAt(step, t.steps, t.warmupFraction, t.learningRate);
-            training::setLearningRate(optimizer, lr);
-            optimizer.zero_grad();
-            loss.backward();
-            training::clipGradients(optimizer, t.clipNorm);
-            optimizer.step();
-            ++step;
-
             const double acc = logits.argmax(-1).eq(target).to(torch::kFloat32).mean().item<double>();
-            TrainProgress p = tracker.endStep(step, loss.item<double>(), acc, realTokens, lr);
-            bool keepGoing = true;
-            const bool due = step % std::max(1, t.checkpointEvery) == 0 || step == t.steps;
-            if (due) {
-                model->eval();
-                const bool half = t.halfPrecisionOutput && step == t.steps;
-                if (auto st = saveCheckpoint(dir, model, head, step, t.seed, optimizer, half); !st)
-                    return makeError(st.error());
-                model->train();
-                p.checkpointWritten = t.outDir;
-            }
-            if (onProgress) keepGoing = onProgress(p);
-            if (!keepGoing) {
-                if (!due)
-                    if (auto st = saveCheckpoint(dir, model, head, step, t.seed, optimizer, false); !st)
-                        return makeError(st.error());
-                return step;
-            }
-        }
-        return step;
+            return {torch::nn::functional::cross_entropy(logits, target), acc, static_cast<double>(realTokens)};
+        };
+        auto save = [&](int step) -> Status {
+            model->eval();
+            SafetensorsWriter writer;
+            const bool half = t.halfPrecisionOutput && step == t.steps;
+            training::addParameters(writer, *model, "bert.", half);
+            training::addParameters(writer, *head, "cls.predictions.", half);  // the decoder is tied: not written
+            writer.setMetadata("format", "pt");
+            model->train();
+            if (auto st = writer.write((dir / "model.safetensors").string()); !st) return st;
+            return training::saveTrainerState(dir.string(), optimizer, step, t.seed, data.toJson(dropout.generator));
+        };
+        training::LoopSettings loop{t.steps, t.learningRate, t.warmupFraction, t.clipNorm, t.checkpointEvery, t.outDir};
+        return training::runTrainingLoop(loop, optimizer, startStep, forward, save, onProgress);
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
 }
 
@@ -290,7 +312,7 @@ Expected<MlmEvaluation> evaluateMaskedLm(const std::string& modelDir, const std:
         }
         ++used;
     }
-    if (e.maskedTokens == 0) return makeError(corpusPath + ": no held-out lines to evaluate");
+    if (e.maskedTokens == 0) return makeError(ErrorKind::InvalidInput, corpusPath + ": no held-out lines to evaluate");
     e.top1 = static_cast<double>(hit1) / e.maskedTokens;
     e.top5 = static_cast<double>(hit5) / e.maskedTokens;
     return e;

@@ -35,6 +35,9 @@ struct MlmTrainConfig {
     bool halfPrecisionOutput = false;  // write the final model.safetensors as F16 (half the size)
 };
 
+// Checks every value a user can set before anything divides by it (also run by trainMaskedLm).
+Status validateMlmConfig(const MlmTrainConfig& config);
+
 // Runs training; returns the number of steps completed (less than `steps` when stopped).
 Expected<int> trainMaskedLm(const MlmTrainConfig& config, const TrainCallback& onProgress);
 

@@ -65,40 +65,130 @@ Status writeTextAtomic(const std::string& path, const std::string& text) {
     const auto tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return makeError(tmp + ": cannot open for writing");
+        if (!out) return makeError(ErrorKind::Io, tmp + ": cannot open for writing");
         out << text;
-        if (!out) return makeError(tmp + ": write failed");
+        if (!out) return makeError(ErrorKind::Io, tmp + ": write failed");
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);
-    if (ec) return makeError(path + ": cannot rename into place");
+    if (ec) return makeError(ErrorKind::Io, path + ": cannot rename into place");
     return Status::ok();
 }
 
-Status saveTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer, int step, unsigned seed) {
+namespace {
+std::string toHex(const std::uint8_t* data, std::size_t size) {
+    static const char* digits = "0123456789abcdef";
+    std::string out(size * 2, '0');
+    for (std::size_t i = 0; i < size; ++i) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    return out;
+}
+
+bool fromHex(const std::string& text, std::vector<std::uint8_t>& out) {
+    if (text.size() % 2) return false;
+    auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    out.resize(text.size() / 2);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    return true;
+}
+}  // namespace
+
+Status saveTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer, int step, unsigned seed,
+                        const nlohmann::json& extra) {
     try {
         const auto tmp = (fs::path(dir) / "optimizer.pt.tmp").string();
         torch::save(optimizer, tmp);
         fs::rename(tmp, fs::path(dir) / "optimizer.pt");
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
-    nlohmann::json state{{"global_step", step}, {"seed", seed}};
-    return writeTextAtomic((fs::path(dir) / "trainer_state.json").string(), state.dump(2));
+    nlohmann::json state{{"global_step", step}, {"seed", seed}, {"data_state", extra}};
+    return writeTextAtomic((fs::path(dir) / "trainer_state.json").string(), state.dump(1));
 }
 
-Expected<int> loadTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer) {
-    int step = 0;
+Expected<TrainerState> loadTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer) {
+    TrainerState out;
     std::ifstream in(fs::path(dir) / "trainer_state.json");
     try {
-        step = nlohmann::json::parse(in).at("global_step").get<int>();
+        const auto j = nlohmann::json::parse(in);
+        out.step = j.at("global_step").get<int>();
+        if (out.step < 0) throw std::out_of_range("negative step");
+        out.extra = j.value("data_state", nlohmann::json::object());
+        if (!out.extra.is_object()) throw std::invalid_argument("data_state");
     } catch (const std::exception&) {
-        return makeError(dir + "/trainer_state.json: missing or invalid");
+        return makeError(ErrorKind::InvalidInput, dir + "/trainer_state.json: missing or invalid");
     }
     try {
         if (fs::exists(fs::path(dir) / "optimizer.pt")) torch::load(optimizer, (fs::path(dir) / "optimizer.pt").string());
     } catch (const std::exception& e) {
-        return makeError(dir + "/optimizer.pt: " + describeTorchError(e));
+        return makeError(ErrorKind::InvalidInput, dir + "/optimizer.pt: " + describeTorchError(e));
+    }
+    return out;
+}
+
+std::string generatorState(at::Generator& generator) {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    const auto state = generator.get_state().contiguous();  // [bytes] uint8
+    return toHex(state.data_ptr<std::uint8_t>(), static_cast<std::size_t>(state.numel()));
+}
+
+Status restoreGeneratorState(at::Generator& generator, const std::string& hex) {
+    std::vector<std::uint8_t> bytes;
+    if (!fromHex(hex, bytes) || bytes.empty()) return makeError(ErrorKind::InvalidInput, "the saved random state is not valid");
+    try {
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        generator.set_state(torch::from_blob(bytes.data(), {static_cast<int64_t>(bytes.size())}, torch::kUInt8).clone());
+    } catch (const std::exception& e) {
+        return makeError(ErrorKind::InvalidInput, "the saved random state is not valid: " + describeTorchError(e));
+    }
+    return Status::ok();
+}
+
+Status checkTrainingShape(int layers, int hidden, int heads, int intermediate, int steps, int checkpointEvery) {
+    auto fail = [](const std::string& m) { return Status(makeError(ErrorKind::InvalidInput, m)); };
+    if (layers <= 0) return fail("the number of layers must be positive");
+    if (heads <= 0) return fail("the number of heads must be positive");
+    if (hidden <= 0 || hidden % heads != 0)
+        return fail("the hidden size (" + std::to_string(hidden) + ") must be a positive multiple of the number of heads (" +
+                    std::to_string(heads) + ")");
+    if (intermediate <= 0) return fail("the intermediate size must be positive");
+    if (steps <= 0) return fail("the number of training steps must be positive");
+    if (checkpointEvery <= 0) return fail("the checkpoint interval must be positive");
+    return Status::ok();
+}
+
+Expected<int> runTrainingLoop(const LoopSettings& s, torch::optim::Optimizer& optimizer, int startStep,
+                              const std::function<StepOutput(int step)>& forward,
+                              const std::function<Status(int step)>& save, const TrainCallback& onProgress) {
+    ProgressTracker tracker(startStep, s.totalSteps);
+    int step = startStep;
+    while (step < s.totalSteps) {
+        tracker.beginStep();
+        StepOutput out = forward(step);
+        const double lr = learningRateAt(step, s.totalSteps, s.warmupFraction, s.learningRate);
+        setLearningRate(optimizer, lr);
+        optimizer.zero_grad();
+        out.loss.backward();
+        clipGradients(optimizer, s.clipNorm);
+        optimizer.step();
+        ++step;
+        TrainProgress p = tracker.endStep(step, out.loss.item<double>(), out.accuracy, out.items, lr);
+        const bool due = step % s.checkpointEvery == 0 || step == s.totalSteps;
+        if (due) {
+            if (auto st = save(step); !st) return st.errorValue();
+            p.checkpointWritten = s.outDir;
+        }
+        if (onProgress && !onProgress(p)) {
+            if (!due)
+                if (auto st = save(step); !st) return st.errorValue();
+            return step;
+        }
     }
     return step;
 }

@@ -2,6 +2,8 @@
 // Internal (includes torch): pieces both trainers share: weight initialisation, the learning-rate
 // schedule, AdamW with decay/no-decay groups, and atomic checkpoint writing.
 #include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <torch/torch.h>
 #include <vector>
@@ -24,10 +26,43 @@ void clipGradients(torch::optim::Optimizer& optimizer, double maxNorm);
 
 void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half);
 Status writeTextAtomic(const std::string& path, const std::string& text);
-// Writes optimizer.pt and trainer_state.json (global_step, seed) next to the model.
-Status saveTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer, int step, unsigned seed);
-// Reads trainer_state.json and optimizer.pt (when present); returns the step to continue from.
-Expected<int> loadTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer);
+// Writes optimizer.pt and trainer_state.json next to the model: global_step, seed and `extra` (a
+// trainer's own data-order and random state), so that a resumed run continues exactly where an
+// uninterrupted one would be.
+Status saveTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer, int step, unsigned seed,
+                        const nlohmann::json& extra = nlohmann::json::object());
+struct TrainerState {
+    int step = 0;
+    nlohmann::json extra;
+};
+// Reads trainer_state.json and optimizer.pt (when present).
+Expected<TrainerState> loadTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer);
+// A LibTorch generator's state as hex text, and back (for trainer_state.json).
+std::string generatorState(at::Generator& generator);
+Status restoreGeneratorState(at::Generator& generator, const std::string& hex);
+
+// The step loop both trainers share. Each step, `forward(step)` computes the loss of one batch;
+// the loop applies the learning-rate schedule, back-propagates, clips, steps the optimiser,
+// reports progress, writes a checkpoint every `checkpointEvery` steps and at the end (through
+// `save(step)`), and stops cleanly (checkpoint first) when the callback returns false.
+struct LoopSettings {
+    int totalSteps = 0;
+    double learningRate = 0, warmupFraction = 0, clipNorm = 1.0;
+    int checkpointEvery = 1;
+    std::string outDir;
+};
+struct StepOutput {
+    torch::Tensor loss;
+    double accuracy = 0;
+    double items = 0;  // tokens or images in the batch (throughput)
+};
+Expected<int> runTrainingLoop(const LoopSettings& settings, torch::optim::Optimizer& optimizer, int startStep,
+                              const std::function<StepOutput(int step)>& forward,
+                              const std::function<Status(int step)>& save, const TrainCallback& onProgress);
+
+// Checks that a model shape is usable before anything divides by it; the message names the
+// parameters as core does (front ends phrase them as their own options).
+Status checkTrainingShape(int layers, int hidden, int heads, int intermediate, int steps, int checkpointEvery);
 
 // Smooths loss, accuracy and throughput (exponential average after a plain mean over the first
 // 20 steps) and estimates the remaining time.

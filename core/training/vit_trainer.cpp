@@ -16,13 +16,23 @@ namespace ascope {
 
 unsigned heldOutShapesSeed(unsigned seed) { return seed ^ 0x5EEDF00Du; }
 
+Status validateVitConfig(const VitTrainConfig& t) {
+    if (auto st = training::checkTrainingShape(t.layers, t.hidden, t.heads, t.intermediate, t.steps, t.checkpointEvery); !st)
+        return st;
+    auto fail = [](const std::string& m) { return Status(makeError(ErrorKind::InvalidInput, m)); };
+    if (t.patchSize <= 0 || t.imageSize <= 0 || t.imageSize % t.patchSize != 0)
+        return fail("the image size (" + std::to_string(t.imageSize) + ") must be a positive multiple of the patch size (" +
+                    std::to_string(t.patchSize) + ")");
+    if (t.batchSize <= 0) return fail("the batch size must be positive");
+    if (!(t.learningRate > 0.0)) return fail("the learning rate must be positive");
+    return Status::ok();
+}
+
 Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onProgress) {
-    if (t.hidden % t.heads != 0) return makeError("--hidden must be a multiple of --heads");
-    if (t.imageSize % t.patchSize != 0) return makeError("--image-size must be a multiple of --patch-size");
-    if (t.steps <= 0 || t.batchSize <= 0) return makeError("--steps and --batch must be positive");
+    if (auto st = validateVitConfig(t); !st) return st.errorValue();
     std::error_code ec;
     fs::create_directories(t.outDir, ec);
-    if (ec) return makeError(t.outDir + ": cannot create the output folder");
+    if (ec) return makeError(ErrorKind::Io, t.outDir + ": cannot create the output folder");
     const auto& names = shapeClassNames();
     ModelConfig c;
     c.modelType = "vit";
@@ -49,25 +59,25 @@ Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onPro
             model->positionEmbeddings.normal_(0.0, 0.02);
         }
         auto optimizer = training::makeAdamW({model.get(), classifier.get()}, t.learningRate, t.weightDecay);
-        int step = 0;
+        int startStep = 0;
         if (t.resume) {
             auto tensors = CheckpointTensors::openFolder(t.outDir);
-            if (!tensors) return makeError("cannot resume: " + tensors.error());
-            if (auto st = loadParameters(*model, *tensors, "vit."); !st) return makeError(st.error());
+            if (!tensors) return withContext(tensors.errorValue(), "cannot resume: ");
+            if (auto st = loadParameters(*model, *tensors, "vit."); !st) return st.errorValue();
             auto holder = std::make_shared<torch::nn::Module>();
             holder->register_module("classifier", classifier);
-            if (auto st = loadParameters(*holder, *tensors, ""); !st) return makeError(st.error());
+            if (auto st = loadParameters(*holder, *tensors, ""); !st) return st.errorValue();
             auto s0 = training::loadTrainerState(t.outDir, *optimizer);
-            if (!s0) return makeError("cannot resume: " + s0.error());
-            step = *s0;
+            if (!s0) return withContext(s0.errorValue(), "cannot resume: ");
+            startStep = s0->step;
         }
-        if (auto st = training::writeTextAtomic((dir / "config.json").string(), c.toJsonText()); !st) return makeError(st.error());
+        if (auto st = training::writeTextAtomic((dir / "config.json").string(), c.toJsonText()); !st) return st.errorValue();
         const std::string pre = "{\"do_resize\": true, \"size\": {\"height\": " + std::to_string(t.imageSize) + ", \"width\": " +
                                 std::to_string(t.imageSize) +
                                 "}, \"resample\": 3, \"do_rescale\": true, \"rescale_factor\": 0.00392156862745098, "
                                 "\"do_normalize\": true, \"image_mean\": [0.5, 0.5, 0.5], \"image_std\": [0.5, 0.5, 0.5], "
                                 "\"image_processor_type\": \"ViTImageProcessor\"}";
-        if (auto st = training::writeTextAtomic((dir / "preprocessor_config.json").string(), pre); !st) return makeError(st.error());
+        if (auto st = training::writeTextAtomic((dir / "preprocessor_config.json").string(), pre); !st) return st.errorValue();
 
         auto save = [&](int atStep) -> Status {
             SafetensorsWriter writer;
@@ -81,9 +91,9 @@ Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onPro
         classifier->train();
         const int size = t.imageSize;
         const std::size_t plane = static_cast<std::size_t>(size) * size;
-        training::ProgressTracker tracker(step, t.steps);
-        while (step < t.steps) {
-            tracker.beginStep();
+        // The data are a pure function of (seed, step): a resumed run sees exactly the images an
+        // uninterrupted one would, and the model has no dropout, so nothing else is random.
+        auto forward = [&](int step) -> training::StepOutput {
             std::vector<float> pixels(static_cast<std::size_t>(t.batchSize) * 3 * plane);
             std::vector<int64_t> labels;
             for (int b = 0; b < t.batchSize; ++b) {
@@ -93,34 +103,17 @@ Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onPro
                     for (int ch = 0; ch < 3; ++ch)
                         pixels[(static_cast<std::size_t>(b) * 3 + ch) * plane + p] = sample.image.pixels[p * 3 + ch] / 127.5f - 1.f;
             }
-            auto input = torch::from_blob(pixels.data(), {t.batchSize, 3, size, size});  // [batch, channels, H, W]
+            auto input = torch::from_blob(pixels.data(), {t.batchSize, 3, size, size}).clone();  // [batch, channels, H, W]
             auto target = torch::tensor(labels, torch::kLong);
             auto out = model->forward(input);
             auto logits = classifier(out.lastHidden.select(1, 0));  // [batch, classes]
-            auto loss = torch::nn::functional::cross_entropy(logits, target);
-            const double lr = training::learningRateAt(step, t.steps, t.warmupFraction, t.learningRate);
-            training::setLearningRate(*optimizer, lr);
-            optimizer->zero_grad();
-            loss.backward();
-            training::clipGradients(*optimizer, t.clipNorm);
-            optimizer->step();
-            ++step;
             const double acc = logits.argmax(-1).eq(target).to(torch::kFloat32).mean().item<double>();
-            TrainProgress p = tracker.endStep(step, loss.item<double>(), acc, t.batchSize, lr);
-            const bool due = step % std::max(1, t.checkpointEvery) == 0 || step == t.steps;
-            if (due) {
-                if (auto st = save(step); !st) return makeError(st.error());
-                p.checkpointWritten = t.outDir;
-            }
-            if (onProgress && !onProgress(p)) {
-                if (!due)
-                    if (auto st = save(step); !st) return makeError(st.error());
-                return step;
-            }
-        }
-        return step;
+            return {torch::nn::functional::cross_entropy(logits, target), acc, static_cast<double>(t.batchSize)};
+        };
+        training::LoopSettings loop{t.steps, t.learningRate, t.warmupFraction, t.clipNorm, t.checkpointEvery, t.outDir};
+        return training::runTrainingLoop(loop, *optimizer, startStep, forward, save, onProgress);
     } catch (const std::exception& e) {
-        return makeError(describeTorchError(e));
+        return makeError(ErrorKind::Internal, describeTorchError(e));
     }
 }
 

@@ -29,6 +29,9 @@ struct VitTrainConfig {
     bool resume = false;
 };
 
+// Checks every value a user can set before anything divides by it (also run by trainVitShapes).
+Status validateVitConfig(const VitTrainConfig& config);
+
 Expected<int> trainVitShapes(const VitTrainConfig& config, const TrainCallback& onProgress);
 
 // Accuracy of a model folder on `count` freshly generated shapes (a data seed training never uses).

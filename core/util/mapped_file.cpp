@@ -11,11 +11,11 @@ namespace ascope {
 
 Expected<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return makeError(path + ": cannot open (" + std::strerror(errno) + ")");
+    if (fd < 0) return makeError(ErrorKind::Io, path + ": cannot open (" + std::strerror(errno) + ")");
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return makeError(path + ": not a regular file");
+        return makeError(ErrorKind::Io, path + ": not a regular file");
     }
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = path;
@@ -25,7 +25,7 @@ Expected<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) 
         if (p == MAP_FAILED) {
             const std::string reason = std::strerror(errno);
             ::close(fd);
-            return makeError(path + ": cannot map file (" + reason + ")");
+            return makeError(ErrorKind::Io, path + ": cannot map file (" + reason + ")");
         }
         file->m_data = static_cast<const std::uint8_t*>(p);
     }

@@ -103,12 +103,12 @@ Expected<PreprocessorConfig> PreprocessorConfig::fromFolder(const std::string& d
             }
         }
     } catch (const std::exception& e) {
-        return makeError(path + ": invalid preprocessor configuration (" + e.what() + ")");
+        return makeError(ErrorKind::InvalidInput, path + ": invalid preprocessor configuration (" + e.what() + ")");
     }
     for (int v : {c.resizeHeight, c.resizeWidth, c.cropHeight, c.cropWidth})
-        if (v <= 0 || v > kMaxSide) return makeError(path + ": image sizes must be between 1 and 16384");
+        if (v <= 0 || v > kMaxSide) return makeError(ErrorKind::InvalidInput, path + ": image sizes must be between 1 and 16384");
     for (double s : c.std)
-        if (s == 0) return makeError(path + ": image_std must not be zero");
+        if (s == 0) return makeError(ErrorKind::InvalidInput, path + ": image_std must not be zero");
     return c;
 }
 
@@ -142,10 +142,10 @@ RgbImage centerCrop(const RgbImage& image, int width, int height) {
 
 Expected<RgbImage> preprocessGeometry(const RgbImage& image, const PreprocessorConfig& c) {
     if (image.width <= 0 || image.height <= 0 || image.width > kMaxSide || image.height > kMaxSide)
-        return makeError("image size " + std::to_string(image.width) + " x " + std::to_string(image.height) +
+        return makeError(ErrorKind::InvalidInput, "image size " + std::to_string(image.width) + " x " + std::to_string(image.height) +
                          " is not supported (1 to 16384 pixels a side)");
     if (image.pixels.size() != static_cast<std::size_t>(image.width) * image.height * 3)
-        return makeError("image buffer does not match its size");
+        return makeError(ErrorKind::InvalidInput, "image buffer does not match its size");
     RgbImage out = image;
     if (c.doResize) {
         int w = c.resizeWidth, h = c.resizeHeight;

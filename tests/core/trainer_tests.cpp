@@ -41,6 +41,22 @@ MlmTrainConfig tinyConfig(const std::string& corpus, const std::string& out) {
     c.checkpointEvery = 20;
     return c;
 }
+
+VitTrainConfig tinyVitConfig(const std::string& out) {
+    VitTrainConfig c;
+    c.outDir = out;
+    c.imageSize = 32;
+    c.patchSize = 8;
+    c.layers = 1;
+    c.hidden = 32;
+    c.heads = 2;
+    c.intermediate = 64;
+    c.steps = 150;
+    c.batchSize = 32;
+    c.learningRate = 3e-3;
+    c.checkpointEvery = 60;
+    return c;
+}
 }  // namespace
 
 TEST_CASE("The vocabulary builder covers every character and the frequent words", "[core][training]") {
@@ -85,15 +101,22 @@ TEST_CASE("MLM training lowers the loss, is deterministic, and writes a model Te
     CHECK(eval->top5 >= eval->top1);
 }
 
-TEST_CASE("Training stops cleanly when asked and resumes from its checkpoint", "[core][training]") {
+TEST_CASE("MLM training stopped and resumed gives the same bytes as an uninterrupted run", "[core][training]") {
     TempDir dir;
     const auto corpus = writeCorpus(dir);
     auto config = tinyConfig(corpus, dir.file("m"));
+    config.dropout = 0.1;  // the dropout generator must be restored too
+    auto uninterrupted = config;
+    uninterrupted.outDir = dir.file("u");
+    REQUIRE(trainMaskedLm(uninterrupted, {}).hasValue());
+
+    // Stopped between checkpoints (every 20 steps), mid-epoch.
     auto stopped = trainMaskedLm(config, [](const TrainProgress& p) { return p.step < 25; });
     REQUIRE(stopped.hasValue());
     CHECK(*stopped == 25);
     CHECK(std::filesystem::exists(dir.file("m/model.safetensors")));
     CHECK_THAT(readText(dir.file("m/trainer_state.json")), Catch::Contains("25"));
+    // Opening a model draws from LibTorch's global generator; the trainer must not depend on it.
     REQUIRE(TextModel::load(dir.file("m")).hasValue());
 
     config.resume = true;
@@ -105,6 +128,35 @@ TEST_CASE("Training stops cleanly when asked and resumes from its checkpoint", "
     REQUIRE(resumed.hasValue());
     CHECK(first == 26);
     CHECK(*resumed == 40);
+    CHECK(readText(dir.file("m/model.safetensors")) == readText(dir.file("u/model.safetensors")));
+}
+
+TEST_CASE("Trainers refuse unusable settings before dividing by them, naming the parameter", "[core][training]") {
+    TempDir dir;
+    const auto corpus = writeCorpus(dir);
+    auto mlm = tinyConfig(corpus, dir.file("m"));
+    mlm.heads = 0;
+    auto r = trainMaskedLm(mlm, {});
+    REQUIRE_FALSE(r.hasValue());
+    CHECK(r.errorKind() == ErrorKind::InvalidInput);
+    CHECK_THAT(r.error(), Catch::Contains("number of heads"));
+    CHECK_THAT(r.error(), !Catch::Contains("--"));
+    mlm = tinyConfig(corpus, dir.file("m"));
+    mlm.hidden = 33;
+    CHECK_THAT(trainMaskedLm(mlm, {}).error(), Catch::Contains("hidden size (33)"));
+    mlm = tinyConfig(corpus, dir.file("m"));
+    mlm.checkpointEvery = 0;
+    CHECK(trainMaskedLm(mlm, {}).errorKind() == ErrorKind::InvalidInput);
+    CHECK_FALSE(std::filesystem::exists(dir.file("m")));  // refused before anything was written
+
+    auto vit = tinyVitConfig(dir.file("v"));
+    vit.patchSize = 0;
+    auto v = trainVitShapes(vit, {});
+    REQUIRE_FALSE(v.hasValue());
+    CHECK_THAT(v.error(), Catch::Contains("patch size"));
+    vit = tinyVitConfig(dir.file("v"));
+    vit.batchSize = 0;
+    CHECK(trainVitShapes(vit, {}).errorKind() == ErrorKind::InvalidInput);
 }
 
 TEST_CASE("Training refuses a missing corpus with a clear message", "[core][training]") {
@@ -113,24 +165,6 @@ TEST_CASE("Training refuses a missing corpus with a clear message", "[core][trai
     REQUIRE_FALSE(r.hasValue());
     CHECK_THAT(r.error(), Catch::Contains("nope.txt"));
 }
-
-namespace {
-VitTrainConfig tinyVitConfig(const std::string& out) {
-    VitTrainConfig c;
-    c.outDir = out;
-    c.imageSize = 32;
-    c.patchSize = 8;
-    c.layers = 1;
-    c.hidden = 32;
-    c.heads = 2;
-    c.intermediate = 64;
-    c.steps = 150;
-    c.batchSize = 32;
-    c.learningRate = 3e-3;
-    c.checkpointEvery = 60;
-    return c;
-}
-}  // namespace
 
 TEST_CASE("Shapes ViT training learns, is deterministic, stops and resumes, and writes a model ImageModel opens",
           "[core][training][vit]") {
@@ -176,6 +210,7 @@ TEST_CASE("Shapes ViT training learns, is deterministic, stops and resumes, and 
     REQUIRE(resumed.hasValue());
     CHECK(first == 71);
     CHECK(*resumed == 150);
+    CHECK(readText(dir.file("c/model.safetensors")) == readText(dir.file("a/model.safetensors")));
     auto accuracy = evaluateVitShapes(dir.file("c"), 50, 1);
     REQUIRE(accuracy.hasValue());
     CHECK(*accuracy >= 0.0);

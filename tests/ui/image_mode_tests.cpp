@@ -37,7 +37,7 @@ void loadModelAndImage(MainWindow& w, const TempDir& dir, const QString& image) 
     QSignalSpy loaded(&w.imagePanel()->session(), &ui::ImageSession::modelLoaded);
     w.openModel(QString::fromStdString(dir.file("v")));  // routed to image mode by config.json
     REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
-    CHECK(w.modes()->currentWidget() == w.imagePanel());
+    CHECK(w.currentMode() == MainWindow::Mode::Image);
     QSignalSpy shown(w.imagePanel(), &ImageModePanel::analysisShown);
     w.openImage(image);
     REQUIRE((shown.count() > 0 || shown.wait(20000)));

@@ -1,4 +1,6 @@
 #include <QCheckBox>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QFile>
 #include <QImage>
 #include <QSignalSpy>
@@ -13,6 +15,7 @@
 #include "inference/text_model.h"
 #include "panels/attention_panel.h"
 #include "panels/positional_encoding_panel.h"
+#include "panels/text_mode_panel.h"
 #include "temp_dir.h"
 #include "tiny_bert_fixture.h"
 #include "widgets/head_grid_widget.h"
@@ -24,14 +27,15 @@
 using namespace ascope;
 using namespace ascope::test;
 using ascope::ui::MainWindow;
+using ascope::ui::TextModePanel;
 
 namespace {
-bool waitForAnalysis(MainWindow& w, QSignalSpy& spy, int timeoutMs = 20000) {
+bool waitForAnalysis(MainWindow&, QSignalSpy& spy, int timeoutMs = 20000) {
     return spy.count() > 0 || spy.wait(timeoutMs);
 }
 
 void openTinyModel(MainWindow& w, const std::string& dir) {
-    QSignalSpy loaded(&w.session(), &ui::TextSession::modelLoaded);
+    QSignalSpy loaded(&w.textPanel()->session(), &ui::TextSession::modelLoaded);
     w.openModel(QString::fromStdString(dir));
     REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
 }
@@ -45,43 +49,43 @@ TEST_CASE("Typing a sentence and clicking a token gives predictions and a heatma
     w.show();
     openTinyModel(w, dir.file("m"));
 
-    QSignalSpy shown(&w, &MainWindow::analysisShown);
-    w.setSentence(QStringLiteral("the cat sat on the mat ."));
+    QSignalSpy shown(w.textPanel(), &TextModePanel::analysisShown);
+    w.textPanel()->setSentence(QStringLiteral("the cat sat on the mat ."));
     REQUIRE(waitForAnalysis(w, shown));
-    REQUIRE(w.tokenStrip()->chipCount() == 9);
-    CHECK(w.predictions()->chartCount() == 0);
+    REQUIRE(w.textPanel()->tokenStrip()->chipCount() == 9);
+    CHECK(w.textPanel()->predictions()->chartCount() == 0);
 
     // Click "mat" (token 6) in the strip: it becomes [MASK] and predictions appear.
     shown.clear();
-    QTest::mouseClick(w.tokenStrip()->chip(6), Qt::LeftButton);
+    QTest::mouseClick(w.textPanel()->tokenStrip()->chip(6), Qt::LeftButton);
     REQUIRE(waitForAnalysis(w, shown));
-    REQUIRE(w.analysis());
-    CHECK(w.analysis()->tokens[6].text == "[MASK]");
-    CHECK(w.tokenStrip()->chip(6)->text() == "[MASK]");
-    REQUIRE(w.predictions()->chartCount() == 1);
-    REQUIRE(w.analysis()->predictions.size() == 1);
-    CHECK(w.analysis()->predictions[0].position == 6);
+    REQUIRE(w.textPanel()->analysis());
+    CHECK(w.textPanel()->analysis()->tokens[6].text == "[MASK]");
+    CHECK(w.textPanel()->tokenStrip()->chip(6)->text() == "[MASK]");
+    REQUIRE(w.textPanel()->predictions()->chartCount() == 1);
+    REQUIRE(w.textPanel()->analysis()->predictions.size() == 1);
+    CHECK(w.textPanel()->analysis()->predictions[0].position == 6);
 
     // Select layer 1, head 2 and compare every heatmap cell with the core run independently.
-    w.attentionPanel()->setSelection(1, 2);
+    w.textPanel()->attentionPanel()->setSelection(1, 2);
     auto model = TextModel::load(dir.file("m"));
     REQUIRE(model.hasValue());
     auto tokens = (*model)->tokenizer().encode("the cat sat on the mat .");
     tokens[6].id = (*model)->tokenizer().maskId();
     auto expected = (*model)->analyseTokens("the cat sat on the mat .", tokens);
     REQUIRE(expected.hasValue());
-    auto* heatmap = w.attentionPanel()->heatmap();
+    auto* heatmap = w.textPanel()->attentionPanel()->heatmap();
     REQUIRE(heatmap->rows() == 9);
     for (int i = 0; i < 9; ++i)
         for (int j = 0; j < 9; ++j) REQUIRE(heatmap->valueAt(i, j) == Approx(expected->attention.at(1, 2, i, j)).margin(1e-6));
-    CHECK(w.analysis()->predictions[0].top[0].id == expected->predictions[0].top[0].id);
+    CHECK(w.textPanel()->analysis()->predictions[0].top[0].id == expected->predictions[0].top[0].id);
 
     // Clicking the chip again restores the token.
     shown.clear();
-    QTest::mouseClick(w.tokenStrip()->chip(6), Qt::LeftButton);
+    QTest::mouseClick(w.textPanel()->tokenStrip()->chip(6), Qt::LeftButton);
     REQUIRE(waitForAnalysis(w, shown));
-    CHECK(w.analysis()->tokens[6].text == "mat");
-    CHECK(w.predictions()->chartCount() == 0);
+    CHECK(w.textPanel()->analysis()->tokens[6].text == "mat");
+    CHECK(w.textPanel()->predictions()->chartCount() == 0);
 }
 
 TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows; mean and max aggregate the heads", "[ui][window]") {
@@ -89,10 +93,10 @@ TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows; mean and max aggregate 
     writeTinyBert(dir.file("m"));
     MainWindow w;
     openTinyModel(w, dir.file("m"));
-    QSignalSpy shown(&w, &MainWindow::analysisShown);
-    w.setSentence(QStringLiteral("the dog ran"));
+    QSignalSpy shown(w.textPanel(), &TextModePanel::analysisShown);
+    w.textPanel()->setSentence(QStringLiteral("the dog ran"));
     REQUIRE(waitForAnalysis(w, shown));
-    auto* panel = w.attentionPanel();
+    auto* panel = w.textPanel()->attentionPanel();
     const auto& shownMatrix = panel->shownMatrix();
     CHECK(shownMatrix.rows == 5);
     panel->findChild<QCheckBox*>()->setChecked(true);
@@ -109,14 +113,14 @@ TEST_CASE("A bad model folder shows a message and keeps the previous model", "[u
     writeTinyBert(dir.file("m"));
     MainWindow w;
     openTinyModel(w, dir.file("m"));
-    QSignalSpy failed(&w.session(), &ui::TextSession::modelFailed);
+    QSignalSpy failed(&w.textPanel()->session(), &ui::TextSession::modelFailed);
     std::filesystem::create_directories(dir.file("broken"));
     writeText(dir.file("broken/config.json"), "{ not json");
     w.openModel(QString::fromStdString(dir.file("broken")));
     REQUIRE((failed.count() > 0 || failed.wait(20000)));
-    CHECK(w.messageText().contains("config.json"));
-    REQUIRE(w.session().model());
-    CHECK(w.session().model()->directory() == dir.file("m"));
+    CHECK(w.textPanel()->messageText().contains("config.json"));
+    REQUIRE(w.textPanel()->session().model());
+    CHECK(w.textPanel()->session().model()->directory() == dir.file("m"));
 }
 
 TEST_CASE("A sentence longer than the model allows is refused in the window", "[ui][window]") {
@@ -124,14 +128,14 @@ TEST_CASE("A sentence longer than the model allows is refused in the window", "[
     writeTinyBert(dir.file("m"));  // 24 positions
     MainWindow w;
     openTinyModel(w, dir.file("m"));
-    QSignalSpy shown(&w, &MainWindow::analysisShown);
-    w.setSentence(QStringLiteral("the cat"));
+    QSignalSpy shown(w.textPanel(), &TextModePanel::analysisShown);
+    w.textPanel()->setSentence(QStringLiteral("the cat"));
     REQUIRE(waitForAnalysis(w, shown));
     QString longText;
     for (int i = 0; i < 20; ++i) longText += QStringLiteral("the cat ");
-    w.setSentence(longText);
-    CHECK(w.messageText().contains("at most 24"));
-    CHECK(w.analysis()->tokens.size() == 4);  // the previous result stays
+    w.textPanel()->setSentence(longText);
+    CHECK(w.textPanel()->messageText().contains("at most 24"));
+    CHECK(w.textPanel()->analysis()->tokens.size() == 4);  // the previous result stays
 }
 
 TEST_CASE("Every view exports valid PNG, SVG and PDF files", "[ui][export]") {
@@ -141,11 +145,11 @@ TEST_CASE("Every view exports valid PNG, SVG and PDF files", "[ui][export]") {
     w.resize(1200, 800);
     w.show();
     openTinyModel(w, dir.file("m"));
-    QSignalSpy shown(&w, &MainWindow::analysisShown);
-    w.setSentence(QStringLiteral("the [MASK] sat on the mat ."));
+    QSignalSpy shown(w.textPanel(), &TextModePanel::analysisShown);
+    w.textPanel()->setSentence(QStringLiteral("the [MASK] sat on the mat ."));
     REQUIRE(waitForAnalysis(w, shown));
     for (int tab = 0; tab < 4; ++tab) {
-        w.tabs()->setCurrentIndex(tab);
+        w.textPanel()->showView(static_cast<TextModePanel::View>(tab));
         auto* view = w.currentExportable();
         REQUIRE(view);
         const QString base = QString::fromStdString(dir.file("fig")) + QString::number(tab);
@@ -167,7 +171,7 @@ TEST_CASE("Every view exports valid PNG, SVG and PDF files", "[ui][export]") {
         CHECK_THAT(pdf, Catch::StartsWith("%PDF-"));
         CHECK_THAT(pdf, Catch::Contains("%%EOF"));
     }
-    CHECK(w.attentionPanel()->heatmap()->exportBaseName() == "attention_L0_H0_the-mask-sat-on-the-mat");
+    CHECK(w.textPanel()->attentionPanel()->heatmap()->exportBaseName() == "attention_L0_H0_the-mask-sat-on-the-mat");
     CHECK_FALSE(ui::saveFigure(*w.currentExportable(), QString::fromStdString(dir.file("x.bmpx")), QSize(100, 100), 1).isEmpty());
 }
 
@@ -178,23 +182,18 @@ TEST_CASE("Clicking a cell of the model view selects that layer and head", "[ui]
     w.resize(1000, 700);
     w.show();
     openTinyModel(w, dir.file("m"));
-    QSignalSpy shown(&w, &MainWindow::analysisShown);
-    w.setSentence(QStringLiteral("the cat"));
+    QSignalSpy shown(w.textPanel(), &TextModePanel::analysisShown);
+    w.textPanel()->setSentence(QStringLiteral("the cat"));
     REQUIRE(waitForAnalysis(w, shown));
-    w.tabs()->setCurrentIndex(1);
+    w.textPanel()->showView(TextModePanel::View::ModelView);
     QApplication::processEvents();
-    QSignalSpy clicked(w.headGrid(), &ui::HeadGridWidget::headClicked);
-    // Find the centre of layer 1, head 3 by scanning for the click that reports it.
-    bool found = false;
-    for (int y = 30; y < w.headGrid()->height() && !found; y += 10)
-        for (int x = 60; x < w.headGrid()->width() && !found; x += 10) {
-            QTest::mouseClick(w.headGrid(), Qt::LeftButton, {}, QPoint(x, y));
-            if (!clicked.isEmpty() && clicked.last().at(0).toInt() == 1 && clicked.last().at(1).toInt() == 3) found = true;
-        }
-    REQUIRE(found);
-    CHECK(w.attentionPanel()->layer() == 1);
-    CHECK(w.attentionPanel()->head() == 3);
-    CHECK(w.tabs()->currentIndex() == 0);
+    auto* grid = w.textPanel()->headGrid();
+    REQUIRE(grid->rows() == 2);
+    REQUIRE(grid->cols() == 4);
+    QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellCenter(1, 3));
+    CHECK(w.textPanel()->attentionPanel()->layer() == 1);
+    CHECK(w.textPanel()->attentionPanel()->head() == 3);
+    CHECK(w.textPanel()->currentView() == TextModePanel::View::Attention);
 }
 
 TEST_CASE("Positional encodings show the sinusoid and the learned embeddings", "[ui][positional]") {
@@ -202,10 +201,35 @@ TEST_CASE("Positional encodings show the sinusoid and the learned embeddings", "
     const auto tiny = writeTinyBert(dir.file("m"));
     MainWindow w;
     openTinyModel(w, dir.file("m"));
-    auto* panel = w.positionalPanel();
+    auto* panel = w.textPanel()->positionalPanel();
     CHECK(panel->sinusoidHeatmap()->cols() == 16);
     CHECK(panel->sinusoidHeatmap()->valueAt(0, 1) == Approx(1.0));  // cos(0)
     CHECK(panel->learnedHeatmap()->rows() == 24);
     CHECK(panel->learnedHeatmap()->valueAt(3, 5) == Approx(tiny.w("embeddings.position_embeddings.weight").values[3 * 16 + 5]));
     CHECK(panel->similarityHeatmap()->valueAt(7, 7) == Approx(1.0).margin(1e-5));
+}
+
+TEST_CASE("A long sentence scrolls the token strip without clipping its chips", "[ui][window]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    w.resize(900, 700);
+    w.show();
+    openTinyModel(w, dir.file("m"));
+    QString text;
+    for (int i = 0; i < 59; ++i) text += QStringLiteral("the cat ");
+    w.textPanel()->setSentence(text.trimmed());  // 120 tokens with [CLS] and [SEP]
+    QApplication::processEvents();
+    auto* strip = w.textPanel()->tokenStrip();
+    auto* area = w.textPanel()->tokenStripArea();
+    REQUIRE(strip->chipCount() == 120);
+    QApplication::processEvents();
+    REQUIRE(area->horizontalScrollBar()->isVisible());
+    const int visibleHeight = area->viewport()->height();
+    for (int i = 0; i < strip->chipCount(); i += 7) {
+        const QRect g = strip->chip(i)->geometry();
+        INFO("chip " << i << " spans y " << g.top() << ".." << g.bottom() << ", viewport height " << visibleHeight);
+        CHECK(g.top() >= 0);
+        CHECK(g.bottom() < visibleHeight);
+    }
 }

@@ -6,6 +6,7 @@
 
 #include "inference/image_model.h"
 #include "inference/text_model.h"
+#include "panels/text_mode_panel.h"
 #include "panels/training_panel.h"
 #include "temp_dir.h"
 #include "window/main_window.h"
@@ -28,8 +29,8 @@ TEST_CASE("The Train view trains a masked LM live, keeps snapshots, and the resu
     TempDir dir;
     ui::MainWindow w;
     auto* panel = w.trainingPanel();
-    panel->setTask(0);
-    panel->setPreset(0);
+    panel->setTask(ui::TrainingPanel::Task::MaskedLanguageModel);
+    panel->setPreset(ui::TrainingPanel::Preset::Tiny);
     panel->setCorpusPath(QString::fromStdString(tinyCorpus(dir)));
     panel->setOutputDir(QString::fromStdString(dir.file("out")));
     panel->setSteps(20);
@@ -44,16 +45,16 @@ TEST_CASE("The Train view trains a masked LM live, keeps snapshots, and the resu
     CHECK(panel->statusText().contains("Finished"));
     REQUIRE(TextModel::load(dir.file("out")).hasValue());
 
-    QSignalSpy loaded(&w.session(), &ui::TextSession::modelLoaded);
+    QSignalSpy loaded(&w.textPanel()->session(), &ui::TextSession::modelLoaded);
     emit panel->openResult(QString::fromStdString(dir.file("out")));
     REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
-    CHECK(w.session().model()->directory() == dir.file("out"));
+    CHECK(w.textPanel()->session().model()->directory() == dir.file("out"));
 }
 
 TEST_CASE("Stopping training ends it cleanly with a usable checkpoint", "[ui][training]") {
     TempDir dir;
     TrainingPanel panel;
-    panel.setTask(0);
+    panel.setTask(ui::TrainingPanel::Task::MaskedLanguageModel);
     panel.setCorpusPath(QString::fromStdString(tinyCorpus(dir)));
     panel.setOutputDir(QString::fromStdString(dir.file("out")));
     panel.setSteps(5000);
@@ -72,8 +73,8 @@ TEST_CASE("Stopping training ends it cleanly with a usable checkpoint", "[ui][tr
 TEST_CASE("The Train view trains the shapes ViT and shows its probe image", "[ui][training]") {
     TempDir dir;
     TrainingPanel panel;
-    panel.setTask(1);
-    panel.setPreset(0);
+    panel.setTask(ui::TrainingPanel::Task::ShapesClassifier);
+    panel.setPreset(ui::TrainingPanel::Preset::Tiny);
     panel.setOutputDir(QString::fromStdString(dir.file("vit")));
     panel.setSteps(4);
     QSignalSpy finished(&panel.worker(), &TrainingWorker::finished);

@@ -9,17 +9,17 @@ namespace ascope::ui {
 
 Expected<RgbImage> readImageFile(const QString& path) {
     const QFileInfo info(path);
-    if (!info.exists()) return makeError(path.toStdString() + ": no such file");
-    if (!info.isFile()) return makeError(path.toStdString() + ": not a file");
+    if (!info.exists()) return makeError(ErrorKind::Io, path.toStdString() + ": no such file");
+    if (!info.isFile()) return makeError(ErrorKind::InvalidInput, path.toStdString() + ": not a file");
     QImageReader reader(path);
     reader.setAllocationLimit(512);  // MB: refuse decompression bombs
     const QSize size = reader.size();
     if (size.isValid() && (size.width() > 16384 || size.height() > 16384))
-        return makeError(path.toStdString() + ": image is " + std::to_string(size.width()) + " x " +
+        return makeError(ErrorKind::InvalidInput, path.toStdString() + ": image is " + std::to_string(size.width()) + " x " +
                          std::to_string(size.height()) + " pixels; at most 16384 a side");
     QImage image = reader.read();
     if (image.isNull())
-        return makeError(path.toStdString() + ": cannot read image (" + reader.errorString().toStdString() + ")");
+        return makeError(ErrorKind::InvalidInput, path.toStdString() + ": cannot read image (" + reader.errorString().toStdString() + ")");
     return toRgbImage(image);
 }
 

@@ -20,7 +20,9 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     m_layer->setToolTip(tr("Layer (Page Up / Page Down)"));
     m_head->setToolTip(tr("Head ([ and ])"));
     m_aggregation = new QComboBox(this);
-    m_aggregation->addItems({tr("Single head"), tr("Mean over heads"), tr("Max over heads")});
+    m_aggregation->addItem(tr("Single head"), static_cast<int>(HeadAggregation::Single));
+    m_aggregation->addItem(tr("Mean over heads"), static_cast<int>(HeadAggregation::Mean));
+    m_aggregation->addItem(tr("Max over heads"), static_cast<int>(HeadAggregation::Max));
     m_aggregation->setToolTip(tr("Show one head, or combine all heads of the layer"));
     m_hideSpecial = new QCheckBox(tr("Hide [CLS]/[SEP]"), this);
     m_hideSpecial->setToolTip(tr("Drop [CLS] and [SEP] from both axes and renormalise each row to sum to 1"));
@@ -69,7 +71,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     connect(m_hideSpecial, &QCheckBox::toggled, this, changed);
     connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
         m_heatmap->setColorMap(colorMapFromIndex(i));
-        emit colorMapChanged(i);
+        emit colorMapChanged(colorMapFromIndex(i));
     });
     m_layer->setRange(0, 0);
     m_head->setRange(0, 0);
@@ -96,7 +98,7 @@ void AttentionPanel::setSelection(int l, int h) {
 
 int AttentionPanel::layer() const { return m_layer->value(); }
 int AttentionPanel::head() const { return m_head->value(); }
-HeadAggregation AttentionPanel::aggregation() const { return static_cast<HeadAggregation>(m_aggregation->currentIndex()); }
+HeadAggregation AttentionPanel::aggregation() const { return static_cast<HeadAggregation>(m_aggregation->currentData().toInt()); }
 bool AttentionPanel::hideSpecialTokens() const { return m_hideSpecial->isChecked(); }
 
 void AttentionPanel::stepLayer(int delta) { m_layer->setValue(std::clamp(layer() + delta, 0, m_layer->maximum())); }

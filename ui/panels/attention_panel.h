@@ -5,6 +5,7 @@
 
 #include "analysis/attention_views.h"
 #include "session/text_session.h"
+#include "widgets/color_maps.h"
 
 class QSpinBox;
 class QComboBox;
@@ -35,7 +36,7 @@ public:
 
 signals:
     void selectionChanged(int layer, int head);
-    void colorMapChanged(int index);
+    void colorMapChanged(ascope::ui::ColorMap map);
 
 private:
     void refresh();

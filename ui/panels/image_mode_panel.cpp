@@ -2,6 +2,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -13,9 +15,11 @@
 #include <QVBoxLayout>
 
 #include "analysis/positional_encoding.h"
+#include "export/attention_data_writer.h"
 #include "export/figure_exporter.h"
 #include "io/image_file_reader.h"
 #include "widgets/image_overlay_widget.h"
+#include "widgets/message_banner.h"
 #include "widgets/prediction_chart_widget.h"
 #include "widgets/small_multiples_widget.h"
 
@@ -26,8 +30,10 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     auto* controls = new QHBoxLayout;
     m_modelLabel = new QLabel(tr("No image model"), this);
     m_source = new QComboBox(this);
-    m_source->addItems({tr("Single head"), tr("Mean over heads"), tr("Attention rollout")});
-    m_source->setCurrentIndex(1);
+    m_source->addItem(tr("Single head"), static_cast<int>(PatchHeatSource::Head));
+    m_source->addItem(tr("Mean over heads"), static_cast<int>(PatchHeatSource::HeadMean));
+    m_source->addItem(tr("Attention rollout"), static_cast<int>(PatchHeatSource::Rollout));
+    m_source->setCurrentIndex(m_source->findData(static_cast<int>(PatchHeatSource::HeadMean)));
     m_source->setToolTip(tr("What the overlay shows: one head's attention, the mean over the layer's heads, "
                             "or rollout through all layers (Abnar & Zuidema 2020)"));
     m_layer = new QSpinBox(this);
@@ -45,7 +51,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     m_opacity->setToolTip(tr("Overlay opacity"));
     m_colorMap = new QComboBox(this);
     m_colorMap->addItems(colorMapNames());
-    m_colorMap->setCurrentIndex(1);
+    m_colorMap->setCurrentIndex(static_cast<int>(ColorMap::Magma));
     m_colorMap->setToolTip(tr("Colour map"));
     m_grid = new QCheckBox(tr("Patch grid"), this);
     m_grid->setChecked(true);
@@ -61,9 +67,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     controls->addWidget(m_grid);
     controls->addStretch(1);
     outer->addLayout(controls);
-    m_message = new QLabel(this);
-    m_message->setWordWrap(true);
-    m_message->hide();
+    m_message = new MessageBanner(this);
     outer->addWidget(m_message);
 
     m_tabs = new QTabWidget(this);
@@ -74,12 +78,16 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     split->addWidget(m_overlay);
     split->addWidget(m_classes);
     split->setSizes({700, 380});
-    m_tabs->addTab(split, tr("&Overlay"));
     m_heads = new SmallMultiplesWidget(this);
-    m_tabs->addTab(m_heads, tr("All &heads"));
+    m_heads->setEmptyMessage(tr("Open an image to see every head"));
+    m_heads->setCellToolTip([this](int l, int h) { return tr("Layer %1, head %2 — click to open").arg(l).arg(h); });
     m_positions = new SmallMultiplesWidget(this);
     m_positions->setToolTip(tr("Each small map: cosine similarity of one patch position's embedding to every other "
                                "(Dosovitskiy et al. 2020, figure 7)"));
+    m_positions->setEmptyMessage(tr("Open an image model to see its position embeddings"));
+    // In View order.
+    m_tabs->addTab(split, tr("&Overlay"));
+    m_tabs->addTab(m_heads, tr("All &heads"));
     m_tabs->addTab(m_positions, tr("Position &embeddings"));
     outer->addWidget(m_tabs, 1);
 
@@ -97,10 +105,11 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     connect(m_overlay, &ImageOverlayWidget::patchClicked, this, [this](int patch) {
         m_queryPatch = patch;
         refreshOverlay();
+        refreshHeadGrid();
     });
     connect(m_heads, &SmallMultiplesWidget::cellClicked, this, [this](int l, int h) {
         setSource(PatchHeatSource::Head, l, h);
-        m_tabs->setCurrentIndex(0);
+        showView(View::Overlay);
     });
     connect(m_session, &ImageSession::modelLoaded, this, [this](const QString& dir) {
         const auto& c = m_session->model()->config();
@@ -110,7 +119,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
         m_layer->setRange(0, c.numLayers - 1);
         m_layer->setValue(c.numLayers - 1);
         m_head->setRange(0, c.numHeads - 1);
-        m_message->hide();
+        m_message->clearMessage();
         refreshPositions();
         if (!m_image.pixels.empty()) m_session->requestAnalysis(m_image);
     });
@@ -118,21 +127,12 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     connect(m_session, &ImageSession::analysisFailed, this, &ImageModePanel::showError);
     connect(m_session, &ImageSession::analysisReady, this, [this](ImageAnalysisPtr a) {
         m_analysis = std::move(a);
-        m_message->hide();
-        std::vector<BarChart> charts;
-        if (!m_analysis->top.empty()) {
-            BarChart chart{tr("Top-%1 classes").arg(m_analysis->top.size()), {}, {}};
-            for (const auto& p : m_analysis->top) {
-                chart.labels << QString::fromStdString(p.label);
-                chart.probabilities.push_back(p.probability);
-            }
-            charts.push_back(chart);
-            m_classes->setCharts(charts);
-        } else {
-            m_classes->clear(tr("This checkpoint has no classifier head: attention only"));
-        }
+        m_message->clearMessage();
+        m_classes->setClasses(tr("Top-%1 classes").arg(m_analysis->top.size()), m_analysis->top,
+                              tr("This checkpoint has no classifier head: attention only"));
         m_overlay->setImage(toQImage(m_analysis->input), m_analysis->gridRows, m_analysis->gridCols);
         refreshOverlay();
+        refreshHeadGrid();
         emit analysisShown();
     });
 }
@@ -164,17 +164,30 @@ void ImageModePanel::setImage(const QImage& image, const QString& name) {
     m_session->requestAnalysis(m_image);
 }
 
-void ImageModePanel::showError(const QString& text) {
-    m_message->setText(text);
-    m_message->setStyleSheet(QStringLiteral("QLabel{background:#f8d7da;color:#58151c;padding:6px;border-radius:4px}"));
-    m_message->show();
-}
+void ImageModePanel::showError(const QString& text) { m_message->showError(text); }
+QString ImageModePanel::message() const { return m_message->shownText(); }
+void ImageModePanel::showView(View view) { m_tabs->setCurrentIndex(static_cast<int>(view)); }
+ImageModePanel::View ImageModePanel::currentView() const { return static_cast<View>(m_tabs->currentIndex()); }
+PatchHeatSource ImageModePanel::source() const { return static_cast<PatchHeatSource>(m_source->currentData().toInt()); }
 
-QString ImageModePanel::message() const { return m_message->isHidden() ? QString() : m_message->text(); }
+void ImageModePanel::exportData(const QString& folder) {
+    if (!m_analysis) {
+        showError(tr("Nothing to export yet: open an image first."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Image Attention Data (all layers and heads)"),
+                                                      QDir(folder).filePath(QStringLiteral("image_attention_%1.npy").arg(m_imageName)),
+                                                      tr("NumPy array (*.npy);;CSV table (*.csv);;JSON (*.json)"));
+    if (path.isEmpty()) return;
+    if (const QString error = writeAttentionFile(path, m_analysis->attention, m_analysis->tokenLabels()); !error.isEmpty())
+        showError(error);
+    else
+        emit statusMessage(tr("Wrote %1").arg(path));
+}
 
 PatchHeatRequest ImageModePanel::heatRequest() const {
     PatchHeatRequest r;
-    r.source = static_cast<PatchHeatSource>(m_source->currentIndex());
+    r.source = source();
     r.layer = m_layer->value();
     r.head = m_head->value();
     r.queryPatch = m_queryPatch;
@@ -184,28 +197,35 @@ PatchHeatRequest ImageModePanel::heatRequest() const {
 
 void ImageModePanel::setSource(PatchHeatSource source, int layer, int head) {
     const QSignalBlocker b1(m_source), b2(m_layer), b3(m_head);
-    m_source->setCurrentIndex(static_cast<int>(source));
+    m_source->setCurrentIndex(m_source->findData(static_cast<int>(source)));
     m_layer->setValue(layer);
     m_head->setValue(head);
     refreshOverlay();
 }
 
 void ImageModePanel::refreshOverlay() {
-    m_head->setEnabled(m_source->currentIndex() == 0);
-    m_layer->setEnabled(m_source->currentIndex() != 2);
-    m_discard->setEnabled(m_source->currentIndex() == 2);
+    m_head->setEnabled(source() == PatchHeatSource::Head);
+    m_layer->setEnabled(source() != PatchHeatSource::Rollout);
+    m_discard->setEnabled(source() == PatchHeatSource::Rollout);
     if (!m_analysis) return;
     const auto request = heatRequest();
     m_overlay->setHeat(patchHeat(*m_analysis, request));
     m_overlay->setSelectedPatch(m_queryPatch);
+    if (request.source == PatchHeatSource::Head) m_heads->setHighlighted(request.layer, request.head);
+    else m_heads->setHighlighted(-1, -1);
     const QString query = m_queryPatch < 0 ? QStringLiteral("cls") : QStringLiteral("patch%1").arg(m_queryPatch);
     const QString what = request.source == PatchHeatSource::Rollout ? QStringLiteral("rollout")
                          : request.source == PatchHeatSource::HeadMean ? QStringLiteral("L%1_mean").arg(request.layer)
                                                                        : QStringLiteral("L%1_H%2").arg(request.layer).arg(request.head);
     m_overlay->setExportBaseName(QStringLiteral("image_attention_%1_%2_%3").arg(what, query, m_imageName));
     emit statusMessage(m_queryPatch < 0 ? tr("Showing what [CLS] attends to") : tr("Showing what patch %1 attends to").arg(m_queryPatch));
+}
 
-    // Every head as a small overlay of the same query.
+// Every head as a small overlay of the overlay's query; only the query changes it, not the head
+// or layer chosen for the big overlay.
+void ImageModePanel::refreshHeadGrid() {
+    if (!m_analysis) return;
+    const QString query = m_queryPatch < 0 ? QStringLiteral("cls") : QStringLiteral("patch%1").arg(m_queryPatch);
     const auto analysis = m_analysis;
     const int query2 = m_queryPatch;
     const QImage picture = toQImage(analysis->input);
@@ -253,11 +273,12 @@ void ImageModePanel::refreshPositions() {
 }
 
 ExportableView* ImageModePanel::currentExportable() const {
-    switch (m_tabs->currentIndex()) {
-    case 0: return m_overlay;
-    case 1: return m_heads;
-    default: return m_positions;
+    switch (currentView()) {
+    case View::Overlay: return m_overlay;
+    case View::AllHeads: return m_heads;
+    case View::PositionSimilarity: break;
     }
+    return m_positions;
 }
 
 }  // namespace ascope::ui

@@ -18,12 +18,16 @@ namespace ascope::ui {
 
 class ExportableView;
 class ImageOverlayWidget;
+class MessageBanner;
 class PredictionChartWidget;
 class SmallMultiplesWidget;
 
 class ImageModePanel : public QWidget {
     Q_OBJECT
 public:
+    // The views, in tab order.
+    enum class View { Overlay, AllHeads, PositionSimilarity };
+
     explicit ImageModePanel(QWidget* parent = nullptr);
     ImageSession& session() { return *m_session; }
     void openModel(const QString& dir);
@@ -32,13 +36,17 @@ public:
     void setImage(const QImage& image, const QString& name);
     ImageAnalysisPtr analysis() const { return m_analysis; }
     ExportableView* currentExportable() const;
+    void showView(View view);
+    View currentView() const;
+    // Asks for a file and writes every layer and head (NPY, CSV or JSON); problems go to the banner.
+    void exportData(const QString& folder);
+    void showError(const QString& text);
     QString message() const;
     ImageOverlayWidget* overlay() const { return m_overlay; }
     PredictionChartWidget* classes() const { return m_classes; }
     SmallMultiplesWidget* headGrid() const { return m_heads; }
     SmallMultiplesWidget* positionGrid() const { return m_positions; }
     QString imageSlug() const { return m_imageName; }
-    QTabWidget* tabs() const { return m_tabs; }
     PatchHeatRequest heatRequest() const;
     void setSource(PatchHeatSource source, int layer, int head);
 
@@ -49,7 +57,8 @@ signals:
 private:
     void refreshOverlay();
     void refreshPositions();
-    void showError(const QString& text);
+    void refreshHeadGrid();
+    PatchHeatSource source() const;
 
     ImageSession* m_session;
     ImageAnalysisPtr m_analysis;
@@ -57,7 +66,7 @@ private:
     QString m_imageName = QStringLiteral("image");
     int m_queryPatch = -1;
     QLabel* m_modelLabel;
-    QLabel* m_message;
+    MessageBanner* m_message;
     QComboBox* m_source;
     QSpinBox* m_layer;
     QSpinBox* m_head;

@@ -40,7 +40,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     auto* left = new QWidget(this);
     auto* form = new QFormLayout(left);
     m_task = new QComboBox(left);
-    m_task->addItems({tr("Masked language model (BERT) on a corpus"), tr("Image classifier (ViT) on generated shapes")});
+    m_task->addItem(tr("Masked language model (BERT) on a corpus"), static_cast<int>(Task::MaskedLanguageModel));
+    m_task->addItem(tr("Image classifier (ViT) on generated shapes"), static_cast<int>(Task::ShapesClassifier));
     form->addRow(tr("&Task:"), m_task);
     m_corpus = new QLineEdit(builtinCorpus(), left);
     m_corpus->setPlaceholderText(tr("A plain-text file, one sentence per line"));
@@ -53,7 +54,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     corpusLabel->setBuddy(m_corpus);
     form->addRow(corpusLabel, corpusRow);
     m_preset = new QComboBox(left);
-    m_preset->addItems({tr("Tiny (2 layers, fast)"), tr("Small (4 layers)")});
+    m_preset->addItem(tr("Tiny (2 layers, fast)"), static_cast<int>(Preset::Tiny));
+    m_preset->addItem(tr("Small (4 layers)"), static_cast<int>(Preset::Small));
     form->addRow(tr("&Size:"), m_preset);
     m_steps = new QSpinBox(left);
     m_steps->setRange(1, 1000000);
@@ -118,9 +120,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
         const QString f = QFileDialog::getOpenFileName(this, tr("Choose a corpus"), QDir::homePath(), tr("Text (*.txt);;All files (*)"));
         if (!f.isEmpty()) m_corpus->setText(f);
     });
-    connect(m_task, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int t) {
-        m_corpus->setEnabled(t == 0);
-        m_probe->setEnabled(t == 0);
+    connect(m_task, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        m_corpus->setEnabled(task() == Task::MaskedLanguageModel);
+        m_probe->setEnabled(task() == Task::MaskedLanguageModel);
     });
     connect(m_start, &QPushButton::clicked, this, &TrainingPanel::start);
     connect(m_pause, &QPushButton::toggled, this, [this](bool p) {
@@ -147,8 +149,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
 void TrainingPanel::setCorpusPath(const QString& path) { m_corpus->setText(path); }
 void TrainingPanel::setOutputDir(const QString& dir) { m_out->setText(dir); }
 void TrainingPanel::setSteps(int steps) { m_steps->setValue(steps); }
-void TrainingPanel::setTask(int index) { m_task->setCurrentIndex(index); }
-void TrainingPanel::setPreset(int index) { m_preset->setCurrentIndex(index); }
+void TrainingPanel::setTask(Task t) { m_task->setCurrentIndex(m_task->findData(static_cast<int>(t))); }
+void TrainingPanel::setPreset(Preset p) { m_preset->setCurrentIndex(m_preset->findData(static_cast<int>(p))); }
+TrainingPanel::Task TrainingPanel::task() const { return static_cast<Task>(m_task->currentData().toInt()); }
+TrainingPanel::Preset TrainingPanel::preset() const { return static_cast<Preset>(m_preset->currentData().toInt()); }
 int TrainingPanel::plottedPoints() const { return m_plot->graph(0)->dataCount(); }
 QString TrainingPanel::statusText() const { return m_status->text(); }
 
@@ -172,9 +176,9 @@ void TrainingPanel::start() {
     m_plot->graph(1)->data()->clear();
     m_snapshots.clear();
     m_snapshotSlider->setEnabled(false);
-    const bool tiny = m_preset->currentIndex() == 0;
+    const bool tiny = preset() == Preset::Tiny;
     const int every = std::max(1, m_steps->value() / 20);
-    if (m_task->currentIndex() == 0) {
+    if (task() == Task::MaskedLanguageModel) {
         if (!QFileInfo::exists(m_corpus->text())) {
             m_status->setText(tr("The corpus file %1 does not exist").arg(m_corpus->text()));
             return;
@@ -223,7 +227,7 @@ void TrainingPanel::onProgress(double step, double total, double loss, double ac
     if (!m_pause->isChecked())
         m_status->setText(tr("Step %1 of %2 · loss %3 · accuracy %4% · %5 %6/s · ETA %7 s")
                               .arg(step).arg(total).arg(loss, 0, 'f', 3).arg(100 * accuracy, 0, 'f', 1)
-                              .arg(rate, 0, 'f', 0).arg(m_task->currentIndex() == 0 ? tr("tokens") : tr("images"))
+                              .arg(rate, 0, 'f', 0).arg(task() == Task::MaskedLanguageModel ? tr("tokens") : tr("images"))
                               .arg(eta, 0, 'f', 0));
 }
 
@@ -255,12 +259,7 @@ void TrainingPanel::showSnapshot(int index) {
         PatchHeatRequest r;
         r.source = PatchHeatSource::Rollout;
         m_overlay->setHeat(patchHeat(*s.image, r));
-        BarChart chart{tr("Probe image, step %1").arg(s.step), {}, {}};
-        for (const auto& p : s.image->top) {
-            chart.labels << QString::fromStdString(p.label);
-            chart.probabilities.push_back(p.probability);
-        }
-        m_chart->setCharts({chart});
+        m_chart->setClasses(tr("Probe image, step %1").arg(s.step), s.image->top, tr("No classes at step %1").arg(s.step));
     }
 }
 

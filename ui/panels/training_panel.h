@@ -25,14 +25,17 @@ class PredictionChartWidget;
 class TrainingPanel : public QWidget {
     Q_OBJECT
 public:
+    enum class Task { MaskedLanguageModel, ShapesClassifier };
+    enum class Preset { Tiny, Small };
+
     explicit TrainingPanel(QWidget* parent = nullptr);
     TrainingWorker& worker() { return *m_worker; }
     bool isTraining() const { return m_worker->isRunning(); }
     void setCorpusPath(const QString& path);
     void setOutputDir(const QString& dir);
     void setSteps(int steps);
-    void setTask(int index);  // 0: masked LM, 1: shapes ViT
-    void setPreset(int index);  // 0: tiny, 1: small
+    void setTask(Task task);
+    void setPreset(Preset preset);
     void start();
     int snapshotCount() const { return static_cast<int>(m_snapshots.size()); }
     int plottedPoints() const;
@@ -46,6 +49,8 @@ private:
     void onSnapshot(const TrainingSnapshot& snapshot);
     void showSnapshot(int index);
     void setRunning(bool running);
+    Task task() const;
+    Preset preset() const;
 
     TrainingWorker* m_worker;
     QComboBox* m_task;

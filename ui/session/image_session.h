@@ -1,23 +1,21 @@
 #pragma once
-// The GUI's handle on an image model: loads models and classifies images on a one-thread pool
-// (so runs are serialised); a new request supersedes the running one, cancelled between layers.
-#include <QObject>
-#include <QThreadPool>
-#include <atomic>
+// The GUI's handle on an image model: loads models and classifies images on its worker thread;
+// a new request supersedes the running one, cancelled between layers.
 #include <memory>
+#include <vector>
 
 #include "inference/image_model.h"
+#include "session/model_session.h"
 
 namespace ascope::ui {
 
 using ImageModelPtr = std::shared_ptr<const ImageModel>;
 using ImageAnalysisPtr = std::shared_ptr<const ImageAnalysis>;
 
-class ImageSession : public QObject {
+class ImageSession : public ModelSession {
     Q_OBJECT
 public:
     explicit ImageSession(QObject* parent = nullptr);
-    ~ImageSession() override;
 
     void openModel(const QString& dir);
     void requestAnalysis(const RgbImage& image);
@@ -25,21 +23,11 @@ public:
     const std::vector<float>& positionEmbeddings() const { return m_positions; }
 
 signals:
-    void modelLoaded(const QString& dir);
-    void modelFailed(const QString& message);
     void analysisReady(ascope::ui::ImageAnalysisPtr analysis);
-    void analysisFailed(const QString& message);
-    void busyChanged(bool busy);
 
 private:
-    void setPending(int delta);
-
-    QThreadPool m_pool;
     ImageModelPtr m_model;
     std::vector<float> m_positions;
-    std::shared_ptr<std::atomic<quint64>> m_latest;
-    quint64 m_nextId = 0;
-    int m_pending = 0;
 };
 
 }  // namespace ascope::ui

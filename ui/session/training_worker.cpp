@@ -2,17 +2,15 @@
 
 namespace ascope::ui {
 
-TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) { qRegisterMetaType<TrainingSnapshot>(); }
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent), m_worker(QStringLiteral("training")) {
+    qRegisterMetaType<TrainingSnapshot>();
+}
 
 TrainingWorker::~TrainingWorker() { stopAndWait(); }
 
 void TrainingWorker::stopAndWait() {
     stop();
-    if (m_thread) {
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
-    }
+    m_worker.shutdown();
 }
 
 void TrainingWorker::setPaused(bool paused) {
@@ -28,7 +26,8 @@ void TrainingWorker::stop() {
     setPaused(false);
 }
 
-bool TrainingWorker::onProgress(const TrainProgress& p) {
+// On the training thread, after every step.
+bool TrainingWorker::onProgress(const TrainProgress& p, const CancelToken& token) {
     emit progress(p.step, p.totalSteps, p.loss, p.accuracy, p.itemsPerSecond, p.etaSeconds);
     if (!p.checkpointWritten.empty()) {
         TrainingSnapshot s;
@@ -44,33 +43,32 @@ bool TrainingWorker::onProgress(const TrainProgress& p) {
     }
     std::unique_lock<std::mutex> lock(m_mutex);
     m_resume.wait(lock, [this] { return !m_paused || m_stop; });
-    return !m_stop;
+    return !m_stop && !token.isCancelled();
 }
 
-void TrainingWorker::launch(std::function<Expected<int>()> job, const QString& outDir) {
-    stopAndWait();
+void TrainingWorker::launch(std::function<Expected<int>(const TrainCallback&)> train, const QString& outDir) {
     m_stop = false;
-    m_paused = false;
-    m_thread = QThread::create([this, job, outDir] {
-        auto result = job();
-        emit finished(outDir, result ? *result : 0, result ? QString() : QString::fromStdString(result.error()));
-    });
-    m_thread->setObjectName(QStringLiteral("training"));
-    m_thread->start();
+    setPaused(false);
+    m_worker.post<Expected<int>>(
+        0,
+        [this, train](const CancelToken& token) {
+            return train([this, token](const TrainProgress& p) { return onProgress(p, token); });
+        },
+        [this, outDir](Expected<int> result) {
+            emit finished(outDir, result ? *result : 0, result ? QString() : QString::fromStdString(result.error()));
+        });
 }
 
 void TrainingWorker::startMlm(const MlmTrainConfig& config, const QString& probeSentence) {
     m_imageTask = false;
     m_probeText = probeSentence;
-    launch([this, config] { return trainMaskedLm(config, [this](const TrainProgress& p) { return onProgress(p); }); },
-           QString::fromStdString(config.outDir));
+    launch([config](const TrainCallback& cb) { return trainMaskedLm(config, cb); }, QString::fromStdString(config.outDir));
 }
 
 void TrainingWorker::startVit(const VitTrainConfig& config, const RgbImage& probeImage) {
     m_imageTask = true;
     m_probeImage = probeImage;
-    launch([this, config] { return trainVitShapes(config, [this](const TrainProgress& p) { return onProgress(p); }); },
-           QString::fromStdString(config.outDir));
+    launch([config](const TrainCallback& cb) { return trainVitShapes(config, cb); }, QString::fromStdString(config.outDir));
 }
 
 }  // namespace ascope::ui

@@ -1,13 +1,13 @@
 #pragma once
-// Runs a trainer (masked LM or shapes ViT) on its own thread. Pause blocks the trainer between
-// steps; stop ends it cleanly after writing a checkpoint. Every checkpoint also runs the probe
-// (a sentence or an image) through the saved model, so the GUI can show heads forming.
+// Runs a trainer (masked LM or shapes ViT) as a job on its own BackgroundWorker. Pause blocks the
+// trainer between steps; stop ends it cleanly after writing a checkpoint. Every checkpoint also
+// runs the probe (a sentence or an image) through the saved model, so the GUI can show heads form.
 #include <QObject>
-#include <QThread>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 
+#include "session/background_worker.h"
 #include "session/image_session.h"
 #include "session/text_session.h"
 #include "training/mlm_trainer.h"
@@ -31,8 +31,8 @@ public:
     void startVit(const VitTrainConfig& config, const RgbImage& probeImage);
     void setPaused(bool paused);
     void stop();
-    bool isRunning() const { return m_thread && m_thread->isRunning(); }
-    // Stops and waits (for closing the window).
+    bool isRunning() const { return m_worker.isBusy(); }
+    // Stops, waits for the checkpoint to be written and ends the worker (for closing the window).
     void stopAndWait();
 
 signals:
@@ -41,10 +41,10 @@ signals:
     void finished(const QString& outDir, int steps, const QString& error);
 
 private:
-    bool onProgress(const TrainProgress& p);
-    void launch(std::function<Expected<int>()> job, const QString& outDir);
+    bool onProgress(const TrainProgress& p, const CancelToken& token);
+    void launch(std::function<Expected<int>(const TrainCallback&)> train, const QString& outDir);
 
-    QThread* m_thread = nullptr;
+    BackgroundWorker m_worker;
     std::atomic<bool> m_stop{false};
     std::mutex m_mutex;
     std::condition_variable m_resume;

@@ -49,6 +49,20 @@ void PredictionChartWidget::setPredictions(const TextAnalysis& analysis) {
     setCharts(charts);
 }
 
+void PredictionChartWidget::setClasses(const QString& title, const std::vector<ClassPrediction>& top,
+                                       const QString& emptyMessage) {
+    if (top.empty()) {
+        clear(emptyMessage);
+        return;
+    }
+    BarChart chart{title, {}, {}};
+    for (const auto& p : top) {
+        chart.labels << QString::fromStdString(p.label);
+        chart.probabilities.push_back(p.probability);
+    }
+    setCharts({chart});
+}
+
 void PredictionChartWidget::setCharts(const std::vector<BarChart>& charts) {
     clear(QString());
     m_message->hide();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "export/exportable_view.h"
+#include "inference/image_analysis.h"
 #include "inference/text_analysis.h"
 
 class QCustomPlot;
@@ -24,6 +25,8 @@ class PredictionChartWidget : public QWidget, public ExportableView {
 public:
     explicit PredictionChartWidget(QWidget* parent = nullptr);
     void setPredictions(const TextAnalysis& analysis);
+    // One chart of class probabilities (an image's top-k); `emptyMessage` when there are none.
+    void setClasses(const QString& title, const std::vector<ClassPrediction>& top, const QString& emptyMessage);
     void setCharts(const std::vector<BarChart>& charts);
     void clear(const QString& message);
     int chartCount() const { return static_cast<int>(m_plots.size()); }

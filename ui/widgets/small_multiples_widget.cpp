@@ -2,10 +2,15 @@
 
 #include <QMouseEvent>
 #include <QPainter>
+#include <QToolTip>
+#include <algorithm>
 
 namespace ascope::ui {
 
-SmallMultiplesWidget::SmallMultiplesWidget(QWidget* parent) : QWidget(parent) { setMinimumSize(200, 200); }
+SmallMultiplesWidget::SmallMultiplesWidget(QWidget* parent) : QWidget(parent) {
+    setMinimumSize(200, 200);
+    setMouseTracking(true);
+}
 
 void SmallMultiplesWidget::setGrid(int rows, int cols, CellPainter painter, QString rowPrefix, QString colPrefix,
                                    QString title) {
@@ -15,6 +20,11 @@ void SmallMultiplesWidget::setGrid(int rows, int cols, CellPainter painter, QStr
     m_rowPrefix = std::move(rowPrefix);
     m_colPrefix = std::move(colPrefix);
     m_title = std::move(title);
+    update();
+}
+
+void SmallMultiplesWidget::setEmptyMessage(const QString& message) {
+    m_empty = message;
     update();
 }
 
@@ -33,11 +43,29 @@ SmallMultiplesWidget::Geometry SmallMultiplesWidget::geometry(const QSize& size)
     return {left, top, cell, gap};
 }
 
+bool SmallMultiplesWidget::cellAt(const QPointF& pos, int& row, int& col) const {
+    const auto g = geometry(size());
+    const double x = pos.x() - g.left, y = pos.y() - g.top;
+    if (x < 0 || y < 0) return false;
+    col = static_cast<int>(x / (g.cell + g.gap));
+    row = static_cast<int>(y / (g.cell + g.gap));
+    const bool inGap = x - col * (g.cell + g.gap) > g.cell || y - row * (g.cell + g.gap) > g.cell;
+    return row < m_rows && col < m_cols && !inGap;
+}
+
+QPoint SmallMultiplesWidget::cellCenter(int row, int col) const {
+    const auto g = geometry(size());
+    return QPointF(g.left + col * (g.cell + g.gap) + g.cell / 2, g.top + row * (g.cell + g.gap) + g.cell / 2).toPoint();
+}
+
 void SmallMultiplesWidget::paintAll(QPainter& p, const QSize& size) const {
     p.fillRect(QRect(QPoint(0, 0), size), palette().base());
     p.setPen(palette().text().color());
+    if (!m_painter || m_rows == 0 || m_cols == 0) {
+        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, m_empty);
+        return;
+    }
     p.drawText(QRectF(0, 2, size.width(), 22), Qt::AlignCenter, m_title);
-    if (!m_painter || m_rows == 0) return;
     const auto g = geometry(size);
     for (int r = 0; r < m_rows; ++r) {
         if (!m_rowPrefix.isEmpty())
@@ -67,17 +95,20 @@ void SmallMultiplesWidget::paintEvent(QPaintEvent*) {
 }
 
 void SmallMultiplesWidget::mousePressEvent(QMouseEvent* event) {
-    const auto g = geometry(size());
-    const double x = event->position().x() - g.left, y = event->position().y() - g.top;
-    if (x < 0 || y < 0) return;
-    const int c = static_cast<int>(x / (g.cell + g.gap)), r = static_cast<int>(y / (g.cell + g.gap));
-    if (r < m_rows && c < m_cols) emit cellClicked(r, c);
+    int r = 0, c = 0;
+    if (cellAt(event->position(), r, c)) emit cellClicked(r, c);
+}
+
+void SmallMultiplesWidget::mouseMoveEvent(QMouseEvent* event) {
+    int r = 0, c = 0;
+    if (m_toolTip && cellAt(event->position(), r, c))
+        QToolTip::showText(event->globalPosition().toPoint(), m_toolTip(r, c), this);
 }
 
 void SmallMultiplesWidget::renderExport(QPainter& painter, const QSize& size) { paintAll(painter, size); }
 
 QSize SmallMultiplesWidget::exportSize() const {
-    const int cell = m_cols > 8 ? 48 : 120;
+    const int cell = m_cols > 8 ? 64 : 120;
     return QSize(50 + std::max(1, m_cols) * (cell + 2), 52 + std::max(1, m_rows) * (cell + 2));
 }
 

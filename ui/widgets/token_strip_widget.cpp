@@ -13,6 +13,14 @@ TokenStripWidget::TokenStripWidget(QWidget* parent) : QWidget(parent) {
     setToolTip(tr("Click a token to mask it; click again to restore it"));
 }
 
+int TokenStripWidget::rowHeight() const {
+    QToolButton probe;
+    probe.setText(QStringLiteral("[MASK]"));
+    probe.setStyleSheet(QStringLiteral("QToolButton{border:1px solid gray;border-radius:4px;padding:3px 6px;font-weight:bold}"));
+    const auto margins = m_layout->contentsMargins();
+    return probe.sizeHint().height() + margins.top() + margins.bottom();
+}
+
 void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked) {
     for (auto* c : m_chips) c->deleteLater();
     m_chips.clear();

@@ -19,6 +19,8 @@ public:
     explicit TokenStripWidget(QWidget* parent = nullptr);
     // `text` is what the user typed (for the spans); `masked` are token indices shown as [MASK].
     void setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked);
+    // The height of one row of chips (what the strip needs to show them unclipped).
+    int rowHeight() const;
     int chipCount() const { return static_cast<int>(m_chips.size()); }
     QToolButton* chip(int index) const { return m_chips.at(static_cast<std::size_t>(index)); }
 

@@ -1,0 +1,96 @@
+#pragma once
+// Text mode: the model label, sentence box with teaching examples, top-k, the token strip (click
+// a chip to mask it), and the attention, model, head and positional-encoding views. It owns the
+// text session and all text-mode state (tokens, masks, the analysis shown).
+#include <QTimer>
+#include <QWidget>
+#include <set>
+#include <vector>
+
+#include "session/text_session.h"
+
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QScrollArea;
+class QSpinBox;
+class QTabWidget;
+
+namespace ascope::ui {
+
+class AttentionArcWidget;
+class AttentionPanel;
+class ExportableView;
+class HeadGridWidget;
+class MessageBanner;
+class PositionalEncodingPanel;
+class PredictionChartWidget;
+class TokenStripWidget;
+
+class TextModePanel : public QWidget {
+    Q_OBJECT
+public:
+    // The views, in tab order.
+    enum class View { Attention, ModelView, HeadView, Positional };
+
+    explicit TextModePanel(QWidget* parent = nullptr);
+
+    void openModel(const QString& dir);
+    void setSentence(const QString& text);
+    void toggleToken(int index);
+    void showView(View view);
+    View currentView() const;
+    void focusSentence();
+    void showError(const QString& text);
+    void stepLayer(int delta);
+    void stepHead(int delta);
+    ExportableView* currentExportable() const;
+    // Asks for a file and writes every layer and head (NPY, CSV or JSON); problems go to the banner.
+    void exportData(const QString& folder);
+
+    TextSession& session() { return *m_session; }
+    TextAnalysisPtr analysis() const { return m_analysis; }
+    QString messageText() const;
+    QString sentenceSlug() const;
+    TokenStripWidget* tokenStrip() const { return m_strip; }
+    QScrollArea* tokenStripArea() const { return m_stripArea; }
+    AttentionPanel* attentionPanel() const { return m_attention; }
+    PredictionChartWidget* predictions() const { return m_predictions; }
+    HeadGridWidget* headGrid() const { return m_grid; }
+    AttentionArcWidget* arcView() const { return m_arcs; }
+    PositionalEncodingPanel* positionalPanel() const { return m_positional; }
+
+signals:
+    void analysisShown();
+    void modelOpened(const QString& dir);
+    void statusMessage(const QString& text, int timeoutMs);
+
+private:
+    void retokenize();
+    void requestRun();
+    void showAnalysis(TextAnalysisPtr analysis);
+    void updateViewsForSelection();
+    void onModelLoaded(const QString& dir);
+
+    TextSession* m_session;
+    QLineEdit* m_sentence;
+    QSpinBox* m_topK;
+    QProgressBar* m_busy;
+    QLabel* m_modelLabel;
+    MessageBanner* m_message;
+    TokenStripWidget* m_strip;
+    QScrollArea* m_stripArea;
+    QTabWidget* m_tabs;
+    AttentionPanel* m_attention;
+    PredictionChartWidget* m_predictions;
+    HeadGridWidget* m_grid;
+    AttentionArcWidget* m_arcs;
+    PositionalEncodingPanel* m_positional;
+    QTimer m_debounce;
+
+    std::vector<Token> m_tokens;
+    std::set<int> m_masked;
+    TextAnalysisPtr m_analysis;
+};
+
+}  // namespace ascope::ui
