@@ -42,7 +42,7 @@ struct RandomTensors {
         for (auto d : shape) n *= d;
         std::vector<float> v(static_cast<std::size_t>(n));
         for (auto& x : v) x = std::isnan(fill) ? normal(rng) : fill;
-        bytes += 4.0 * n;
+        bytes += 4.0 * static_cast<double>(n);
         writer.addFloat32(name, shape, std::move(v));
     }
     std::mt19937 rng;

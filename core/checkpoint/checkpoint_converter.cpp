@@ -1,11 +1,10 @@
 #include "checkpoint/checkpoint_converter.h"
 
+#include <cstring>
 #include <filesystem>
-#include <torch/torch.h>
 
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/safetensors_writer.h"
-#include "models/torch_weights.h"
 
 namespace fs = std::filesystem;
 
@@ -19,26 +18,27 @@ Status convertCheckpoint(const std::string& srcDir, const std::string& dstDir, D
     std::error_code ec;
     fs::create_directories(dstDir, ec);
     if (ec) return makeError(ErrorKind::Io, dstDir + ": cannot create the folder");
-    const auto target = dtype == DType::F16 ? torch::kHalf : dtype == DType::BF16 ? torch::kBFloat16 : torch::kFloat32;
     SafetensorsWriter writer;
     writer.setMetadata("format", "pt");
-    try {
-        for (const auto& name : tensors->names()) {
-            const TensorView* view = tensors->find(name);
-            std::vector<float> probe;
-            if (!toFloat32(*view, probe)) {  // integer tensors: unchanged
-                writer.addRaw(name, view->dtype, view->shape, std::vector<std::uint8_t>(view->data, view->data + view->byteSize));
-                continue;
-            }
-            auto t = toFloatTensor(*view);
-            if (!t) return t.errorValue();
-            auto converted = t->to(target).contiguous();
-            const auto* bytes = static_cast<const std::uint8_t*>(converted.data_ptr());
-            writer.addRaw(name, dtype, view->shape,
-                          std::vector<std::uint8_t>(bytes, bytes + converted.numel() * converted.element_size()));
+    std::vector<float> values;
+    for (const auto& name : tensors->names()) {
+        const TensorView* view = tensors->find(name);
+        if (!toFloat32(*view, values)) {  // integer tensors: unchanged
+            writer.addRaw(name, view->dtype, view->shape, std::vector<std::uint8_t>(view->data, view->data + view->byteSize));
+            continue;
         }
-    } catch (const std::exception& e) {
-        return makeError(ErrorKind::Internal, describeTorchError(e));
+        std::vector<std::uint8_t> bytes;
+        if (dtype == DType::F32) {
+            bytes.resize(values.size() * 4);
+            std::memcpy(bytes.data(), values.data(), bytes.size());
+        } else {
+            bytes.resize(values.size() * 2);
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                const std::uint16_t h = dtype == DType::F16 ? floatToHalf(values[i]) : floatToBFloat16(values[i]);
+                std::memcpy(bytes.data() + 2 * i, &h, 2);  // little-endian hosts, as safetensors
+            }
+        }
+        writer.addRaw(name, dtype, view->shape, std::move(bytes));
     }
     if (auto st = writer.write((fs::path(dstDir) / "model.safetensors").string()); !st) return st;
     for (const char* f : {"config.json", "vocab.txt", "tokenizer_config.json", "preprocessor_config.json",

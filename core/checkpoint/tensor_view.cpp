@@ -124,4 +124,37 @@ bool toFloat32(const TensorView& view, std::vector<float>& out) {
     return toFloat32(view, out.data());
 }
 
+namespace {
+std::uint32_t floatBits(float value) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    return bits;
+}
+// Drops the low `shift` bits of `value`, rounding to nearest, ties to even.
+std::uint32_t roundShift(std::uint32_t value, std::uint32_t shift) {
+    const std::uint32_t kept = value >> shift, rest = value & ((1u << shift) - 1), half = 1u << (shift - 1);
+    return kept + ((rest > half || (rest == half && (kept & 1))) ? 1 : 0);
+}
+}  // namespace
+
+std::uint16_t floatToHalf(float value) {
+    const std::uint32_t bits = floatBits(value);
+    const auto sign = static_cast<std::uint16_t>((bits >> 16) & 0x8000);
+    const std::uint32_t magnitude = bits & 0x7FFFFFFF;
+    if (magnitude > 0x7F800000) return sign | 0x7E00;                // NaN
+    if (magnitude >= 0x477FF000) return sign | 0x7C00;               // rounds past 65504: infinity
+    if (magnitude >= 0x38800000)                                     // a normal half (2^-14 and up)
+        return static_cast<std::uint16_t>(sign | roundShift(magnitude - (112u << 23), 13));
+    if (magnitude < 0x33000000) return sign;                         // under half the smallest subnormal
+    const std::uint32_t exponent = magnitude >> 23;                  // 102..112: a subnormal half
+    const std::uint32_t mantissa = (magnitude & 0x7FFFFF) | 0x800000;
+    return static_cast<std::uint16_t>(sign | roundShift(mantissa, 126 - exponent));
+}
+
+std::uint16_t floatToBFloat16(float value) {
+    const std::uint32_t bits = floatBits(value);
+    if ((bits & 0x7FFFFFFF) > 0x7F800000) return 0x7FC0;
+    return static_cast<std::uint16_t>(roundShift(bits, 16));
+}
+
 }  // namespace ascope

@@ -35,5 +35,9 @@ bool toFloat32(const TensorView& view, std::vector<float>& out);
 // The same into `out`, which holds elementCount() floats.
 bool toFloat32(const TensorView& view, float* out);
 bool isFloatingDType(DType dtype);
+// float32 -> IEEE half / bfloat16 bits, rounding to nearest even (as PyTorch converts); NaN
+// becomes the canonical quiet NaN PyTorch writes (sign | 0x7E00 for half, 0x7FC0 for bfloat16).
+std::uint16_t floatToHalf(float value);
+std::uint16_t floatToBFloat16(float value);
 
 }  // namespace ascope

@@ -1,5 +1,6 @@
 #pragma once
 // Internal: the hidden activations Hugging Face configs name.
+#include "util/core_internal.h"
 #include <string>
 #include <torch/torch.h>
 

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: the scaled dot-product attention shared by every architecture, returning the
 // softmax probabilities so the app can show them.
+#include "util/core_internal.h"
 #include <torch/torch.h>
 
 namespace ascope {

@@ -1,6 +1,7 @@
 #pragma once
 // Internal (includes torch): BERT in LibTorch modules, registered under Hugging Face's
 // state-dict names (embeddings.*, encoder.layer.N.*, cls.predictions.*) so loading is a name map.
+#include "util/core_internal.h"
 #include <functional>
 #include <torch/torch.h>
 #include <vector>

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: the process-wide oneDNN CPU engine and a cache of matmul primitives, shared by every
 // layer and model (a primitive depends only on shapes, not on weights).
+#include "util/core_internal.h"
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>

@@ -4,6 +4,7 @@
 // and at a sentence's 10-500 rows that packing (the weight streamed from memory) is a large part
 // of each product; with the packing done once, a 128-row product runs at the machine's matmul peak.
 // Bias, activation and a residual add are applied in the same pass over the output.
+#include "util/core_internal.h"
 #include <initializer_list>
 #include <memory>
 #include <utility>

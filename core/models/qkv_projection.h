@@ -2,6 +2,7 @@
 // Internal: query/key/value projections fused into one matmul. In inference the fused weight is
 // packed once (and again when the weights change) with 1/sqrt(head_dim) folded into the query part;
 // in training it is concatenated on the fly so gradients reach the three Linear modules.
+#include "util/core_internal.h"
 #include <torch/torch.h>
 
 #include "models/packed_linear.h"

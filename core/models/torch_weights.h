@@ -1,5 +1,6 @@
 #pragma once
 // Internal (includes torch): copying checkpoint tensors into LibTorch modules by name.
+#include "util/core_internal.h"
 #include <set>
 #include <string>
 #include <torch/torch.h>

@@ -2,6 +2,7 @@
 // Internal (includes torch): Vision Transformer (ViT) and DeiT in LibTorch modules registered
 // under Hugging Face's names (embeddings.*, encoder.layer.N.attention.attention.*, layernorm,
 // classifier), pre-norm layers returning their attention probabilities.
+#include "util/core_internal.h"
 #include <torch/torch.h>
 #include <vector>
 

@@ -1,6 +1,7 @@
 #pragma once
 // Internal (includes torch): pieces both trainers share: weight initialisation, the learning-rate
 // schedule, AdamW with decay/no-decay groups, and atomic checkpoint writing.
+#include "util/core_internal.h"
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>

@@ -63,15 +63,22 @@ std::uint8_t clampByte(float v) { return static_cast<std::uint8_t>(std::clamp(st
 }  // namespace
 
 Expected<PreprocessorConfig> PreprocessorConfig::fromFolder(const std::string& dir, int imageSize) {
-    PreprocessorConfig c;
-    if (imageSize > 0) c.resizeHeight = c.resizeWidth = c.cropHeight = c.cropWidth = imageSize;
     const auto path = (std::filesystem::path(dir) / "preprocessor_config.json").string();
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return c;
-    std::ifstream in(path);
+    if (!std::filesystem::exists(path, ec)) return fromJsonText("{}", path, imageSize);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return makeError(ErrorKind::Io, path + ": cannot open");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return fromJsonText(text, path, imageSize);
+}
+
+Expected<PreprocessorConfig> PreprocessorConfig::fromJsonText(const std::string& text, const std::string& path, int imageSize) {
+    PreprocessorConfig c;
+    if (imageSize > 0) c.resizeHeight = c.resizeWidth = c.cropHeight = c.cropWidth = imageSize;
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(in);
+        j = nlohmann::json::parse(text);
+        if (!j.is_object()) return makeError(ErrorKind::InvalidInput, path + ": not a JSON object");
         c.doResize = j.value("do_resize", true);
         if (auto s = j.find("size"); s != j.end()) {
             if (s->is_number_integer()) c.resizeHeight = c.resizeWidth = s->get<int>();
@@ -107,6 +114,10 @@ Expected<PreprocessorConfig> PreprocessorConfig::fromFolder(const std::string& d
     }
     for (int v : {c.resizeHeight, c.resizeWidth, c.cropHeight, c.cropWidth})
         if (v <= 0 || v > kMaxSide) return makeError(ErrorKind::InvalidInput, path + ": image sizes must be between 1 and 16384");
+    if (c.shortestEdge < 0 || c.shortestEdge > kMaxSide)
+        return makeError(ErrorKind::InvalidInput, path + ": shortest_edge must be between 1 and 16384");
+    for (double v : {c.rescaleFactor, c.mean[0], c.mean[1], c.mean[2], c.std[0], c.std[1], c.std[2]})
+        if (!std::isfinite(v)) return makeError(ErrorKind::InvalidInput, path + ": rescale_factor, image_mean and image_std must be finite");
     for (double s : c.std)
         if (s == 0) return makeError(ErrorKind::InvalidInput, path + ": image_std must not be zero");
     return c;
@@ -153,6 +164,11 @@ Expected<RgbImage> preprocessGeometry(const RgbImage& image, const PreprocessorC
             const double s = static_cast<double>(c.shortestEdge) / std::min(image.width, image.height);
             w = std::max(1, static_cast<int>(std::lround(image.width * s)));
             h = std::max(1, static_cast<int>(std::lround(image.height * s)));
+            if (std::max(image.width * s, image.height * s) > kMaxSide)
+                return makeError(ErrorKind::InvalidInput,
+                                 "image size " + std::to_string(image.width) + " x " + std::to_string(image.height) +
+                                     " is too elongated: its short side scaled to " + std::to_string(c.shortestEdge) +
+                                     " makes the long side over 16384 pixels");
         }
         out = resizeImage(out, w, h, c.resample);
     }

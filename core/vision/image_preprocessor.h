@@ -30,6 +30,8 @@ struct PreprocessorConfig {
 
     // Missing file: defaults for `imageSize`. Broken file: an error.
     static Expected<PreprocessorConfig> fromFolder(const std::string& dir, int imageSize);
+    // The same from the file's text; `source` names it in errors.
+    static Expected<PreprocessorConfig> fromJsonText(const std::string& text, const std::string& source, int imageSize);
     int outputHeight() const;
     int outputWidth() const;
 };

@@ -229,7 +229,7 @@ TEST_CASE("Hostile pickles with deep nesting or cycles are read without exhausti
         CHECK((*doc)->root->items.at(0) == (*doc)->root);
     }
     SECTION("unknown opcodes and stack underflow") {
-        for (const std::string p : {std::string("\x80\x02\xff."), std::string("\x80\x02t."), std::string("\x80\x02h\x05.")}) {
+        for (const std::string& p : {std::string("\x80\x02\xff."), std::string("\x80\x02t."), std::string("\x80\x02h\x05.")}) {
             auto doc = readPickle(reinterpret_cast<const std::uint8_t*>(p.data()), p.size(), "bad.pkl", allowNothing);
             CHECK_FALSE(doc.hasValue());
         }

@@ -241,7 +241,7 @@ void ImageModePanel::refreshHeadGrid() {
                          QImage hm(analysis->gridCols, analysis->gridRows, QImage::Format_ARGB32);
                          for (int i = 0; i < static_cast<int>(heat.size()); ++i) {
                              QColor c = colorAt(ColorMap::Magma, heat[static_cast<std::size_t>(i)]);
-                             c.setAlphaF(0.7);
+                             c.setAlphaF(0.7f);
                              hm.setPixelColor(i % analysis->gridCols, i / analysis->gridCols, c);
                          }
                          p.drawImage(cell, hm);

@@ -29,7 +29,7 @@ void AttentionArcWidget::setHoveredToken(int index) {
 }
 
 double AttentionArcWidget::rowHeight(const QSize& size) const {
-    return std::clamp((size.height() - kTop - 8) / std::max<double>(1, m_tokens.size()), 12.0, 28.0);
+    return std::clamp((size.height() - kTop - 8) / std::max<double>(1, static_cast<double>(m_tokens.size())), 12.0, 28.0);
 }
 
 void AttentionArcWidget::paintArcs(QPainter& p, const QSize& size) const {
@@ -53,7 +53,7 @@ void AttentionArcWidget::paintArcs(QPainter& p, const QSize& size) const {
             const float w = m_weights[static_cast<std::size_t>(i) * n + j];
             if (w < 0.01f) continue;
             QColor c = line;
-            c.setAlphaF(std::min(1.0, 0.15 + 0.85 * w));
+            c.setAlphaF(static_cast<float>(std::min(1.0, 0.15 + 0.85 * w)));
             p.setPen(QPen(c, 1 + 5 * w));
             p.drawLine(QPointF(xl, kTop + (i + 0.5) * rh), QPointF(xr, kTop + (j + 0.5) * rh));
         }
@@ -87,6 +87,6 @@ void AttentionArcWidget::leaveEvent(QEvent*) { setHoveredToken(-1); }
 
 void AttentionArcWidget::renderExport(QPainter& painter, const QSize& size) { paintArcs(painter, size); }
 
-QSize AttentionArcWidget::exportSize() const { return QSize(560, static_cast<int>(kTop + 8 + 24 * std::max<int>(1, m_tokens.size()))); }
+QSize AttentionArcWidget::exportSize() const { return QSize(560, static_cast<int>(kTop + 8 + 24 * std::max<int>(1, static_cast<int>(m_tokens.size())))); }
 
 }  // namespace ascope::ui

@@ -56,8 +56,8 @@ QColor colorAt(ColorMap map, double t) {
             const double f = span > 0 ? (t - stops[i - 1].first) / span : 0;
             const QColor& a = stops[i - 1].second;
             const QColor& b = stops[i].second;
-            return QColor::fromRgbF(a.redF() + f * (b.redF() - a.redF()), a.greenF() + f * (b.greenF() - a.greenF()),
-                                    a.blueF() + f * (b.blueF() - a.blueF()));
+            auto mix = [f](float from, float to) { return static_cast<float>(from + f * (to - from)); };
+            return QColor::fromRgbF(mix(a.redF(), b.redF()), mix(a.greenF(), b.greenF()), mix(a.blueF(), b.blueF()));
         }
     }
     return stops.back().second;

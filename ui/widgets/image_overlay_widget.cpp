@@ -36,7 +36,7 @@ void ImageOverlayWidget::paintOverlay(QPainter& p, const QRectF& r) const {
         for (int y = 0; y < m_rows; ++y)
             for (int x = 0; x < m_cols; ++x) {
                 QColor c = colorAt(m_map, m_heat[static_cast<std::size_t>(y) * m_cols + x]);
-                c.setAlphaF(m_opacity);
+                c.setAlphaF(static_cast<float>(m_opacity));
                 heat.setPixelColor(x, y, c);
             }
         p.drawImage(r, heat);  // nearest neighbour: one crisp block per patch

@@ -37,7 +37,7 @@ void PredictionChartWidget::setPredictions(const TextAnalysis& analysis) {
     std::vector<BarChart> charts;
     for (const auto& mask : analysis.predictions) {
         QString context;
-        for (int i = std::max(1, mask.position - 2); i <= std::min<int>(analysis.tokens.size() - 2, mask.position + 2); ++i)
+        for (int i = std::max(1, mask.position - 2); i <= std::min(static_cast<int>(analysis.tokens.size()) - 2, mask.position + 2); ++i)
             context += (i == mask.position ? QStringLiteral("[MASK]") : QString::fromStdString(analysis.tokens[i].text)) + ' ';
         BarChart chart{tr("#%1: …%2…").arg(mask.position).arg(context.trimmed()), {}, {}};
         for (const auto& c : mask.top) {

@@ -39,7 +39,7 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
         chip->setEnabled(!structural);
         const QString source = QString::fromUtf8(utf8.mid(static_cast<int>(t.byteBegin), static_cast<int>(t.byteEnd - t.byteBegin)));
         // Character span in what the user typed (UTF-16 code units, as the text box counts).
-        const int charBegin = QString::fromUtf8(utf8.left(static_cast<int>(t.byteBegin))).size();
+        const auto charBegin = QString::fromUtf8(utf8.left(static_cast<int>(t.byteBegin))).size();
         chip->setToolTip(structural ? tr("%1 (id %2), added by the tokenizer").arg(QString::fromStdString(t.text)).arg(t.id)
                                     : tr("%1 · id %2 · characters %3–%4 (\"%5\")\nClick to %6")
                                           .arg(QString::fromStdString(t.text))
