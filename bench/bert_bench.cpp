@@ -160,6 +160,32 @@ double residentMb() {
     return kb / 1e3;
 }
 
+// Resident memory of the process in MB: anonymous (the model's own memory), total (with mapped
+// files and libraries) and the peak total since the last resetPeakMemory().
+struct ProcessMemory {
+    double anonMb = 0, residentMb = 0, peakMb = 0;
+};
+ProcessMemory processMemory() {
+    ProcessMemory m;
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return m;
+    char line[256];
+    double kb = 0;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::sscanf(line, "RssAnon: %lf", &kb) == 1) m.anonMb = kb / 1e3;
+        if (std::sscanf(line, "VmRSS: %lf", &kb) == 1) m.residentMb = kb / 1e3;
+        if (std::sscanf(line, "VmHWM: %lf", &kb) == 1) m.peakMb = kb / 1e3;
+    }
+    std::fclose(f);
+    return m;
+}
+void resetPeakMemory() {
+    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", f);  // resets VmHWM to the current resident size
+        std::fclose(f);
+    }
+}
+
 std::string sentence(int words) {
     std::string s;
     for (int k = 0; k < words; ++k) s += (k == words / 2 ? "[MASK] " : "w" + std::to_string(100 + k * 37) + " ");
@@ -205,7 +231,50 @@ struct Row {
 };
 }  // namespace
 
+// attention-scope-bench memory: what opening models costs in memory. A BERT-large-shaped checkpoint
+// (24 x 1024, 1.34 GB of float32) is opened, run once, and then replaced by a BERT-base one, as the
+// app does when the user opens another model.
+int memoryReport() {
+    configureComputeThreads();
+    ModelConfig large = bertBase();
+    large.hiddenSize = 1024;
+    large.numLayers = 24;
+    large.numHeads = 16;
+    large.intermediateSize = 4096;
+    const auto largeDir = fs::temp_directory_path() / "ascope-bench-bert-large";
+    const auto baseDir = fs::temp_directory_path() / "ascope-bench-bert-base";
+    const double largeBytes = writeRandomCheckpoint(largeDir, large);
+    const double baseBytes = writeRandomCheckpoint(baseDir, bertBase());
+    auto print = [](const char* what, const ProcessMemory& m) {
+        std::printf("%-46s anonymous %6.0f MB, resident %6.0f MB, peak %6.0f MB\n", what, m.anonMb, m.residentMb, m.peakMb);
+    };
+    std::printf("BERT-large shape: %.0f MB of float32 weights; BERT-base: %.0f MB\n", largeBytes / 1e6, baseBytes / 1e6);
+    print("before opening a model:", processMemory());
+    resetPeakMemory();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto model = TextModel::load(largeDir.string());
+    const double openMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!model) {
+        std::fprintf(stderr, "bench: %s\n", model.error().c_str());
+        return 1;
+    }
+    std::printf("BERT-large opened in %.0f ms\n", openMs);
+    print("after opening BERT-large:", processMemory());
+    if (auto r = (*model)->analyse(sentence(126)); !r) return 1;
+    print("after one 128-token forward:", processMemory());
+    resetPeakMemory();
+    auto next = TextModel::load(baseDir.string());
+    if (!next) return 1;
+    print("BERT-base opened, BERT-large still held:", processMemory());
+    model = std::move(next);  // the app's session replaces its model the same way
+    print("BERT-large released:", processMemory());
+    fs::remove_all(largeDir);
+    fs::remove_all(baseDir);
+    return 0;
+}
+
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "memory") return memoryReport();
     // attention-scope-bench [repeats] [token counts...]: given token counts, only those text runs.
     const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 10;
     std::vector<int> tokenCounts;

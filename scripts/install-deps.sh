@@ -11,6 +11,7 @@ PKGS=(
   libtorch-dev libopenblas0-openmp libopenblas-openmp-dev
   libdnnl-dev ocl-icd-opencl-dev  # oneDNN's CMake package requires OpenCL's (only a Recommends)
   catch2 nlohmann-json3-dev libutf8proc-dev
+  clang libclang-rt-14-dev llvm  # libFuzzer and the sanitizers' runtimes and symbolizer (scripts/run-fuzzers.sh)
   xvfb xauth
 )
 missing=()

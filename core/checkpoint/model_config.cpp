@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/json_fields.h"
+
 namespace ascope {
 
 namespace {
@@ -22,19 +24,6 @@ Expected<json> readJsonFile(const std::string& path) {
     }
 }
 
-// Reads an optional integer field, checking its range; leaves `out` unchanged when absent.
-Status readInt(const json& j, const char* key, int& out, long lo, long hi, const std::string& source) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return Status::ok();
-    if (!it->is_number_integer())
-        return makeError(ErrorKind::InvalidInput, source + ": '" + key + "' must be an integer");
-    const long v = it->get<long>();
-    if (v < lo || v > hi)
-        return makeError(ErrorKind::InvalidInput, source + ": '" + key + "' = " + std::to_string(v) + " is out of range [" +
-                         std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    out = static_cast<int>(v);
-    return Status::ok();
-}
 }  // namespace
 
 Expected<ModelConfig> ModelConfig::fromFile(const std::string& path) {
@@ -76,17 +65,17 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
         return makeError(ErrorKind::InvalidInput, source + ": unexpected value type (" + e.what() + ")");
     }
     constexpr long kBig = 1 << 20;
-    for (auto st : {readInt(j, "vocab_size", c.vocabSize, 1, 10'000'000, source),
-                    readInt(j, "hidden_size", c.hiddenSize, 1, 65536, source),
-                    readInt(j, "num_hidden_layers", c.numLayers, 1, 1000, source),
-                    readInt(j, "num_attention_heads", c.numHeads, 1, 4096, source),
-                    readInt(j, "intermediate_size", c.intermediateSize, 1, 1 << 18, source),
-                    readInt(j, "max_position_embeddings", c.maxPositionEmbeddings, 1, kBig, source),
-                    readInt(j, "type_vocab_size", c.typeVocabSize, 0, 1024, source),
-                    readInt(j, "pad_token_id", c.padTokenId, 0, 10'000'000, source),
-                    readInt(j, "image_size", c.imageSize, 1, 8192, source),
-                    readInt(j, "patch_size", c.patchSize, 1, 8192, source),
-                    readInt(j, "num_channels", c.numChannels, 1, 16, source)}) {
+    for (auto st : {readIntField(j, "vocab_size", c.vocabSize, 1, 10'000'000, source),
+                    readIntField(j, "hidden_size", c.hiddenSize, 1, 65536, source),
+                    readIntField(j, "num_hidden_layers", c.numLayers, 1, 1000, source),
+                    readIntField(j, "num_attention_heads", c.numHeads, 1, 4096, source),
+                    readIntField(j, "intermediate_size", c.intermediateSize, 1, 1 << 18, source),
+                    readIntField(j, "max_position_embeddings", c.maxPositionEmbeddings, 1, kBig, source),
+                    readIntField(j, "type_vocab_size", c.typeVocabSize, 0, 1024, source),
+                    readIntField(j, "pad_token_id", c.padTokenId, 0, 10'000'000, source),
+                    readIntField(j, "image_size", c.imageSize, 1, 8192, source),
+                    readIntField(j, "patch_size", c.patchSize, 1, 8192, source),
+                    readIntField(j, "num_channels", c.numChannels, 1, 16, source)}) {
         if (!st) return st.errorValue();
     }
     if (c.hiddenSize == 0 || c.numLayers == 0 || c.numHeads == 0)

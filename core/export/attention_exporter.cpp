@@ -33,15 +33,6 @@ bool parseExportFormat(const std::string& name, ExportFormat& out) {
     return true;
 }
 
-const char* exportFormatExtension(ExportFormat format) {
-    switch (format) {
-    case ExportFormat::Csv: return "csv";
-    case ExportFormat::Json: return "json";
-    case ExportFormat::Npy: return "npy";
-    }
-    return "";
-}
-
 Status validateSelection(const AttentionStack& a, const AttentionSelection& s) {
     if (a.empty()) return makeError(ErrorKind::InvalidInput, "no attention to export");
     if (s.layer < -1 || s.layer >= a.layers)

@@ -10,7 +10,6 @@ namespace ascope {
 
 enum class ExportFormat { Csv, Json, Npy };
 bool parseExportFormat(const std::string& name, ExportFormat& out);
-const char* exportFormatExtension(ExportFormat format);
 
 struct AttentionSelection {
     int layer = -1;  // -1: all layers

@@ -24,13 +24,4 @@ std::string npyBytes(const std::vector<std::int64_t>& shape, const float* data, 
     return out;
 }
 
-Status writeNpy(const std::string& path, const std::vector<std::int64_t>& shape, const float* data, std::size_t count) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return makeError(ErrorKind::Io, path + ": cannot open for writing");
-    const std::string bytes = npyBytes(shape, data, count);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) return makeError(ErrorKind::Io, path + ": write failed");
-    return Status::ok();
-}
-
 }  // namespace ascope

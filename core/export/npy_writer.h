@@ -9,6 +9,5 @@
 namespace ascope {
 
 std::string npyBytes(const std::vector<std::int64_t>& shape, const float* data, std::size_t count);
-Status writeNpy(const std::string& path, const std::vector<std::int64_t>& shape, const float* data, std::size_t count);
 
 }  // namespace ascope

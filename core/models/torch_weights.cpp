@@ -56,19 +56,6 @@ Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensor
     return Status::ok();
 }
 
-std::vector<NamedArray> exportParameters(torch::nn::Module& module, const std::string& prefix) {
-    std::vector<NamedArray> out;
-    for (auto& item : module.named_parameters(true)) {
-        auto t = item.value().detach().contiguous().to(torch::kFloat32);
-        NamedArray a;
-        a.name = prefix + item.key();
-        a.shape.assign(t.sizes().begin(), t.sizes().end());
-        a.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-        out.push_back(std::move(a));
-    }
-    return out;
-}
-
 void useInputMajorLinearWeights(torch::nn::Module& module) {
     torch::NoGradGuard noGrad;
     for (const auto& m : module.modules()) {

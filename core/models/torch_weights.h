@@ -22,14 +22,6 @@ Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensor
 // Looks up a tensor, also under the legacy LayerNorm names.
 const TensorView* findTensor(const CheckpointTensors& tensors, const std::string& name);
 
-// Copies module parameters into a writer-friendly map (name -> float32 values + shape).
-struct NamedArray {
-    std::string name;
-    std::vector<std::int64_t> shape;
-    std::vector<float> values;
-};
-std::vector<NamedArray> exportParameters(torch::nn::Module& module, const std::string& prefix);
-
 // For inference: stores every Linear weight [out, in] as the transposed view of an [in, out]
 // contiguous buffer, so x * W^T reaches BLAS as a plain (non-transposed) product. With
 // OpenBLAS this is up to 11% faster for wide-input layers (3072 -> 768) at 128 tokens, and it

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/json_fields.h"
+
 namespace ascope {
 
 namespace {
@@ -80,23 +82,25 @@ Expected<PreprocessorConfig> PreprocessorConfig::fromJsonText(const std::string&
         j = nlohmann::json::parse(text);
         if (!j.is_object()) return makeError(ErrorKind::InvalidInput, path + ": not a JSON object");
         c.doResize = j.value("do_resize", true);
-        if (auto s = j.find("size"); s != j.end()) {
-            if (s->is_number_integer()) c.resizeHeight = c.resizeWidth = s->get<int>();
-            else if (s->is_object()) {
-                if (s->contains("shortest_edge")) c.shortestEdge = s->at("shortest_edge").get<int>();
-                c.resizeHeight = s->value("height", c.resizeHeight);
-                c.resizeWidth = s->value("width", c.resizeWidth);
+        // Sizes are a single integer or an object of height/width (or shortest_edge).
+        auto readSize = [&](const char* key, int& height, int& width, int* shortest) -> Status {
+            auto s = j.find(key);
+            if (s == j.end() || s->is_null()) return Status::ok();
+            if (s->is_number()) {
+                if (auto st = readIntField(j, key, height, 1, kMaxSide, path); !st) return st;
+                width = height;
+                return Status::ok();
             }
-        }
-        c.resample = j.value("resample", 3);
+            if (!s->is_object()) return makeError(ErrorKind::InvalidInput, path + ": '" + key + "' must be a number or an object");
+            if (shortest)
+                if (auto st = readIntField(*s, "shortest_edge", *shortest, 1, kMaxSide, path); !st) return st;
+            if (auto st = readIntField(*s, "height", height, 1, kMaxSide, path); !st) return st;
+            return readIntField(*s, "width", width, 1, kMaxSide, path);
+        };
+        if (auto st = readSize("size", c.resizeHeight, c.resizeWidth, &c.shortestEdge); !st) return st.errorValue();
+        if (auto st = readIntField(j, "resample", c.resample, 0, 5, path); !st) return st.errorValue();
         c.doCenterCrop = j.value("do_center_crop", false);
-        if (auto s = j.find("crop_size"); s != j.end()) {
-            if (s->is_number_integer()) c.cropHeight = c.cropWidth = s->get<int>();
-            else if (s->is_object()) {
-                c.cropHeight = s->value("height", c.cropHeight);
-                c.cropWidth = s->value("width", c.cropWidth);
-            }
-        }
+        if (auto st = readSize("crop_size", c.cropHeight, c.cropWidth, nullptr); !st) return st.errorValue();
         c.doRescale = j.value("do_rescale", true);
         c.rescaleFactor = j.value("rescale_factor", 1.0 / 255.0);
         c.doNormalize = j.value("do_normalize", true);

@@ -202,3 +202,20 @@ TEST_CASE("The CLI reads pytorch_model.bin, converts it to safetensors, and refu
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
     CHECK_THAT(r.out, Catch::Contains("refuses to load 'posix.system'"));
 }
+
+TEST_CASE("The command-line tool links no GUI libraries: no Qt Widgets, QtSvg, PrintSupport or QCustomPlot",
+          "[app][cli]") {
+    std::string out;
+    FILE* p = popen(("ldd " + quote(ASCOPE_CLI_PATH) + " 2>&1").c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    REQUIRE(pclose(p) == 0);
+    INFO(out);
+    CHECK_THAT(out, Catch::Contains("libtorch"));  // the listing is real
+    CHECK_THAT(out, !Catch::Contains("libQt6Widgets"));
+    CHECK_THAT(out, !Catch::Contains("libQt6Svg"));
+    CHECK_THAT(out, !Catch::Contains("libQt6PrintSupport"));
+    CHECK_THAT(out, !Catch::Contains("qcustomplot"));
+}

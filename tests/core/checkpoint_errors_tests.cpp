@@ -4,6 +4,7 @@
 
 #include "checkpoint/safetensors_reader.h"
 #include "checkpoint/safetensors_writer.h"
+#include "vision/image_preprocessor.h"
 #include "inference/text_model.h"
 #include "temp_dir.h"
 #include "tiny_bert_fixture.h"
@@ -166,4 +167,23 @@ TEST_CASE("Models in a Hugging Face hub cache are found by name and snapshot", "
     CHECK(found[0].name == "google/bert-tiny");
     CHECK(found[0].dir == snap.string());
     CHECK(findCachedModels(dir.file("missing")).empty());
+}
+
+TEST_CASE("Preprocessor settings that are not integers in range are refused with the key named",
+          "[core][checkpoint][vision]") {
+    for (const char* text : {R"({"resample": 2.2e50})", R"({"size": {"height": 1e12, "width": 3}})",
+                             R"({"size": 4294967520})", R"({"crop_size": "big"})", R"({"size": {"shortest_edge": -4}})",
+                             R"({"resample": 9})", R"([1, 2])"}) {
+        INFO(text);
+        auto c = PreprocessorConfig::fromJsonText(text, "preprocessor_config.json", 224);
+        REQUIRE_FALSE(c.hasValue());
+        CHECK(c.errorKind() == ErrorKind::InvalidInput);
+        CHECK_THAT(c.error(), Catch::Contains("preprocessor_config.json"));
+    }
+    auto ok = PreprocessorConfig::fromJsonText(R"({"size": {"shortest_edge": 256}, "crop_size": 224, "resample": 2})",
+                                               "preprocessor_config.json", 224);
+    REQUIRE(ok.hasValue());
+    CHECK(ok->shortestEdge == 256);
+    CHECK(ok->cropWidth == 224);
+    CHECK(ok->resample == 2);
 }

@@ -36,8 +36,8 @@ ExportFigureDialog::ExportFigureDialog(ExportableView& view, const QString& dire
     form->addRow(tr("&Width:"), m_width);
     form->addRow(tr("&Height:"), m_height);
     m_scale = new QComboBox(this);
-    m_scale->addItems({"1x", "2x", "3x", "4x"});
-    m_scale->setCurrentIndex(1);
+    for (int factor = 1; factor <= 4; ++factor) m_scale->addItem(QStringLiteral("%1x").arg(factor), factor);
+    m_scale->setCurrentIndex(m_scale->findData(2));
     m_scale->setToolTip(tr("Pixel density of PNG files (2x for slides and high-DPI screens)"));
     form->addRow(tr("PNG &scale:"), m_scale);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
@@ -53,7 +53,7 @@ ExportFigureDialog::ExportFigureDialog(ExportableView& view, const QString& dire
 
 QString ExportFigureDialog::path() const { return m_path->text(); }
 QSize ExportFigureDialog::figureSize() const { return {m_width->value(), m_height->value()}; }
-double ExportFigureDialog::scale() const { return m_scale->currentIndex() + 1.0; }
+double ExportFigureDialog::scale() const { return m_scale->currentData().toDouble(); }
 
 QString ExportFigureDialog::run(ExportableView& view, const QString& directory, QWidget* parent) {
     ExportFigureDialog dialog(view, directory, parent);

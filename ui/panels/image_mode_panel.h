@@ -46,7 +46,6 @@ public:
     PredictionChartWidget* classes() const { return m_classes; }
     SmallMultiplesWidget* headGrid() const { return m_heads; }
     SmallMultiplesWidget* positionGrid() const { return m_positions; }
-    QString imageSlug() const { return m_imageName; }
     PatchHeatRequest heatRequest() const;
     void setSource(PatchHeatSource source, int layer, int head);
 

@@ -57,7 +57,6 @@ public:
     AttentionPanel* attentionPanel() const { return m_attention; }
     PredictionChartWidget* predictions() const { return m_predictions; }
     HeadGridWidget* headGrid() const { return m_grid; }
-    AttentionArcWidget* arcView() const { return m_arcs; }
     PositionalEncodingPanel* positionalPanel() const { return m_positional; }
 
 signals:

@@ -16,7 +16,6 @@ public:
     // weights: [n][n] row-major, row = query (left), column = key (right).
     void setAttention(const QStringList& tokens, const std::vector<float>& weights, const QString& title);
     void setHoveredToken(int index);  // -1: none
-    int hoveredToken() const { return m_hover; }
     void setExportBaseName(const QString& name) { m_exportName = name; }
 
     void renderExport(QPainter& painter, const QSize& size) override;

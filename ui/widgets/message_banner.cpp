@@ -14,12 +14,6 @@ void MessageBanner::showError(const QString& text) {
     setVisible(!text.isEmpty());
 }
 
-void MessageBanner::showNote(const QString& text) {
-    setStyleSheet(QStringLiteral("QLabel{padding:6px}"));
-    setText(text);
-    setVisible(!text.isEmpty());
-}
-
 void MessageBanner::clearMessage() {
     clear();
     hide();

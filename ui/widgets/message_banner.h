@@ -1,6 +1,6 @@
 #pragma once
-// The one-line banner a panel shows above its views: an error (red, kept until the next success)
-// or a plain note. Empty text hides it.
+// The one-line banner a panel shows above its views: an error, in red, kept until the next
+// success. Empty text hides it.
 #include <QLabel>
 
 namespace ascope::ui {
@@ -10,7 +10,6 @@ class MessageBanner : public QLabel {
 public:
     explicit MessageBanner(QWidget* parent = nullptr);
     void showError(const QString& text);
-    void showNote(const QString& text);
     void clearMessage();
     // The text shown, or "" when hidden.
     QString shownText() const;
