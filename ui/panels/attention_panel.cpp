@@ -27,7 +27,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     m_hideSpecial = new QCheckBox(tr("Hide [CLS]/[SEP]"), this);
     m_hideSpecial->setToolTip(tr("Drop [CLS] and [SEP] from both axes and renormalise each row to sum to 1"));
     m_colorMap = new QComboBox(this);
-    m_colorMap->addItems(colorMapNames());
+    fillColorMapCombo(*m_colorMap, ColorMap::Viridis);
     m_colorMap->setToolTip(tr("Colour map"));
     auto* layerLabel = new QLabel(tr("&Layer"), this);
     layerLabel->setBuddy(m_layer);
@@ -69,9 +69,9 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
         changed();
     });
     connect(m_hideSpecial, &QCheckBox::toggled, this, changed);
-    connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
-        m_heatmap->setColorMap(colorMapFromIndex(i));
-        emit colorMapChanged(colorMapFromIndex(i));
+    connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        m_heatmap->setColorMap(colorMapOf(*m_colorMap));
+        emit colorMapChanged(colorMapOf(*m_colorMap));
     });
     m_layer->setRange(0, 0);
     m_head->setRange(0, 0);

@@ -50,8 +50,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     m_opacity->setMaximumWidth(120);
     m_opacity->setToolTip(tr("Overlay opacity"));
     m_colorMap = new QComboBox(this);
-    m_colorMap->addItems(colorMapNames());
-    m_colorMap->setCurrentIndex(static_cast<int>(ColorMap::Magma));
+    fillColorMapCombo(*m_colorMap, ColorMap::Magma);
     m_colorMap->setToolTip(tr("Colour map"));
     m_grid = new QCheckBox(tr("Patch grid"), this);
     m_grid->setChecked(true);
@@ -97,8 +96,8 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     connect(m_head, qOverload<int>(&QSpinBox::valueChanged), this, refresh);
     connect(m_discard, qOverload<int>(&QSpinBox::valueChanged), this, refresh);
     connect(m_opacity, &QSlider::valueChanged, this, [this](int v) { m_overlay->setOpacity(v / 100.0); refreshOverlay(); });
-    connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
-        m_overlay->setColorMap(colorMapFromIndex(i));
+    connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        m_overlay->setColorMap(colorMapOf(*m_colorMap));
         refreshOverlay();
     });
     connect(m_grid, &QCheckBox::toggled, m_overlay, &ImageOverlayWidget::setShowGrid);

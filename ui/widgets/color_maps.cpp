@@ -1,5 +1,6 @@
 #include "widgets/color_maps.h"
 
+#include <QComboBox>
 #include <algorithm>
 #include <qcustomplot.h>
 #include <utility>
@@ -27,16 +28,14 @@ const Stops& stopsFor(ColorMap map) {
 }
 }  // namespace
 
-QStringList colorMapNames() { return {"Viridis", "Magma", "Greys", "Cool-warm"}; }
-
-ColorMap colorMapFromIndex(int index) {
-    switch (index) {
-    case 1: return ColorMap::Magma;
-    case 2: return ColorMap::Greys;
-    case 3: return ColorMap::Coolwarm;
-    default: return ColorMap::Viridis;
-    }
+void fillColorMapCombo(QComboBox& combo, ColorMap current) {
+    const std::pair<ColorMap, const char*> maps[] = {
+        {ColorMap::Viridis, "Viridis"}, {ColorMap::Magma, "Magma"}, {ColorMap::Greys, "Greys"}, {ColorMap::Coolwarm, "Cool-warm"}};
+    for (const auto& [map, name] : maps) combo.addItem(QString::fromLatin1(name), static_cast<int>(map));
+    combo.setCurrentIndex(combo.findData(static_cast<int>(current)));
 }
+
+ColorMap colorMapOf(const QComboBox& combo) { return static_cast<ColorMap>(combo.currentData().toInt()); }
 
 QCPColorGradient makeGradient(ColorMap map) {
     QCPColorGradient g;

@@ -5,13 +5,15 @@
 #include <QStringList>
 
 class QCPColorGradient;
+class QComboBox;
 
 namespace ascope::ui {
 
 enum class ColorMap { Viridis, Magma, Greys, Coolwarm };
 
-QStringList colorMapNames();
-ColorMap colorMapFromIndex(int index);
+// Fills a combo box with the colour maps (each item's data is its ColorMap) and selects `current`.
+void fillColorMapCombo(QComboBox& combo, ColorMap current);
+ColorMap colorMapOf(const QComboBox& combo);
 QCPColorGradient makeGradient(ColorMap map);
 // The colour for t in [0, 1] (for QPainter-drawn views).
 QColor colorAt(ColorMap map, double t);
