@@ -17,6 +17,7 @@ Usage:
   attention-scope-cli tokenize  --model DIR --text TEXT [--json]
   attention-scope-cli attention --model DIR --text TEXT [--layer L] [--head H]
                                 --format csv|json|npy --out FILE
+  attention-scope-cli head-stats --model DIR --text TEXT [--json]
   attention-scope-cli classify  --model DIR --image FILE [--top-k 5] [--json]
   attention-scope-cli attention --model DIR --image FILE [--layer L] [--head H]
                                 --format csv|json|npy --out FILE
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
         }
         if (command == "classify") return ascope::cli::runClassify(rest);
         if (command == "convert") return ascope::cli::runConvert(rest);
+        if (command == "head-stats") return ascope::cli::runHeadStats(rest);
         if (command == "train-mlm") return ascope::cli::runTrainMlm(rest);
         if (command == "eval-mlm") return ascope::cli::runEvalMlm(rest);
         if (command == "train-vit-shapes") return ascope::cli::runTrainVitShapes(rest);

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "analysis/head_statistics.h"
 #include "cli/cli_options.h"
 #include "checkpoint/checkpoint_converter.h"
 #include "export/attention_exporter.h"
@@ -128,6 +129,36 @@ int runAttention(const std::vector<std::string>& args) {
     std::vector<std::string> labels;
     for (const auto& t : result->tokens) labels.push_back(t.text);
     return writeAttentionExport(*request, result->attention, labels);
+}
+
+int runHeadStats(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args, kTextFlags, {"--json"});
+    if (!o) return fail(o.error());
+    auto text = requireText(*o);
+    if (!text) return fail(text.error());
+    auto model = openModel(*o);
+    if (!model) return fail(model.error());
+    auto result = (*model)->analyse(*text);
+    if (!result) return fail(result.error());
+    const auto stats = headStatistics(result->attention, tokenRolesOf(result->tokens));
+    if (o->has("--json")) {
+        nlohmann::json j{{"text", *text}, {"tokens", nlohmann::json::array()}, {"heads", nlohmann::json::array()}};
+        for (const auto& t : result->tokens) j["tokens"].push_back(t.text);
+        for (const auto& s : stats)
+            j["heads"].push_back({{"layer", s.layer}, {"head", s.head}, {"entropy", s.entropy},
+                                  {"mean_distance", s.meanDistance}, {"cls", s.cls}, {"sep", s.sep}, {"self", s.self},
+                                  {"previous", s.previous}, {"next", s.next}, {"punctuation", s.punctuation}});
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("Per head, the mean over the %d query tokens: entropy in nats, mean distance in tokens, shares 0-1.\n",
+                result->attention.queries);
+    std::printf("%5s %4s %8s %8s %6s %6s %6s %6s %6s %6s\n", "layer", "head", "entropy", "distance", "[CLS]", "[SEP]",
+                "self", "prev", "next", "punct");
+    for (const auto& s : stats)
+        std::printf("%5d %4d %8.3f %8.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f\n", s.layer, s.head, s.entropy,
+                    s.meanDistance, s.cls, s.sep, s.self, s.previous, s.next, s.punctuation);
+    return 0;
 }
 
 int runConvert(const std::vector<std::string>& args) {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -218,4 +219,39 @@ TEST_CASE("The command-line tool links no GUI libraries: no Qt Widgets, QtSvg, P
     CHECK_THAT(out, !Catch::Contains("libQt6Svg"));
     CHECK_THAT(out, !Catch::Contains("libQt6PrintSupport"));
     CHECK_THAT(out, !Catch::Contains("qcustomplot"));
+}
+
+TEST_CASE("The CLI reports head statistics that agree with the exported attention", "[app][cli]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    const std::string text = "the cat sat on the mat .";
+    auto r = cli({"head-stats", "--model", dir.file("m"), "--text", text, "--json"});
+    REQUIRE(r.exitCode == 0);
+    const auto stats = nlohmann::json::parse(r.out);
+    REQUIRE(stats["heads"].size() == 2 * 4);
+    REQUIRE(cli({"attention", "--model", dir.file("m"), "--text", text, "--format", "json", "--out", dir.file("a.json")})
+                .exitCode == 0);
+    const auto exported = nlohmann::json::parse(readText(dir.file("a.json")));
+    const auto tokens = exported["tokens"].get<std::vector<std::string>>();
+    for (const auto& s : stats["heads"]) {
+        const auto& m = exported["attention"][s["layer"].get<int>()][s["head"].get<int>()];
+        const int n = static_cast<int>(m.size());
+        double entropy = 0, distance = 0, sep = 0, previous = 0;
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) {
+                const double p = m[i][j].get<double>();
+                if (p > 0) entropy -= p * std::log(p) / n;
+                distance += p * std::abs(i - j) / n;
+                if (tokens[static_cast<std::size_t>(j)] == "[SEP]") sep += p / n;
+                if (j == i - 1) previous += p / n;
+            }
+        CHECK(s["entropy"].get<double>() == Approx(entropy).epsilon(1e-4));
+        CHECK(s["mean_distance"].get<double>() == Approx(distance).epsilon(1e-4));
+        CHECK(s["sep"].get<double>() == Approx(sep).epsilon(1e-4));
+        CHECK(s["previous"].get<double>() == Approx(previous).epsilon(1e-4));
+    }
+    auto table = cli({"head-stats", "--model", dir.file("m"), "--text", text});
+    REQUIRE(table.exitCode == 0);
+    CHECK_THAT(table.out, Catch::Contains("entropy") && Catch::Contains("punct"));
+    CHECK(cli({"head-stats", "--model", dir.file("m")}).exitCode == 1);  // no --text
 }

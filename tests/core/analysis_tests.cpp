@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "analysis/attention_views.h"
+#include "analysis/head_statistics.h"
 #include "analysis/positional_encoding.h"
 
 using namespace ascope;
@@ -113,4 +114,57 @@ TEST_CASE("Patch heat takes the query's row without the prefix tokens and scales
     const auto rollout = attentionRollout(img.attention);
     heat = patchHeat(img, r);
     CHECK(heat[1] == Approx(rollout[2]));
+}
+
+TEST_CASE("Head statistics: entropy, mean distance and the shares of [CLS], [SEP], self, neighbours",
+          "[core][analysis][heads]") {
+    const auto a = handStack();
+    TokenRoles roles{{true, false, false}, {false, false, true}, {false, true, false}};
+    const auto stats = headStatistics(a, roles);
+    REQUIRE(stats.size() == 4);
+    CHECK(stats[1].layer == 0);
+    CHECK(stats[1].head == 1);
+    CHECK(stats[2].layer == 1);
+    CHECK(stats[2].head == 0);
+
+    // Layer 0, head 1 looks at exactly one token per row: 0 -> 1, 1 -> 2, 2 -> 0.
+    const auto& h01 = stats[1];
+    CHECK(h01.entropy == Approx(0.0).margin(1e-12));
+    CHECK(h01.meanDistance == Approx(4.0 / 3));
+    CHECK(h01.next == Approx(2.0 / 3));
+    CHECK(h01.previous == Approx(0.0));
+    CHECK(h01.self == Approx(0.0));
+    CHECK(h01.cls == Approx(1.0 / 3));
+    CHECK(h01.sep == Approx(1.0 / 3));
+    CHECK(h01.punctuation == Approx(1.0 / 3));
+
+    // Layer 0, head 0: rows (1, 0, 0), (.5, .5, 0), (.2, .3, .5).
+    const auto& h00 = stats[0];
+    const double rowEntropy = -(0.2 * std::log(0.2) + 0.3 * std::log(0.3) + 0.5 * std::log(0.5));
+    CHECK(h00.entropy == Approx((std::log(2.0) + rowEntropy) / 3).epsilon(1e-6));
+    CHECK(h00.meanDistance == Approx((0.5 + 0.2 * 2 + 0.3) / 3).epsilon(1e-6));
+    CHECK(h00.self == Approx((1 + 0.5 + 0.5) / 3).epsilon(1e-6));
+    CHECK(h00.previous == Approx((0.5 + 0.3) / 3).epsilon(1e-6));
+    CHECK(h00.next == Approx(0.0));
+    CHECK(h00.cls == Approx((1 + 0.5 + 0.2) / 3).epsilon(1e-6));
+
+    // Uniform attention over n keys has entropy ln n; the shares of a stack always stay in [0, 1].
+    AttentionStack uniform;
+    uniform.layers = uniform.heads = 1;
+    uniform.queries = uniform.keys = 4;
+    uniform.values.assign(16, 0.25f);
+    const auto u = headStatistics(uniform, TokenRoles{});
+    CHECK(u[0].entropy == Approx(std::log(4.0)));
+    CHECK(u[0].meanDistance == Approx((1.5 + 1.0 + 1.0 + 1.5) / 4));
+    CHECK(u[0].cls == 0);  // no roles given: no shares
+}
+
+TEST_CASE("Token roles recognise [CLS]/<s>, [SEP]/</s> and punctuation pieces", "[core][analysis][heads]") {
+    std::vector<Token> tokens;
+    for (const char* t : {"[CLS]", "the", ".", "##.", "...", "«", "a.", "?!", "[MASK]", "</s>", "<s>", "—"})
+        tokens.push_back(Token{t, 0, 0, 0, std::string(t) == "[CLS]" || std::string(t) == "[MASK]"});
+    const auto r = tokenRolesOf(tokens);
+    CHECK(r.cls == std::vector<bool>{true, false, false, false, false, false, false, false, false, false, true, false});
+    CHECK(r.sep == std::vector<bool>{false, false, false, false, false, false, false, false, false, true, false, false});
+    CHECK(r.punctuation == std::vector<bool>{false, false, true, true, true, true, false, true, false, false, false, true});
 }

@@ -1,9 +1,14 @@
 #pragma once
-// Gives a fuzz input a file path (an anonymous in-memory file) for readers that open paths.
+// Gives a fuzz input a file path (an anonymous in-memory file) for readers that open paths, and
+// reads every tensor a checkpoint reader accepted.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <vector>
+
+#include "checkpoint/tensor_view.h"
 
 namespace ascope::fuzz {
 
@@ -27,5 +32,12 @@ public:
 private:
     int m_fd;
 };
+
+// Converts every (not too large) floating-point tensor, touching all of its bytes.
+inline void readAllTensors(const std::map<std::string, TensorView>& tensors) {
+    std::vector<float> values;
+    for (const auto& [name, view] : tensors)
+        if (view.byteSize <= (1u << 20)) toFloat32(view, values);
+}
 
 }  // namespace ascope::fuzz

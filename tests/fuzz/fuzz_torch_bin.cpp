@@ -1,7 +1,6 @@
 // libFuzzer target: pytorch_model.bin as a whole (ZIP archive or legacy torch.save stream, the
 // restricted unpickler, storage references, shapes and strides).
 #include <cstdint>
-#include <vector>
 
 #include "checkpoint/torch_bin_reader.h"
 #include "fuzz_input_file.h"
@@ -9,9 +8,6 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const ascope::fuzz::InputFile file(data, size);
     auto reader = ascope::TorchBinReader::open(file.path());
-    if (!reader) return 0;
-    std::vector<float> values;
-    for (const auto& [name, view] : (*reader)->tensors())
-        if (view.byteSize <= (1u << 20)) ascope::toFloat32(view, values);
+    if (reader) ascope::fuzz::readAllTensors((*reader)->tensors());
     return 0;
 }
