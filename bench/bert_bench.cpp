@@ -326,6 +326,16 @@ int main(int argc, char** argv) {
             const int n = static_cast<int>(warm->tokens.size());
             const auto t = timeRuns(repeats, [&] { auto result = (*model)->analyse(text); });
             rows.push_back({"BERT-base, " + std::to_string(n) + " tokens", t, forwardFlops(config, n), weightBytes});
+            if (n == 128) {  // the controls inside attention (masked-attention lesson) cost almost nothing more
+                TextRunOptions causal;
+                causal.attentionMask.mode = AttentionMaskSpec::Mode::Causal;
+                rows.push_back({"BERT-base, 128 tokens, causal mask", timeRuns(repeats, [&] { auto r = (*model)->analyse(text, causal); }),
+                                forwardFlops(config, n), 0});
+                TextRunOptions ablated;
+                ablated.ablate = {{3, 5}, {7, -1}};
+                rows.push_back({"BERT-base, 128 tokens, 13 heads ablated", timeRuns(repeats, [&] { auto r = (*model)->analyse(text, ablated); }),
+                                forwardFlops(config, n), 0});
+            }
         }
         fs::remove_all(dir);
     }

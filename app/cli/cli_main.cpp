@@ -13,14 +13,14 @@ namespace {
 const char* kUsage = R"(attention-scope-cli: look inside transformer models from the command line
 
 Usage:
-  attention-scope-cli predict   --model DIR --text TEXT [--top-k 5] [--json]
+  attention-scope-cli predict   --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS]
   attention-scope-cli tokenize  --model DIR --text TEXT [--json]
   attention-scope-cli attention --model DIR --text TEXT [--layer L] [--head H]
-                                --format csv|json|npy --out FILE
+                                --format csv|json|npy --out FILE [CONTROLS]
   attention-scope-cli head-stats --model DIR --text TEXT [--json]
-  attention-scope-cli classify  --model DIR --image FILE [--top-k 5] [--json]
+  attention-scope-cli classify  --model DIR --image FILE [--top-k 5] [--json] [CONTROLS]
   attention-scope-cli attention --model DIR --image FILE [--layer L] [--head H]
-                                --format csv|json|npy --out FILE
+                                --format csv|json|npy --out FILE [CONTROLS]
   attention-scope-cli train-mlm --corpus FILE --out DIR [--layers 4 --hidden 256 --heads 4
                                 --intermediate 1024 --steps 10000 --seed 1 --vocab-size 8000
                                 --max-tokens 64 --batch-tokens 4096 --lr 1e-3 --dropout 0.1
@@ -35,6 +35,10 @@ Usage:
 
 DIR is a Hugging Face model folder (config.json, vocab.txt or preprocessor_config.json,
 model.safetensors or pytorch_model.bin, or their sharded .index.json). Images: PNG, JPEG, BMP, PPM, GIF and the other formats Qt reads.
+CONTROLS put a mask inside scaled dot-product attention and switch heads off:
+  --attention-mask none|causal|block:I,J,...|FILE.json   (FILE.json: a T x T matrix of 0/1,
+      or an object of them keyed "all", "L" or "L:H"; a disallowed score gets float32's minimum)
+  --ablate L:H,L:H,...   (L:* for a whole layer; Hugging Face head_mask semantics)
 Without --model the built-in demo model is used. Layers and heads count from 0;
 without --layer/--head every layer and head is exported.
 Errors print one line on stderr and exit with status 1.

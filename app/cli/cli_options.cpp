@@ -80,4 +80,26 @@ int writeAttentionExport(const AttentionExportRequest& r, const AttentionStack& 
     return 0;
 }
 
+const std::set<std::string> kAttentionControlFlags = {"--attention-mask", "--ablate"};
+
+std::set<std::string> withAttentionControls(std::set<std::string> flags) {
+    flags.insert(kAttentionControlFlags.begin(), kAttentionControlFlags.end());
+    return flags;
+}
+
+Expected<AttentionControlFlags> readAttentionControls(const CliOptions& options) {
+    AttentionControlFlags out;
+    if (auto mask = options.value("--attention-mask")) {
+        auto spec = parseAttentionMaskArgument(*mask);
+        if (!spec) return withContext(spec.errorValue(), "--attention-mask: ");
+        out.mask = std::move(*spec);
+    }
+    if (auto ablate = options.value("--ablate")) {
+        auto heads = parseAblateArgument(*ablate);
+        if (!heads) return withContext(heads.errorValue(), "--ablate: ");
+        out.ablate = std::move(*heads);
+    }
+    return out;
+}
+
 }  // namespace ascope::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "export/attention_exporter.h"
+#include "inference/attention_controls.h"
 #include "util/expected.h"
 
 namespace ascope::cli {
@@ -33,6 +34,16 @@ private:
     std::map<std::string, std::string> m_values;
     std::set<std::string> m_switches;
 };
+
+// --attention-mask causal|none|block:I,J,...|FILE.json and --ablate L:H,...: what the predict,
+// classify and attention commands put inside the model's attention.
+extern const std::set<std::string> kAttentionControlFlags;
+struct AttentionControlFlags {
+    AttentionMaskSpec mask;
+    std::vector<HeadRef> ablate;
+};
+Expected<AttentionControlFlags> readAttentionControls(const CliOptions& options);
+std::set<std::string> withAttentionControls(std::set<std::string> flags);
 
 // --format csv|json|npy, --out FILE, --layer L, --head H of the attention commands.
 struct AttentionExportRequest {

@@ -50,15 +50,19 @@ Expected<Loaded> openModelAndImage(const CliOptions& o) {
 }  // namespace
 
 int runClassify(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, {"--model", "--image", "--top-k"}, {"--json"});
+    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--image", "--top-k"}), {"--json"});
     if (!o) return fail(o.error());
     auto topK = o->intValue("--top-k", 5, 1, 100000);
     if (!topK) return fail(topK.error());
+    auto controls = readAttentionControls(*o);
+    if (!controls) return fail(controls.error());
     auto loaded = openModelAndImage(*o);
     if (!loaded) return fail(loaded.error());
     if (!loaded->model->hasClassifier()) return fail(loaded->model->directory() + ": this checkpoint has no classifier head");
     ImageRunOptions run;
     run.topK = *topK;
+    run.attentionMask = controls->mask;
+    run.ablate = controls->ablate;
     auto result = loaded->model->analyse(loaded->image, run);
     if (!result) return fail(result.error());
     if (o->has("--json")) {
@@ -75,13 +79,18 @@ int runClassify(const std::vector<std::string>& args) {
 }
 
 int runImageAttention(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, {"--model", "--image", "--layer", "--head", "--format", "--out"}, {});
+    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--image", "--layer", "--head", "--format", "--out"}), {});
     if (!o) return fail(o.error());
     auto request = readAttentionExport(*o);
     if (!request) return fail(request.error());
+    auto controls = readAttentionControls(*o);
+    if (!controls) return fail(controls.error());
     auto loaded = openModelAndImage(*o);
     if (!loaded) return fail(loaded.error());
-    auto result = loaded->model->analyse(loaded->image);
+    ImageRunOptions run;
+    run.attentionMask = controls->mask;
+    run.ablate = controls->ablate;
+    auto result = loaded->model->analyse(loaded->image, run);
     if (!result) return fail(result.error());
     return writeAttentionExport(*request, result->attention, result->tokenLabels());
 }

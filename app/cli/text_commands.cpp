@@ -51,17 +51,21 @@ nlohmann::json tokenJson(const Token& t) {
 int fail(const std::string& message) { return oneLine(message); }
 
 int runPredict(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, with(kTextFlags, {"--top-k"}), {"--json"});
+    auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--top-k"})), {"--json"});
     if (!o) return fail(o.error());
     auto text = requireText(*o);
     if (!text) return fail(text.error());
     auto topK = o->intValue("--top-k", 5, 1, 1000);
     if (!topK) return fail(topK.error());
+    auto controls = readAttentionControls(*o);
+    if (!controls) return fail(controls.error());
     auto model = openModel(*o);
     if (!model) return fail(model.error());
     if (!(*model)->hasMlmHead()) return fail((*model)->directory() + ": this checkpoint has no masked-LM head");
     TextRunOptions run;
     run.topK = *topK;
+    run.attentionMask = controls->mask;
+    run.ablate = controls->ablate;
     auto result = (*model)->analyse(*text, run);
     if (!result) return fail(result.error());
     if (result->predictions.empty()) return fail("the text has no [MASK] token to predict");
@@ -116,15 +120,20 @@ int runTokenize(const std::vector<std::string>& args) {
 }
 
 int runAttention(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, with(kTextFlags, {"--layer", "--head", "--format", "--out"}), {});
+    auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--layer", "--head", "--format", "--out"})), {});
     if (!o) return fail(o.error());
     auto text = requireText(*o);
     if (!text) return fail(text.error());
     auto request = readAttentionExport(*o);
     if (!request) return fail(request.error());
+    auto controls = readAttentionControls(*o);
+    if (!controls) return fail(controls.error());
     auto model = openModel(*o);
     if (!model) return fail(model.error());
-    auto result = (*model)->analyse(*text);
+    TextRunOptions run;
+    run.attentionMask = controls->mask;
+    run.ablate = controls->ablate;
+    auto result = (*model)->analyse(*text, run);
     if (!result) return fail(result.error());
     std::vector<std::string> labels;
     for (const auto& t : result->tokens) labels.push_back(t.text);

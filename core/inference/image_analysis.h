@@ -21,6 +21,7 @@ struct ImageAnalysis {
     int gridRows = 0, gridCols = 0;
     int patchSize = 0;
     RgbImage input;            // the resized/cropped image the model saw
+    AppliedAttentionControls controls;  // padding is not used for images
 
     // "[CLS]", "[DIST]", then "patch r,c" in row-major order.
     std::vector<std::string> tokenLabels() const;

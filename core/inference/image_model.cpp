@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "checkpoint/checkpoint_tensors.h"
+#include "inference/attention_overrides.h"
 #include "models/torch_weights.h"
 #include "models/vit.h"
 #include "util/compute_threads.h"
@@ -80,12 +81,16 @@ Expected<ImageAnalysis> ImageModel::analyse(const RgbImage& image, const ImageRu
         const int tokens = prefix + grid * grid, layers = c.numLayers, heads = c.numHeads;
         auto input = torch::from_blob(pixels->data(), {1, 3, side, side}).clone();  // [batch, channels, H, W]
         ImageAnalysis result;
+        auto spec = options.attentionMask;
+        spec.padding = 0;  // an image has no padding
+        auto overrides = prepareAttentionOverrides(spec, options.ablate, layers, heads, tokens, result.controls);
+        if (!overrides) return overrides.errorValue();
         result.attention = {layers, heads, tokens, tokens, {}};
         result.attention.values.resize(static_cast<std::size_t>(layers) * heads * tokens * tokens);
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, tokens, tokens});
         LayerCallback cb;
         if (options.onLayer) cb = [&](int l) { return options.onLayer(l, layers); };
-        auto out = m_impl->vit.model->forward(input, cb, attentionOut);
+        auto out = m_impl->vit.model->forward(input, cb, attentionOut, *overrides);
         if (!out.lastHidden.defined()) return cancelledError();
         if (m_impl->vit.classifier) {
             auto logits = m_impl->vit.classifier(out.lastHidden.select(1, 0));  // [batch, classes]

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checkpoint/model_config.h"
+#include "inference/attention_controls.h"
 #include "inference/image_analysis.h"
 #include "util/expected.h"
 #include "vision/image_preprocessor.h"
@@ -15,6 +16,8 @@ namespace ascope {
 
 struct ImageRunOptions {
     int topK = 5;
+    AttentionMaskSpec attentionMask;  // token indices: [CLS] (and [DIST]) first, then the patches
+    std::vector<HeadRef> ablate;
     std::function<bool(int, int)> onLayer;  // (layer, layers) -> false cancels
 };
 

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "checkpoint/checkpoint_tensors.h"
+#include "inference/attention_overrides.h"
 #include "models/bert.h"
 #include "models/torch_weights.h"
 #include "util/compute_threads.h"
@@ -68,11 +69,16 @@ Expected<TextAnalysis> TextModel::analyse(std::string_view text, const TextRunOp
 
 Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<Token> tokens,
                                                 const TextRunOptions& options) const {
-    const int n = static_cast<int>(tokens.size());
+    const int real = static_cast<int>(tokens.size());
+    const int padding = options.attentionMask.active() ? std::max(0, options.attentionMask.padding) : 0;
+    const int n = real + padding;
     if (n > maxTokens())
-        return makeError(ErrorKind::InvalidInput, "the text is " + std::to_string(n) + " tokens long; this model takes at most " +
-                         std::to_string(maxTokens()) + " (max_position_embeddings)");
-    if (n == 0) return makeError(ErrorKind::InvalidInput, "nothing to analyse: no tokens");
+        return makeError(ErrorKind::InvalidInput, "the text is " + std::to_string(real) + " tokens long" +
+                         (padding ? " (with " + std::to_string(padding) + " pad tokens, " + std::to_string(n) + ")" : std::string()) +
+                         "; this model takes at most " + std::to_string(maxTokens()) + " (max_position_embeddings)");
+    if (real == 0) return makeError(ErrorKind::InvalidInput, "nothing to analyse: no tokens");
+    for (int i = 0; i < padding; ++i)
+        tokens.push_back(Token{"[PAD]", m_impl->tokenizer->padId(), text.size(), text.size(), true});
     std::vector<int64_t> ids;
     for (const auto& t : tokens) {
         if (t.id < 0 || t.id >= m_impl->config.vocabSize)
@@ -86,17 +92,20 @@ Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<To
         torch::InferenceMode guard;
         auto input = torch::tensor(ids, torch::kLong).view({1, n});  // [batch=1, seq]
         const int layers = m_impl->config.numLayers;
+        TextAnalysis result;
+        auto overrides = prepareAttentionOverrides(options.attentionMask, options.ablate, layers, m_impl->config.numHeads,
+                                                   real, result.controls);
+        if (!overrides) return overrides.errorValue();
         LayerCallback cb;
         if (options.onLayer) cb = [&](int layer) { return options.onLayer(layer, layers); };
         // Every layer's softmax writes straight into the result's buffer.
-        TextAnalysis result;
         const int heads = m_impl->config.numHeads;
         result.attention.layers = layers;
         result.attention.heads = heads;
         result.attention.queries = result.attention.keys = n;
         result.attention.values.resize(static_cast<std::size_t>(layers) * heads * n * n);
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, n, n});  // [layers, batch, heads, seq, seq]
-        auto out = m_impl->bert.model->forward(input, torch::Tensor(), options.keepHiddenStates, cb, attentionOut);
+        auto out = m_impl->bert.model->forward(input, torch::Tensor(), options.keepHiddenStates, cb, attentionOut, *overrides);
         if (!out.lastHidden.defined()) return cancelledError();
         result.text = std::move(text);
         result.hasMlmHead = hasMlmHead();
@@ -106,8 +115,8 @@ Expected<TextAnalysis> TextModel::analyseTokens(std::string text, std::vector<To
                                    std::vector<float>(hs.data_ptr<float>(), hs.data_ptr<float>() + hs.numel())};
         }
         std::vector<int64_t> maskPositions;
-        for (int i = 0; i < n; ++i)
-            if (tokens[i].id == m_impl->tokenizer->maskId()) maskPositions.push_back(i);
+        for (int i = 0; i < real; ++i)
+            if (tokens[static_cast<std::size_t>(i)].id == m_impl->tokenizer->maskId()) maskPositions.push_back(i);
         if (m_impl->bert.head && !maskPositions.empty()) {
             auto pos = torch::tensor(maskPositions, torch::kLong);
             auto rows = out.lastHidden[0].index_select(0, pos);       // [masks, hidden]

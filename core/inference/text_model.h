@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checkpoint/model_config.h"
+#include "inference/attention_controls.h"
 #include "inference/text_analysis.h"
 #include "tokenizer/bert_tokenizer.h"
 #include "util/expected.h"
@@ -16,6 +17,8 @@ namespace ascope {
 
 struct TextRunOptions {
     int topK = 5;
+    AttentionMaskSpec attentionMask;  // inside scaled dot-product attention (also padding)
+    std::vector<HeadRef> ablate;      // heads switched off (head_mask 0)
     bool keepHiddenStates = false;
     // Called after each layer with (layer, layers); returning false cancels the run.
     std::function<bool(int, int)> onLayer;

@@ -9,7 +9,7 @@
 namespace ascope {
 
 AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
-                                   const torch::Tensor& probsOut) {
+                                   const torch::Tensor& probsOut, const torch::Tensor& headScale) {
     const int64_t batch = qkv.size(0), seq = qkv.size(1), hidden = qkv.size(2) / 3;
     const int64_t headDim = hidden / heads;
     auto parts = qkv.view({batch, seq, 3, heads, headDim})  // [batch, seq, 3, heads, head_dim]
@@ -21,6 +21,8 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
     torch::Tensor probs;                                     // [batch, heads, seq, seq]
     if (probsOut.defined()) probs = torch::_softmax_out(const_cast<torch::Tensor&>(probsOut), scores, -1, false);
     else probs = torch::softmax(scores, -1);
+    if (headScale.defined()) probs = probsOut.defined() ? probs.mul_(headScale.view({1, heads, 1, 1}))
+                                                        : probs * headScale.view({1, heads, 1, 1});
     auto context = torch::matmul(probs, v)                   // [batch, heads, seq, head_dim]
                        .permute({0, 2, 1, 3})                // [batch, seq, heads, head_dim]
                        .reshape({batch, seq, hidden});       // [batch, seq, hidden]
@@ -28,7 +30,7 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
 }
 
 AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, const torch::Tensor& additiveMask,
-                                   const torch::Tensor& probsOut) {
+                                   const torch::Tensor& probsOut, const torch::Tensor& headScale) {
     using dnnl::memory;
     constexpr auto f32 = memory::data_type::f32;
     auto qkv = qkvIn.to(torch::kFloat32).contiguous();  // [batch, seq, 3 * hidden]
@@ -53,8 +55,9 @@ AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, co
                 {{DNNL_ARG_SRC, memory(q, engine, base)},
                  {DNNL_ARG_WEIGHTS, memory(kT, engine, base + hidden)},
                  {DNNL_ARG_DST, memory(scores, engine, probs.data_ptr<float>())}});
-    if (additiveMask.defined()) probs.add_(additiveMask);  // broadcast [batch, 1, 1, seq]
+    if (additiveMask.defined()) probs.add_(additiveMask);  // broadcast to [batch, heads, seq, seq]
     torch::_softmax_out(probs, probs, -1, false);
+    if (headScale.defined()) probs.mul_(headScale.view({1, heads, 1, 1}));  // head_mask: after the softmax
     onednn::run(onednn::cachedMatmul("context " + shape, [&] { return dnnl::matmul::desc(scores, v, out); }),
                 {{DNNL_ARG_SRC, memory(scores, engine, probs.data_ptr<float>())},
                  {DNNL_ARG_WEIGHTS, memory(v, engine, base + 2 * hidden)},

@@ -12,17 +12,28 @@ struct AttentionResult {
 };
 
 // qkv: [batch, seq, 3 * hidden], the fused query/key/value projections (in that order).
-// additiveMask: empty, or [batch, 1, 1, seq] with 0 for keys to keep and a large negative for padding.
+// additiveMask: empty, or broadcastable to [batch, heads, seq, seq] ([batch, 1, 1, seq] for padding,
+// [1, heads or 1, seq, seq] for an attention mask) with 0 where allowed and float-min where not.
 // probsOut: empty, or a contiguous [batch, heads, seq, seq] tensor the probabilities are written
 // into (so callers collecting every layer's attention avoid a copy).
+// headScale: empty, or [heads] multiplying each head's probabilities after the softmax (head_mask).
 AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
-                                   const torch::Tensor& probsOut = {});
+                                   const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
 
 // Inference only (no autograd): the same attention, the query part of `qkv` already scaled, with
 // both products done by oneDNN straight from the fused projections (no copies of q, k and v) and
 // the context written directly in [batch, seq, hidden] order.
 AttentionResult inferenceAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
-                                   const torch::Tensor& probsOut = {});
+                                   const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
+
+// What the caller puts inside every layer's attention: [layers, heads or 1, seq, seq] additive
+// masks (replacing the padding mask) and a [layers, heads] head mask. Either may be undefined.
+struct AttentionOverrides {
+    torch::Tensor additiveMask;
+    torch::Tensor headMask;
+    torch::Tensor maskOf(int64_t layer) const { return additiveMask.defined() ? additiveMask[layer].unsqueeze(0) : torch::Tensor(); }
+    torch::Tensor headScaleOf(int64_t layer) const { return headMask.defined() ? headMask[layer] : torch::Tensor(); }
+};
 
 // Training-time dropout that draws from its own generator, so a training run's randomness is its
 // own: reproducible, saved with its checkpoints, and untouched by other threads' use of LibTorch's

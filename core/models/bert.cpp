@@ -45,16 +45,16 @@ void BertLayerImpl::packForInference(bool releaseWeights) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
-                                                               const torch::Tensor& probsOut) {
+                                                               const torch::Tensor& probsOut, const torch::Tensor& headScale) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
-        auto att = inferenceAttention(m_qkv.project(x, false), m_heads, mask, probsOut);
+        auto att = inferenceAttention(m_qkv.project(x, false), m_heads, mask, probsOut, headScale);
         auto h1 = attentionNorm(m_packedAttentionOut.forward(att.context, nullptr, x));  // [batch, seq, hidden]
         auto f = m_packedIntermediate.forward(h1, &m_act);                             // [batch, seq, intermediate]
         return {outputNorm(m_packedOutput.forward(f, nullptr, h1)), att.probs};
     }
     auto qkv = m_qkv.project(x, true);  // [batch, seq, 3 * hidden]
-    auto att = multiHeadAttention(qkv, m_heads, mask, probsOut);
+    auto att = multiHeadAttention(qkv, m_heads, mask, probsOut, headScale);
     auto a = attentionOut(att.context);  // [batch, seq, hidden]
     if (is_training()) a = m_dropout.apply(a);
     auto h1 = attentionNorm(a + x);
@@ -87,7 +87,8 @@ void BertModelImpl::setDropout(const Dropout& dropout) {
 }
 
 BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
-                                   const LayerCallback& onLayer, const torch::Tensor& attentionOut) {
+                                   const LayerCallback& onLayer, const torch::Tensor& attentionOut,
+                                   const AttentionOverrides& overrides) {
     const int64_t seq = ids.size(1);
     auto positions = torch::arange(seq, torch::kLong);  // [seq]
     auto x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
@@ -100,7 +101,10 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     BertOutputs out;
     if (keepHidden) out.hiddenStates.push_back(x);
     for (std::size_t i = 0; i < layers.size(); ++i) {
-        auto [next, probs] = layers[i]->forward(x, mask, attentionOut.defined() ? attentionOut[i] : torch::Tensor());
+        const auto layer = static_cast<int64_t>(i);
+        const auto layerMask = overrides.additiveMask.defined() ? overrides.maskOf(layer) : mask;
+        auto [next, probs] = layers[i]->forward(x, layerMask, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
+                                                overrides.headScaleOf(layer));
         x = next;
         out.attentions.push_back(probs);
         if (keepHidden) out.hiddenStates.push_back(x);

@@ -22,7 +22,7 @@ public:
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq]).
     // probsOut (optional): where to write the probabilities, see multiHeadAttention.
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
-                                                    const torch::Tensor& probsOut = {});
+                                                    const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);
@@ -56,8 +56,10 @@ public:
     explicit BertModelImpl(const ModelConfig& config);
     // inputIds, attentionMask: [batch, seq]. Returns no outputs (lastHidden undefined) when cancelled.
     // attentionOut (optional): contiguous [layers, batch, heads, seq, seq] receiving every layer's probabilities.
+    // overrides: attention masks and head mask inside every layer (see AttentionOverrides).
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
-                        const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {});
+                        const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {},
+                        const AttentionOverrides& overrides = {});
     void packForInference(bool releaseWeights = false);
     // Dropout in training mode (embeddings and every layer), drawing from dropout.generator.
     void setDropout(const Dropout& dropout);

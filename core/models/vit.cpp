@@ -40,16 +40,17 @@ void VitLayerImpl::packForInference(bool releaseWeights) {
             releaseWeights);
 }
 
-std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& probsOut) {
+std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& probsOut,
+                                                              const torch::Tensor& additiveMask, const torch::Tensor& headScale) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
-        auto att = inferenceAttention(m_qkv.project(normBefore(x), false), m_heads, torch::Tensor(), probsOut);
+        auto att = inferenceAttention(m_qkv.project(normBefore(x), false), m_heads, additiveMask, probsOut, headScale);
         auto h = m_packedAttentionOut.forward(att.context, nullptr, x);                 // [batch, seq, hidden]
         auto f = m_packedIntermediate.forward(normAfter(h), &m_act);                   // [batch, seq, intermediate]
         return {m_packedOutput.forward(f, nullptr, h), att.probs};
     }
     auto qkv = m_qkv.project(normBefore(x), true);  // [batch, seq, 3 * hidden]
-    auto att = multiHeadAttention(qkv, m_heads, torch::Tensor(), probsOut);
+    auto att = multiHeadAttention(qkv, m_heads, additiveMask, probsOut, headScale);
     auto h = x + attentionOut(att.context);                                      // [batch, seq, hidden]
     return {h + output(applyActivation(m_act, intermediate(normAfter(h)))), att.probs};
 }
@@ -70,7 +71,8 @@ VitModelImpl::VitModelImpl(const ModelConfig& c, int prefixTokens) : m_prefix(pr
     finalNorm = register_module("layernorm", makeNorm(c));
 }
 
-BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallback& onLayer, const torch::Tensor& attentionOut) {
+BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallback& onLayer, const torch::Tensor& attentionOut,
+                                  const AttentionOverrides& overrides) {
     const int64_t batch = pixels.size(0);
     auto patches = patchProjection(pixels)  // [batch, hidden, grid, grid]
                        .flatten(2)          // [batch, hidden, patches]
@@ -81,7 +83,9 @@ BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallba
     auto x = torch::cat(parts, 1) + positionEmbeddings;  // [batch, prefix + patches, hidden]
     BertOutputs out;
     for (std::size_t i = 0; i < layers.size(); ++i) {
-        auto [next, probs] = layers[i]->forward(x, attentionOut.defined() ? attentionOut[static_cast<int64_t>(i)] : torch::Tensor());
+        const auto layer = static_cast<int64_t>(i);
+        auto [next, probs] = layers[i]->forward(x, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
+                                                overrides.maskOf(layer), overrides.headScaleOf(layer));
         x = next;
         out.attentions.push_back(probs);
         if (onLayer && !onLayer(static_cast<int>(i))) return BertOutputs{};

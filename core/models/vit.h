@@ -20,7 +20,8 @@ class VitLayerImpl : public torch::nn::Module {
 public:
     VitLayerImpl(const ModelConfig& config, Activation act);
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
-    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {});
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {},
+                                                    const torch::Tensor& additiveMask = {}, const torch::Tensor& headScale = {});
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);
@@ -43,7 +44,7 @@ public:
     VitModelImpl(const ModelConfig& config, int prefixTokens);
     // pixels: [batch, channels, H, W] -> final normalised hidden states [batch, 1 + prefix..., hidden].
     BertOutputs forward(const torch::Tensor& pixels, const LayerCallback& onLayer = {},
-                        const torch::Tensor& attentionOut = {});
+                        const torch::Tensor& attentionOut = {}, const AttentionOverrides& overrides = {});
     int prefixTokens() const { return m_prefix; }
     int gridSize() const { return m_grid; }
 

@@ -255,3 +255,77 @@ TEST_CASE("The CLI reports head statistics that agree with the exported attentio
     CHECK_THAT(table.out, Catch::Contains("entropy") && Catch::Contains("punct"));
     CHECK(cli({"head-stats", "--model", dir.file("m")}).exitCode == 1);  // no --text
 }
+
+TEST_CASE("predict and attention take --attention-mask causal|none|block:I,J|FILE.json and --ablate L:H,...",
+          "[app][cli][mask]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    const std::string text = "the cat sat on the [MASK] .";  // 9 tokens with [CLS] and [SEP]
+    auto attentionWith = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = {"attention", "--model", dir.file("m"), "--text", text, "--format", "json",
+                                         "--out", dir.file("a.json")};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto r = cli(args);
+        INFO(r.out);
+        REQUIRE(r.exitCode == 0);
+        return nlohmann::json::parse(readText(dir.file("a.json")))["attention"];
+    };
+    const auto causal = attentionWith({"--attention-mask", "causal"});
+    for (int i = 0; i < 9; ++i)
+        for (int j = i + 1; j < 9; ++j) REQUIRE(causal[1][3][i][j].get<float>() == 0.f);
+    const auto blocked = attentionWith({"--attention-mask", "block:2,5"});
+    for (int i = 0; i < 9; ++i) REQUIRE(blocked[0][1][i][5].get<float>() == 0.f);
+    const auto none = attentionWith({"--attention-mask", "none"});
+    CHECK(none[0][0][0][8].get<float>() > 0.f);
+
+    std::string matrix = "[";
+    for (int i = 0; i < 9; ++i) {
+        matrix += i ? ",[" : "[";
+        for (int j = 0; j < 9; ++j) matrix += std::string(j ? "," : "") + (j == 4 && i == 6 ? "0" : "1");
+        matrix += "]";
+    }
+    matrix += "]";
+    writeText(dir.file("mask.json"), "{\"1:2\": " + matrix + "}");
+    const auto custom = attentionWith({"--attention-mask", dir.file("mask.json")});
+    CHECK(custom[1][2][6][4].get<float>() == 0.f);
+    CHECK(custom[1][1][6][4].get<float>() > 0.f);
+
+    const auto ablated = attentionWith({"--ablate", "0:1,1:*"});
+    for (int i = 0; i < 9; ++i) {
+        REQUIRE(ablated[0][1][i][i].get<float>() == 0.f);
+        REQUIRE(ablated[1][0][i][0].get<float>() == 0.f);
+    }
+
+    auto plain = cli({"predict", "--model", dir.file("m"), "--text", text, "--json"});
+    auto masked = cli({"predict", "--model", dir.file("m"), "--text", text, "--json", "--attention-mask", "causal", "--ablate", "1:0"});
+    REQUIRE(plain.exitCode == 0);
+    REQUIRE(masked.exitCode == 0);
+    CHECK(nlohmann::json::parse(plain.out)["masks"][0]["predictions"][0]["probability"] !=
+          nlohmann::json::parse(masked.out)["masks"][0]["predictions"][0]["probability"]);
+
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"--attention-mask", "sideways"}, {"--attention-mask", "block:99"},
+          {"--ablate", "7:0"}, {"--ablate", "x"}}) {
+        std::vector<std::string> args = {"predict", "--model", dir.file("m"), "--text", text};
+        args.insert(args.end(), bad.begin(), bad.end());
+        auto r = cli(args);
+        INFO(bad[0] << " " << bad[1] << ": " << r.out);
+        CHECK(r.exitCode == 1);
+        CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    }
+}
+
+TEST_CASE("Image attention and classify take the same attention controls", "[app][cli][mask]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    writePpm(dir.file("p.ppm"), 40, 30);
+    const auto image = dir.file("p.ppm");
+    auto r = cli({"attention", "--model", dir.file("v"), "--image", image, "--format", "json", "--out", dir.file("a.json"),
+                  "--attention-mask", "block:0", "--ablate", "0:0"});
+    INFO(r.out);
+    REQUIRE(r.exitCode == 0);
+    const auto a = nlohmann::json::parse(readText(dir.file("a.json")))["attention"];
+    for (std::size_t i = 0; i < a[1][1].size(); ++i) REQUIRE(a[1][1][i][0].get<float>() == 0.f);
+    for (std::size_t i = 0; i < a[0][0].size(); ++i) REQUIRE(a[0][0][i][i].get<float>() == 0.f);
+    CHECK(cli({"classify", "--model", dir.file("v"), "--image", image, "--attention-mask", "causal", "--json"}).exitCode == 0);
+}

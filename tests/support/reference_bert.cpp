@@ -1,5 +1,6 @@
 #include "reference_bert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -51,7 +52,21 @@ float activation(const std::string& name, float x) {
 
 }  // namespace
 
-ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& masks) {
+void referenceMaskedSoftmax(std::vector<float>& scores, const std::function<bool(int key)>& allowed) {
+    std::vector<float> kept;
+    for (std::size_t j = 0; j < scores.size(); ++j)
+        if (!allowed || allowed(static_cast<int>(j))) kept.push_back(scores[j]);
+    if (kept.empty()) {  // no allowed key: every score shifted by the same minimum, so even weights
+        std::fill(scores.begin(), scores.end(), 1.f / static_cast<float>(scores.size()));
+        return;
+    }
+    softmax(kept);
+    std::size_t next = 0;
+    for (std::size_t j = 0; j < scores.size(); ++j) scores[j] = !allowed || allowed(static_cast<int>(j)) ? kept[next++] : 0.f;
+}
+
+ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& masks,
+                              const ReferenceControls& controls) {
     const auto& c = model.config;
     const std::size_t n = ids.size(), h = static_cast<std::size_t>(c.hiddenSize);
     const std::size_t heads = static_cast<std::size_t>(c.numHeads), hd = h / heads;
@@ -82,7 +97,12 @@ ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids
                     for (std::size_t d = 0; d < hd; ++d) s += static_cast<double>(q[i][head * hd + d]) * k[j][head * hd + d];
                     probs[i][j] = static_cast<float>(s / std::sqrt(static_cast<double>(hd)));
                 }
-                softmax(probs[i]);
+                const int li = l, hi = static_cast<int>(head), qi = static_cast<int>(i);
+                std::function<bool(int)> allowed;
+                if (controls.allowed) allowed = [&](int key) { return controls.allowed(li, hi, qi, key); };
+                referenceMaskedSoftmax(probs[i], allowed);
+                const float scale = controls.headScale ? controls.headScale(li, hi) : 1.f;
+                for (auto& weight : probs[i]) weight *= scale;
                 for (std::size_t d = 0; d < hd; ++d) {
                     double s = 0;
                     for (std::size_t j = 0; j < n; ++j) s += static_cast<double>(probs[i][j]) * v[j][head * hd + d];

@@ -1,6 +1,7 @@
 #pragma once
 // A deliberately plain BERT: nested loops over std::vector, no LibTorch, written straight from
 // the paper and Hugging Face's modeling_bert.py. The tests compare the core against it.
+#include <functional>
 #include <vector>
 
 #include "tiny_bert_fixture.h"
@@ -21,6 +22,17 @@ Matrix referenceLinear(const Matrix& x, const Weight& w, const Weight& b);
 void referenceLayerNorm(Matrix& x, const Weight& gain, const Weight& bias, double eps);
 void referenceSoftmax(std::vector<float>& row);
 
-ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& maskPositions);
+// Controls inside attention, written the plain way: disallowed keys are left out of the softmax
+// (a row with no allowed key spreads evenly over all keys), and a head's probabilities are
+// multiplied by its scale after the softmax.
+struct ReferenceControls {
+    std::function<bool(int layer, int head, int query, int key)> allowed;  // unset: all allowed
+    std::function<float(int layer, int head)> headScale;                   // unset: 1
+};
+// Softmax of `scores` over the keys `allowed` permits (see ReferenceControls).
+void referenceMaskedSoftmax(std::vector<float>& scores, const std::function<bool(int key)>& allowed);
+
+ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& maskPositions,
+                              const ReferenceControls& controls = {});
 
 }  // namespace ascope::test
