@@ -35,7 +35,10 @@ int main(int argc, char** argv) {
     QCommandLineOption imageModel(QStringLiteral("image-model"), QStringLiteral("ViT / DeiT model folder for image mode."), QStringLiteral("DIR"));
     QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Mode to show first: text, image or train."), QStringLiteral("MODE"));
     QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open in image mode."), QStringLiteral("FILE"));
-    parser.addOptions({model, text, screenshot, tab, imageModel, image, mode});
+    QCommandLineOption attentionMask(QStringLiteral("attention-mask"),
+                                     QStringLiteral("Mask inside attention at start: none or causal."),
+                                     QStringLiteral("MASK"));
+    parser.addOptions({model, text, screenshot, tab, imageModel, image, mode, attentionMask});
     parser.process(app);
 
     using ascope::ui::ImageModePanel;
@@ -48,6 +51,15 @@ int main(int argc, char** argv) {
     QString dir = parser.value(model);
     if (dir.isEmpty()) dir = QString::fromStdString(ascope::builtinModelDir("demo-bert"));
     window.textPanel()->setSentence(parser.isSet(text) ? parser.value(text) : ascope::ui::teachingExamples().front());
+    if (parser.isSet(attentionMask)) {
+        const QString value = parser.value(attentionMask);
+        if (value != QLatin1String("none") && value != QLatin1String("causal")) {
+            std::fprintf(stderr, "attention-scope: --attention-mask takes none or causal\n");
+            return 2;
+        }
+        window.textPanel()->setMaskMode(value == QLatin1String("causal") ? ascope::AttentionMaskSpec::Mode::Causal
+                                                                         : ascope::AttentionMaskSpec::Mode::None);
+    }
     if (!dir.isEmpty()) window.openModel(dir);
     QString imageDir = parser.value(imageModel);
     if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));

@@ -233,3 +233,75 @@ TEST_CASE("A long sentence scrolls the token strip without clipping its chips", 
         CHECK(g.bottom() < visibleHeight);
     }
 }
+
+TEST_CASE("Choosing the causal mask draws the upper triangle as masked and changes the predictions", "[ui][mask]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    w.resize(1200, 800);
+    w.show();
+    openTinyModel(w, dir.file("m"));
+    auto* text = w.textPanel();
+    QSignalSpy shown(text, &TextModePanel::analysisShown);
+    text->setSentence(QStringLiteral("the cat sat on the [MASK] ."));
+    REQUIRE(waitForAnalysis(w, shown));
+    const float before = text->analysis()->predictions.at(0).top.at(0).probability;
+    auto* heatmap = text->attentionPanel()->heatmap();
+    CHECK_FALSE(heatmap->isMasked(0, 8));
+    CHECK(text->attentionPanel()->maskLegend().isEmpty());
+
+    shown.clear();
+    text->setMaskMode(AttentionMaskSpec::Mode::Causal);
+    REQUIRE(waitForAnalysis(w, shown));
+    text->attentionPanel()->setSelection(1, 2);
+    REQUIRE(heatmap->rows() == 9);
+    for (int i = 0; i < 9; ++i)
+        for (int j = 0; j < 9; ++j) REQUIRE(heatmap->isMasked(i, j) == (j > i));
+    CHECK(text->attentionPanel()->maskLegend().contains("masked"));
+    CHECK(text->analysis()->predictions.at(0).top.at(0).probability != Approx(before).margin(1e-6));
+
+    // Block mode: clicking a key column of the heatmap blocks that token for every query.
+    shown.clear();
+    text->setMaskMode(AttentionMaskSpec::Mode::Block);
+    REQUIRE(waitForAnalysis(w, shown));
+    shown.clear();
+    emit heatmap->cellClicked(0, 3);
+    REQUIRE(waitForAnalysis(w, shown));
+    for (int i = 0; i < 9; ++i) REQUIRE(heatmap->isMasked(i, 3));
+    CHECK_FALSE(heatmap->isMasked(0, 2));
+}
+
+TEST_CASE("Right-clicking a head in the model view switches it off: marked, zero, and the predictions change",
+          "[ui][mask]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    w.resize(1100, 750);
+    w.show();
+    openTinyModel(w, dir.file("m"));
+    auto* text = w.textPanel();
+    QSignalSpy shown(text, &TextModePanel::analysisShown);
+    text->setSentence(QStringLiteral("the cat sat on the [MASK] ."));
+    REQUIRE(waitForAnalysis(w, shown));
+    const float before = text->analysis()->predictions.at(0).top.at(0).probability;
+    text->showView(TextModePanel::View::ModelView);
+    QApplication::processEvents();
+    auto* grid = text->headGrid();
+    shown.clear();
+    QTest::mouseClick(grid, Qt::RightButton, {}, grid->cellCenter(1, 2));
+    REQUIRE(waitForAnalysis(w, shown));
+    CHECK(grid->isAblated(1, 2));
+    CHECK_FALSE(grid->isAblated(1, 1));
+    CHECK(text->ablatedHeads().count({1, 2}) == 1);
+    CHECK(text->currentView() == TextModePanel::View::ModelView);  // a right-click does not open the head
+    CHECK(text->analysis()->predictions.at(0).top.at(0).probability != Approx(before).margin(1e-6));
+    text->attentionPanel()->setSelection(1, 2);
+    for (int i = 0; i < 9; ++i)
+        for (int j = 0; j < 9; ++j) REQUIRE(text->attentionPanel()->heatmap()->valueAt(i, j) == 0.0);
+
+    shown.clear();
+    QTest::mouseClick(grid, Qt::LeftButton, Qt::ControlModifier, grid->cellCenter(1, 2));  // Ctrl+click: on again
+    REQUIRE(waitForAnalysis(w, shown));
+    CHECK_FALSE(grid->isAblated(1, 2));
+    CHECK(text->analysis()->predictions.at(0).top.at(0).probability == Approx(before).margin(1e-6));
+}

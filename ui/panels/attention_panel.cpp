@@ -1,6 +1,8 @@
 #include "panels/attention_panel.h"
 
 #include <QCheckBox>
+#include <cmath>
+#include <limits>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -47,6 +49,11 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     m_heatmap->setAxisTitles(tr("attends to (key)"), tr("token (query)"));
     m_heatmap->setMinimumSize(320, 280);
     outer->addWidget(m_heatmap, 1);
+    m_maskLegend = new QLabel(this);
+    m_maskLegend->setWordWrap(true);
+    m_maskLegend->setTextFormat(Qt::RichText);
+    m_maskLegend->hide();
+    outer->addWidget(m_maskLegend);
     m_readout = new QLabel(tr("Hover a cell to read its weight"), this);
     outer->addWidget(m_readout);
 
@@ -55,8 +62,9 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
         if (!m_analysis || row >= static_cast<int>(m_shown.tokenIndex.size())) return QString();
         const auto& toks = m_analysis->tokens;
         const int i = m_shown.tokenIndex[static_cast<std::size_t>(row)], j = m_shown.tokenIndex[static_cast<std::size_t>(col)];
+        const QString value = std::isnan(v) ? tr("masked") : QString::number(v, 'f', 4);
         return tr("%1 (#%2) → %3 (#%4): %5").arg(QString::fromStdString(toks[i].text)).arg(i)
-            .arg(QString::fromStdString(toks[j].text)).arg(j).arg(v, 0, 'f', 4);
+            .arg(QString::fromStdString(toks[j].text)).arg(j).arg(value);
     });
     auto changed = [this] {
         refresh();
@@ -124,8 +132,38 @@ void AttentionPanel::refresh() {
     m_shown = selectAttention(m_analysis->attention, layer(), head(), aggregation(), hidden, hideSpecialTokens());
     QStringList labels;
     for (int i : m_shown.tokenIndex) labels << QString::fromStdString(m_analysis->tokens[static_cast<std::size_t>(i)].text);
-    m_heatmap->setMatrix(m_shown.rows, m_shown.cols, m_shown.values, labels, labels);
-    m_heatmap->setTitle(selectionTitle());
+    // Cells the attention mask disallowed are drawn as masked (NaN), not as near-zero colour: for
+    // one head where that head was masked, for the mean or max where every head was.
+    const auto& controls = m_analysis->controls;
+    std::vector<float> values = m_shown.values;
+    int maskedCells = 0;
+    if (!controls.allowed.empty())
+        for (int r = 0; r < m_shown.rows; ++r)
+            for (int c = 0; c < m_shown.cols; ++c) {
+                const int i = m_shown.tokenIndex[static_cast<std::size_t>(r)], j = m_shown.tokenIndex[static_cast<std::size_t>(c)];
+                bool masked = true;
+                for (int h = 0; h < controls.heads && masked; ++h)
+                    if (aggregation() != HeadAggregation::Single || h == head()) masked = !controls.isAllowed(layer(), h, i, j);
+                if (masked) {
+                    values[static_cast<std::size_t>(r) * m_shown.cols + c] = std::numeric_limits<float>::quiet_NaN();
+                    ++maskedCells;
+                }
+            }
+    m_heatmap->setMatrix(m_shown.rows, m_shown.cols, values, labels, labels);
+    const bool ablated = aggregation() == HeadAggregation::Single && controls.isAblated(layer(), head());
+    m_heatmap->setTitle(ablated ? tr("%1 (switched off: its attention is zero)").arg(selectionTitle()) : selectionTitle());
+    QStringList notes;
+    if (maskedCells > 0)
+        notes << QStringLiteral("<span style=\"background:%1\">&nbsp;&nbsp;&nbsp;&nbsp;</span> ").arg(kMaskedColor.name()) +
+                     tr("Grey cells are masked: attention may not go there (their weight is exactly 0).");
+    int emptyRows = 0;
+    for (const auto& row : controls.fullyMaskedRows)
+        if (row.layer == layer() && (aggregation() != HeadAggregation::Single || row.head == head())) ++emptyRows;
+    if (emptyRows > 0)
+        notes << tr("%n row(s) have no allowed key at all: the softmax then spreads evenly over every token, as in "
+                    "Hugging Face, which is not real attention.", nullptr, emptyRows);
+    m_maskLegend->setText(notes.join(QLatin1Char(' ')));
+    m_maskLegend->setVisible(!notes.isEmpty());
 }
 
 QString AttentionPanel::selectionTitle() const {
@@ -134,5 +172,7 @@ QString AttentionPanel::selectionTitle() const {
                                                                    : tr("max over heads");
     return tr("Layer %1, %2").arg(layer()).arg(which);
 }
+
+QString AttentionPanel::maskLegend() const { return m_maskLegend->isHidden() ? QString() : m_maskLegend->text(); }
 
 }  // namespace ascope::ui

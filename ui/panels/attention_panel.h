@@ -33,6 +33,7 @@ public:
     QString selectionTitle() const;  // "Layer 3, head 5", "Layer 3, mean over heads", ...
     void stepLayer(int delta);
     void stepHead(int delta);
+    QString maskLegend() const;
 
 signals:
     void selectionChanged(int layer, int head);
@@ -49,6 +50,7 @@ private:
     QCheckBox* m_hideSpecial;
     QComboBox* m_colorMap;
     QLabel* m_readout;
+    QLabel* m_maskLegend;
     HeatmapPlotWidget* m_heatmap;
 };
 

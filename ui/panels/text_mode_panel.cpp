@@ -1,5 +1,6 @@
 #include "panels/text_mode_panel.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -51,6 +52,12 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     m_topK->setValue(5);
     m_topK->setPrefix(tr("top-"));
     m_topK->setToolTip(tr("How many predictions to show for each [MASK]"));
+    m_maskMode = new QComboBox(this);
+    m_maskMode->addItem(tr("No attention mask"), static_cast<int>(AttentionMaskSpec::Mode::None));
+    m_maskMode->addItem(tr("Causal mask (look-ahead)"), static_cast<int>(AttentionMaskSpec::Mode::Causal));
+    m_maskMode->addItem(tr("Block tokens (click a key column)"), static_cast<int>(AttentionMaskSpec::Mode::Block));
+    m_maskMode->setToolTip(tr("A mask inside scaled dot-product attention: disallowed scores get the float32 minimum "
+                              "before the softmax, so they receive zero weight"));
     m_busy = new QProgressBar(this);
     m_busy->setRange(0, 0);
     m_busy->setMaximumWidth(80);
@@ -60,6 +67,7 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     top->addWidget(m_sentence, 1);
     top->addWidget(examples);
     top->addWidget(m_topK);
+    top->addWidget(m_maskMode);
     top->addWidget(m_busy);
     layout->addLayout(top);
 
@@ -113,6 +121,13 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
         m_attention->setSelection(l, h);
         showView(View::Attention);
     });
+    connect(m_grid, &HeadGridWidget::cellRightClicked, this, &TextModePanel::toggleAblated);
+    connect(m_maskMode, qOverload<int>(&QComboBox::currentIndexChanged), this, &TextModePanel::requestRun);
+    connect(m_attention->heatmap(), &HeatmapPlotWidget::cellClicked, this, [this](int, int col) {
+        if (maskMode() != AttentionMaskSpec::Mode::Block) return;
+        const auto& shown = m_attention->shownMatrix();
+        if (col >= 0 && col < static_cast<int>(shown.tokenIndex.size())) toggleBlockedKey(shown.tokenIndex[static_cast<std::size_t>(col)]);
+    });
     connect(m_session, &TextSession::busyChanged, m_busy, &QWidget::setVisible);
     connect(m_session, &TextSession::modelLoading, this,
             [this](const QString& dir) { emit statusMessage(tr("Loading %1…").arg(dir), 0); });
@@ -137,7 +152,32 @@ void TextModePanel::onModelLoaded(const QString& dir) {
     retokenize();
 }
 
-void TextModePanel::openModel(const QString& dir) { m_session->openModel(dir); }
+void TextModePanel::openModel(const QString& dir) {
+    m_ablated.clear();  // heads of the previous model
+    m_session->openModel(dir);
+}
+
+void TextModePanel::setMaskMode(AttentionMaskSpec::Mode mode) {
+    m_maskMode->setCurrentIndex(m_maskMode->findData(static_cast<int>(mode)));
+}
+
+AttentionMaskSpec::Mode TextModePanel::maskMode() const {
+    return static_cast<AttentionMaskSpec::Mode>(m_maskMode->currentData().toInt());
+}
+
+void TextModePanel::toggleBlockedKey(int token) {
+    if (token < 0 || token >= static_cast<int>(m_tokens.size())) return;
+    if (!m_blockedKeys.erase(token)) m_blockedKeys.insert(token);
+    setMaskMode(AttentionMaskSpec::Mode::Block);
+    requestRun();
+}
+
+void TextModePanel::toggleAblated(int layer, int head) {
+    if (!m_ablated.erase({layer, head})) m_ablated.insert({layer, head});
+    emit statusMessage(m_ablated.count({layer, head}) ? tr("Layer %1, head %2 switched off").arg(layer).arg(head)
+                                                      : tr("Layer %1, head %2 switched on again").arg(layer).arg(head), 3000);
+    requestRun();
+}
 
 void TextModePanel::setSentence(const QString& text) {
     m_sentence->setText(text);
@@ -150,6 +190,7 @@ void TextModePanel::retokenize() {
     if (!model) return;
     m_tokens = model->tokenizer().encode(m_sentence->text().toStdString());
     m_masked.clear();
+    m_blockedKeys.clear();  // token indices of the old sentence
     m_strip->setTokens(m_sentence->text(), m_tokens, m_masked);
     requestRun();
 }
@@ -175,7 +216,13 @@ void TextModePanel::requestRun() {
         tokens[static_cast<std::size_t>(i)].id = model->tokenizer().maskId();
         tokens[static_cast<std::size_t>(i)].text = "[MASK]";
     }
-    m_session->requestAnalysis(m_sentence->text(), tokens, m_topK->value());
+    TextRunOptions options;
+    options.topK = m_topK->value();
+    options.attentionMask.mode = maskMode();
+    if (options.attentionMask.mode == AttentionMaskSpec::Mode::Block)
+        options.attentionMask.blockedKeys.assign(m_blockedKeys.begin(), m_blockedKeys.end());
+    for (const auto& [layer, head] : m_ablated) options.ablate.push_back({layer, head});
+    m_session->requestAnalysis(m_sentence->text(), tokens, options);
 }
 
 void TextModePanel::showAnalysis(TextAnalysisPtr analysis) {
@@ -184,6 +231,7 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis) {
     m_attention->setAnalysis(m_analysis);
     m_predictions->setPredictions(*m_analysis);
     m_grid->setAttention(m_analysis->attention);
+    m_grid->setHeadMask(m_analysis->controls.headMask);
     updateViewsForSelection();
     emit statusMessage(tr("%1 tokens, %2 layers x %3 heads").arg(m_analysis->tokens.size())
                            .arg(m_analysis->attention.layers).arg(m_analysis->attention.heads), 4000);

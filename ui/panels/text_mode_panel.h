@@ -9,6 +9,7 @@
 
 #include "session/text_session.h"
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -36,6 +37,13 @@ public:
     explicit TextModePanel(QWidget* parent = nullptr);
 
     void openModel(const QString& dir);
+    // The mask inside attention: none, causal (look-ahead) or blocked keys (click a key column of the
+    // heatmap to block or unblock it). Heads are switched off from the model view (right-click).
+    void setMaskMode(AttentionMaskSpec::Mode mode);
+    AttentionMaskSpec::Mode maskMode() const;
+    void toggleBlockedKey(int token);
+    void toggleAblated(int layer, int head);
+    const std::set<std::pair<int, int>>& ablatedHeads() const { return m_ablated; }
     void setSentence(const QString& text);
     void toggleToken(int index);
     void showView(View view);
@@ -74,6 +82,7 @@ private:
     TextSession* m_session;
     QLineEdit* m_sentence;
     QSpinBox* m_topK;
+    QComboBox* m_maskMode;
     QProgressBar* m_busy;
     QLabel* m_modelLabel;
     MessageBanner* m_message;
@@ -89,6 +98,8 @@ private:
 
     std::vector<Token> m_tokens;
     std::set<int> m_masked;
+    std::set<int> m_blockedKeys;
+    std::set<std::pair<int, int>> m_ablated;
     TextAnalysisPtr m_analysis;
 };
 

@@ -13,14 +13,13 @@ void TextSession::openModel(const QString& dir) {
     });
 }
 
-void TextSession::requestAnalysis(const QString& text, const std::vector<Token>& tokens, int topK) {
+void TextSession::requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options) {
     if (!m_model) return;
     runAnalysis<TextAnalysis>(
-        [model = m_model, text = text.toStdString(), tokens, topK](std::function<bool(int, int)> onLayer) {
-            TextRunOptions options;
-            options.topK = topK;
-            options.onLayer = std::move(onLayer);
-            return model->analyseTokens(text, tokens, options);
+        [model = m_model, text = text.toStdString(), tokens, options](std::function<bool(int, int)> onLayer) {
+            TextRunOptions run = options;
+            run.onLayer = std::move(onLayer);
+            return model->analyseTokens(text, tokens, run);
         },
         [this](TextAnalysisPtr analysis) { emit analysisReady(std::move(analysis)); });
 }

@@ -18,8 +18,9 @@ public:
     explicit TextSession(QObject* parent = nullptr);
 
     void openModel(const QString& dir);
-    // Runs the model on `tokens` (already edited: masked chips carry the mask id).
-    void requestAnalysis(const QString& text, const std::vector<Token>& tokens, int topK);
+    // Runs the model on `tokens` (already edited: masked chips carry the mask id) with `options`
+    // (top-k, attention mask, ablated heads; the session adds the cancellation).
+    void requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options);
 
     TextModelPtr model() const { return m_model; }
     const std::vector<float>& positionEmbeddings() const { return m_positionEmbeddings; }

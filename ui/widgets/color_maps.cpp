@@ -43,6 +43,8 @@ QCPColorGradient makeGradient(ColorMap map) {
     for (const auto& [pos, color] : stopsFor(map)) g.setColorStopAt(pos, color);
     g.setColorInterpolation(QCPColorGradient::ciRGB);
     g.setLevelCount(256);
+    g.setNanHandling(QCPColorGradient::nhNanColor);  // masked attention cells: neutral grey, not a colour
+    g.setNanColor(kMaskedColor);
     return g;
 }
 

@@ -11,6 +11,9 @@ namespace ascope::ui {
 
 enum class ColorMap { Viridis, Magma, Greys, Coolwarm };
 
+// How cells attention was not allowed to reach are drawn (heatmaps show them as NaN).
+inline const QColor kMaskedColor(190, 190, 190);
+
 // Fills a combo box with the colour maps (each item's data is its ColorMap) and selects `current`.
 void fillColorMapCombo(QComboBox& combo, ColorMap current);
 ColorMap colorMapOf(const QComboBox& combo);

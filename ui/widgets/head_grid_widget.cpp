@@ -6,9 +6,13 @@ namespace ascope::ui {
 
 HeadGridWidget::HeadGridWidget(QWidget* parent) : SmallMultiplesWidget(parent) {
     setFocusPolicy(Qt::StrongFocus);
-    setToolTip(tr("Every layer (rows) and head (columns); click one to open it in the heatmap"));
+    setToolTip(tr("Every layer (rows) and head (columns); click one to open it in the heatmap, right-click "
+                  "(or Ctrl+click) to switch it off or on"));
     setEmptyMessage(tr("Run a sentence to see every head"));
-    setCellToolTip([this](int l, int h) { return tr("Layer %1, head %2 — click to open").arg(l).arg(h); });
+    setCellToolTip([this](int l, int h) {
+        return tr("Layer %1, head %2 — click to open, right-click to switch it %3").arg(l).arg(h)
+            .arg(isAblated(l, h) ? tr("on again") : tr("off"));
+    });
     setExportBaseName(QStringLiteral("model_view"));
 }
 
@@ -20,6 +24,16 @@ void HeadGridWidget::setAttention(const AttentionStack& attention) {
 void HeadGridWidget::setColorMap(ColorMap map) {
     m_map = map;
     rebuild();
+}
+
+void HeadGridWidget::setHeadMask(std::vector<float> headMask) {
+    m_headMask = std::move(headMask);
+    update();
+}
+
+bool HeadGridWidget::isAblated(int layer, int head) const {
+    const auto i = static_cast<std::size_t>(layer) * static_cast<std::size_t>(m_attention.heads) + static_cast<std::size_t>(head);
+    return i < m_headMask.size() && m_headMask[i] == 0.f;
 }
 
 void HeadGridWidget::rebuild() {
@@ -37,6 +51,11 @@ void HeadGridWidget::rebuild() {
     setGrid(a.layers, heads,
             [this, heads](QPainter& p, const QRectF& cell, int l, int h) {
                 p.drawImage(cell, m_images[static_cast<std::size_t>(l * heads + h)]);
+                if (isAblated(l, h)) {  // switched off: crossed out
+                    p.setPen(QPen(QColor(214, 39, 40), std::max(2.0, cell.width() / 16)));
+                    p.drawLine(cell.topLeft(), cell.bottomRight());
+                    p.drawLine(cell.topRight(), cell.bottomLeft());
+                }
             },
             tr("L"), tr("H"), tr("Every layer and head; click one to open it"));
 }

@@ -16,12 +16,16 @@ public:
     explicit HeadGridWidget(QWidget* parent = nullptr);
     void setAttention(const AttentionStack& attention);
     void setColorMap(ColorMap map);
+    // Heads switched off are crossed out: [layers][heads], 0 ablated (empty: none).
+    void setHeadMask(std::vector<float> headMask);
+    bool isAblated(int layer, int head) const;
 
 private:
     void rebuild();
 
     AttentionStack m_attention;
     std::vector<QImage> m_images;  // one per layer x head
+    std::vector<float> m_headMask;
     ColorMap m_map = ColorMap::Viridis;
 };
 

@@ -110,7 +110,9 @@ void HeatmapPlotWidget::mouseMoveEvent(QMouseEvent* event) {
     int row, col;
     if (!cellAt(event->position(), row, col)) return;
     const double v = valueAt(row, col);
-    const QString text = m_hover ? m_hover(row, col, v) : QStringLiteral("row %1, column %2: %3").arg(row).arg(col).arg(v, 0, 'f', 4);
+    const QString text = m_hover ? m_hover(row, col, v)
+                         : std::isnan(v) ? tr("row %1, column %2: masked").arg(row).arg(col)
+                                         : QStringLiteral("row %1, column %2: %3").arg(row).arg(col).arg(v, 0, 'f', 4);
     QToolTip::showText(event->globalPosition().toPoint(), text, this);
     emit cellHovered(text);
 }

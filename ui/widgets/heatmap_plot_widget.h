@@ -2,6 +2,7 @@
 // A crisp matrix heatmap (QCustomPlot colour map, no interpolation) with optional text tick
 // labels on both axes, a colour scale, and a hover read-out. Row 0 is drawn at the top.
 #include <QStringList>
+#include <cmath>
 #include <functional>
 #include <qcustomplot.h>
 #include <vector>
@@ -27,7 +28,9 @@ public:
     void setAutoRange();
     // Formats the hover read-out for cell (row, col); default "row, col: value".
     void setHoverFormatter(std::function<QString(int row, int col, double value)> f) { m_hover = std::move(f); }
+    // NaN values are drawn as masked cells (kMaskedColor).
     double valueAt(int row, int col) const;
+    bool isMasked(int row, int col) const { return std::isnan(valueAt(row, col)); }
     int rows() const { return m_rows; }
     int cols() const { return m_cols; }
 

@@ -96,7 +96,9 @@ void SmallMultiplesWidget::paintEvent(QPaintEvent*) {
 
 void SmallMultiplesWidget::mousePressEvent(QMouseEvent* event) {
     int r = 0, c = 0;
-    if (cellAt(event->position(), r, c)) emit cellClicked(r, c);
+    if (!cellAt(event->position(), r, c)) return;
+    if (event->button() == Qt::RightButton || event->modifiers().testFlag(Qt::ControlModifier)) emit cellRightClicked(r, c);
+    else emit cellClicked(r, c);
 }
 
 void SmallMultiplesWidget::mouseMoveEvent(QMouseEvent* event) {

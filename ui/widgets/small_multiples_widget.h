@@ -34,6 +34,7 @@ public:
 
 signals:
     void cellClicked(int row, int col);
+    void cellRightClicked(int row, int col);  // also Ctrl+click
 
 protected:
     void paintEvent(QPaintEvent*) override;
