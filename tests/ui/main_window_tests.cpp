@@ -39,6 +39,23 @@ void openTinyModel(MainWindow& w, const std::string& dir) {
     w.openModel(QString::fromStdString(dir));
     REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
 }
+
+// A shown window with the tiny BERT open and `sentence` analysed.
+struct TinyBertWindow {
+    TempDir dir;
+    MainWindow w;
+    TextModePanel* text = nullptr;
+    TinyBertWindow(const QSize& size, const QString& sentence) {
+        writeTinyBert(dir.file("m"));
+        w.resize(size);
+        w.show();
+        openTinyModel(w, dir.file("m"));
+        text = w.textPanel();
+        QSignalSpy shown(text, &TextModePanel::analysisShown);
+        text->setSentence(sentence);
+        REQUIRE(waitForAnalysis(w, shown));
+    }
+};
 }  // namespace
 
 TEST_CASE("Typing a sentence and clicking a token gives predictions and a heatmap equal to the core's attention",
@@ -235,16 +252,10 @@ TEST_CASE("A long sentence scrolls the token strip without clipping its chips", 
 }
 
 TEST_CASE("Choosing the causal mask draws the upper triangle as masked and changes the predictions", "[ui][mask]") {
-    TempDir dir;
-    writeTinyBert(dir.file("m"));
-    MainWindow w;
-    w.resize(1200, 800);
-    w.show();
-    openTinyModel(w, dir.file("m"));
-    auto* text = w.textPanel();
+    TinyBertWindow f(QSize(1200, 800), QStringLiteral("the cat sat on the [MASK] ."));
+    auto& w = f.w;
+    auto* text = f.text;
     QSignalSpy shown(text, &TextModePanel::analysisShown);
-    text->setSentence(QStringLiteral("the cat sat on the [MASK] ."));
-    REQUIRE(waitForAnalysis(w, shown));
     const float before = text->analysis()->predictions.at(0).top.at(0).probability;
     auto* heatmap = text->attentionPanel()->heatmap();
     CHECK_FALSE(heatmap->isMasked(0, 8));
@@ -273,16 +284,10 @@ TEST_CASE("Choosing the causal mask draws the upper triangle as masked and chang
 
 TEST_CASE("Right-clicking a head in the model view switches it off: marked, zero, and the predictions change",
           "[ui][mask]") {
-    TempDir dir;
-    writeTinyBert(dir.file("m"));
-    MainWindow w;
-    w.resize(1100, 750);
-    w.show();
-    openTinyModel(w, dir.file("m"));
-    auto* text = w.textPanel();
+    TinyBertWindow f(QSize(1100, 750), QStringLiteral("the cat sat on the [MASK] ."));
+    auto& w = f.w;
+    auto* text = f.text;
     QSignalSpy shown(text, &TextModePanel::analysisShown);
-    text->setSentence(QStringLiteral("the cat sat on the [MASK] ."));
-    REQUIRE(waitForAnalysis(w, shown));
     const float before = text->analysis()->predictions.at(0).top.at(0).probability;
     text->showView(TextModePanel::View::ModelView);
     QApplication::processEvents();
