@@ -168,8 +168,8 @@ AttentionMaskSpec::Mode TextModePanel::maskMode() const {
 void TextModePanel::toggleBlockedKey(int token) {
     if (token < 0 || token >= static_cast<int>(m_tokens.size())) return;
     if (!m_blockedKeys.erase(token)) m_blockedKeys.insert(token);
-    setMaskMode(AttentionMaskSpec::Mode::Block);
-    requestRun();
+    if (maskMode() != AttentionMaskSpec::Mode::Block) setMaskMode(AttentionMaskSpec::Mode::Block);  // runs via the box
+    else requestRun();
 }
 
 void TextModePanel::toggleAblated(int layer, int head) {
