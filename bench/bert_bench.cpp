@@ -326,6 +326,14 @@ int main(int argc, char** argv) {
             const int n = static_cast<int>(warm->tokens.size());
             const auto t = timeRuns(repeats, [&] { auto result = (*model)->analyse(text); });
             rows.push_back({"BERT-base, " + std::to_string(n) + " tokens", t, forwardFlops(config, n), weightBytes});
+            if (n == 16) {  // head importance: every head off alone, batched layer by layer from that layer's input
+                const auto tokensOf = (*model)->tokenizer().encode(text);
+                const int L = config.numLayers, H = config.numHeads;
+                const double layerPasses = L + static_cast<double>(H) * L * (L + 1) / 2;  // in one-sentence layer passes
+                rows.push_back({"BERT-base, 16 tokens, importance of 144 heads",
+                                timeRuns(std::max(1, repeats / 5), [&] { auto r = (*model)->headImportance(tokensOf, {}); }),
+                                forwardFlops(config, n) * layerPasses / L, 0});
+            }
             if (n == 128) {  // the controls inside attention (masked-attention lesson) cost almost nothing more
                 TextRunOptions causal;
                 causal.attentionMask.mode = AttentionMaskSpec::Mode::Causal;

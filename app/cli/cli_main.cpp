@@ -18,6 +18,8 @@ Usage:
   attention-scope-cli attention --model DIR --text TEXT [--layer L] [--head H]
                                 --format csv|json|npy --out FILE [CONTROLS]
   attention-scope-cli head-stats --model DIR --text TEXT [--json]
+  attention-scope-cli head-importance --model DIR --text TEXT [--json] [--top 10] [CONTROLS]
+  attention-scope-cli layers    --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS]
   attention-scope-cli classify  --model DIR --image FILE [--top-k 5] [--json] [CONTROLS]
   attention-scope-cli attention --model DIR --image FILE [--layer L] [--head H]
                                 --format csv|json|npy --out FILE [CONTROLS]
@@ -39,6 +41,8 @@ CONTROLS put a mask inside scaled dot-product attention and switch heads off:
   --attention-mask none|causal|block:I,J,...|FILE.json   (FILE.json: a T x T matrix of 0/1,
       or an object of them keyed "all", "L" or "L:H"; a disallowed score gets float32's minimum)
   --ablate L:H,L:H,...   (L:* for a whole layer; Hugging Face head_mask semantics)
+head-importance: the drop in each [MASK]'s top-1 probability when one head alone is switched off.
+layers: the masked-LM head applied after every layer ("after_layer" -1 is the embeddings).
 Without --model the built-in demo model is used. Layers and heads count from 0;
 without --layer/--head every layer and head is exported.
 Errors print one line on stderr and exit with status 1.
@@ -76,6 +80,8 @@ int main(int argc, char** argv) {
         if (command == "classify") return ascope::cli::runClassify(rest);
         if (command == "convert") return ascope::cli::runConvert(rest);
         if (command == "head-stats") return ascope::cli::runHeadStats(rest);
+        if (command == "head-importance") return ascope::cli::runHeadImportance(rest);
+        if (command == "layers") return ascope::cli::runLayers(rest);
         if (command == "train-mlm") return ascope::cli::runTrainMlm(rest);
         if (command == "eval-mlm") return ascope::cli::runEvalMlm(rest);
         if (command == "train-vit-shapes") return ascope::cli::runTrainVitShapes(rest);

@@ -23,7 +23,9 @@ int oneLine(std::string message) {
     return 1;
 }
 
-Expected<std::unique_ptr<TextModel>> openModel(const CliOptions& o) {
+}  // namespace
+
+Expected<std::unique_ptr<TextModel>> openTextModel(const CliOptions& o) {
     std::string dir = o.value("--model").value_or("");
     if (dir.empty()) {
         dir = builtinModelDir("demo-bert");
@@ -37,6 +39,8 @@ Expected<std::string> requireText(const CliOptions& o) {
     if (!text) return makeError(ErrorKind::InvalidInput, "--text is required");
     return *text;
 }
+
+namespace {
 
 std::set<std::string> with(std::set<std::string> a, std::initializer_list<std::string> more) {
     a.insert(more);
@@ -59,7 +63,7 @@ int runPredict(const std::vector<std::string>& args) {
     if (!topK) return fail(topK.error());
     auto controls = readAttentionControls(*o);
     if (!controls) return fail(controls.error());
-    auto model = openModel(*o);
+    auto model = openTextModel(*o);
     if (!model) return fail(model.error());
     if (!(*model)->hasMlmHead()) return fail((*model)->directory() + ": this checkpoint has no masked-LM head");
     TextRunOptions run;
@@ -128,7 +132,7 @@ int runAttention(const std::vector<std::string>& args) {
     if (!request) return fail(request.error());
     auto controls = readAttentionControls(*o);
     if (!controls) return fail(controls.error());
-    auto model = openModel(*o);
+    auto model = openTextModel(*o);
     if (!model) return fail(model.error());
     TextRunOptions run;
     run.attentionMask = controls->mask;
@@ -145,7 +149,7 @@ int runHeadStats(const std::vector<std::string>& args) {
     if (!o) return fail(o.error());
     auto text = requireText(*o);
     if (!text) return fail(text.error());
-    auto model = openModel(*o);
+    auto model = openTextModel(*o);
     if (!model) return fail(model.error());
     auto result = (*model)->analyse(*text);
     if (!result) return fail(result.error());

@@ -1,15 +1,26 @@
 #pragma once
 // The text-model subcommands of attention-scope-cli. Each returns the process exit code.
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "cli/cli_options.h"
+#include "inference/text_model.h"
+
 namespace ascope::cli {
+
+// --model DIR (the built-in demo model without it) and --text T, shared by the text commands.
+Expected<std::unique_ptr<TextModel>> openTextModel(const CliOptions& options);
+Expected<std::string> requireText(const CliOptions& options);
 
 int runPredict(const std::vector<std::string>& args);
 int runTokenize(const std::vector<std::string>& args);
 int runAttention(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
 int runHeadStats(const std::vector<std::string>& args);
+// head-importance and layers (cli/probe_commands.cpp).
+int runHeadImportance(const std::vector<std::string>& args);
+int runLayers(const std::vector<std::string>& args);
 
 // Prints "attention-scope-cli: <message>" on stderr (one line) and returns 1.
 int fail(const std::string& message);

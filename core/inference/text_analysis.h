@@ -60,6 +60,38 @@ struct MaskPrediction {
     std::vector<TokenPrediction> top;
 };
 
+// What every layer's attention worked with, for the step-by-step view of one head: the query
+// (unscaled), key and value projections and the heads' concatenated output before the output
+// projection, each [layers][tokens][hidden]. Head h owns dimensions [h * headDim, (h + 1) * headDim).
+struct AttentionTrace {
+    int layers = 0, tokens = 0, hidden = 0, heads = 0;
+    std::vector<float> query, key, value, context;
+
+    bool empty() const { return query.empty(); }
+    int headDim() const { return heads > 0 ? hidden / heads : 0; }
+    std::size_t index(int layer, int token, int head, int dim) const {
+        return (static_cast<std::size_t>(layer) * tokens + token) * hidden + static_cast<std::size_t>(head) * headDim() + dim;
+    }
+    // The headDim values of one token's vector for one head.
+    const float* q(int layer, int token, int head) const { return query.data() + index(layer, token, head, 0); }
+    const float* k(int layer, int token, int head) const { return key.data() + index(layer, token, head, 0); }
+    const float* v(int layer, int token, int head) const { return value.data() + index(layer, token, head, 0); }
+    const float* out(int layer, int token, int head) const { return context.data() + index(layer, token, head, 0); }
+};
+
+// The masked-LM head applied to the hidden state after every layer (the "logit lens"): for one
+// [MASK], entry 0 reads the embeddings, entry L the last layer (the normal prediction).
+struct LayerPrediction {
+    std::vector<TokenPrediction> top;
+    int finalRank = 0;             // where the last layer's top-1 token ranks here (0 = first)
+    float finalProbability = 0.f;  // and its probability here
+};
+struct MaskLayerPredictions {
+    int position = 0;
+    TokenPrediction finalToken;  // the last layer's top-1
+    std::vector<LayerPrediction> layers;  // [layers + 1]
+};
+
 struct TextAnalysis {
     std::string text;
     std::vector<Token> tokens;
@@ -68,6 +100,8 @@ struct TextAnalysis {
     std::vector<MaskPrediction> predictions;  // one per [MASK] token, in order
     bool hasMlmHead = false;
     AppliedAttentionControls controls;
+    AttentionTrace trace;                            // with TextRunOptions::traceAttention
+    std::vector<MaskLayerPredictions> layerPredictions;  // with TextRunOptions::predictByLayer, one per [MASK]
 };
 
 }  // namespace ascope

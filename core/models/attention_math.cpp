@@ -21,8 +21,8 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
     torch::Tensor probs;                                     // [batch, heads, seq, seq]
     if (probsOut.defined()) probs = torch::_softmax_out(const_cast<torch::Tensor&>(probsOut), scores, -1, false);
     else probs = torch::softmax(scores, -1);
-    if (headScale.defined()) probs = probsOut.defined() ? probs.mul_(headScale.view({1, heads, 1, 1}))
-                                                        : probs * headScale.view({1, heads, 1, 1});
+    if (headScale.defined()) probs = probsOut.defined() ? probs.mul_(headScaleForProbs(headScale, heads))
+                                                        : probs * headScaleForProbs(headScale, heads);
     auto context = torch::matmul(probs, v)                   // [batch, heads, seq, head_dim]
                        .permute({0, 2, 1, 3})                // [batch, seq, heads, head_dim]
                        .reshape({batch, seq, hidden});       // [batch, seq, hidden]
@@ -57,12 +57,17 @@ AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, co
                  {DNNL_ARG_DST, memory(scores, engine, probs.data_ptr<float>())}});
     if (additiveMask.defined()) probs.add_(additiveMask);  // broadcast to [batch, heads, seq, seq]
     torch::_softmax_out(probs, probs, -1, false);
-    if (headScale.defined()) probs.mul_(headScale.view({1, heads, 1, 1}));  // head_mask: after the softmax
+    if (headScale.defined()) probs.mul_(headScaleForProbs(headScale, heads));  // head_mask: after the softmax
     onednn::run(onednn::cachedMatmul("context " + shape, [&] { return dnnl::matmul::desc(scores, v, out); }),
                 {{DNNL_ARG_SRC, memory(scores, engine, probs.data_ptr<float>())},
                  {DNNL_ARG_WEIGHTS, memory(v, engine, base + 2 * hidden)},
                  {DNNL_ARG_DST, memory(out, engine, context.data_ptr<float>())}});
     return {context, probs};
+}
+
+torch::Tensor headScaleForProbs(const torch::Tensor& headScale, int64_t heads) {
+    const int64_t batch = headScale.dim() == 2 ? headScale.size(0) : 1;
+    return headScale.reshape({batch, heads, 1, 1});  // [batch or 1, heads, 1, 1]
 }
 
 torch::Tensor additiveMaskFrom(const torch::Tensor& attentionMask) {

@@ -16,7 +16,8 @@ struct AttentionResult {
 // [1, heads or 1, seq, seq] for an attention mask) with 0 where allowed and float-min where not.
 // probsOut: empty, or a contiguous [batch, heads, seq, seq] tensor the probabilities are written
 // into (so callers collecting every layer's attention avoid a copy).
-// headScale: empty, or [heads] multiplying each head's probabilities after the softmax (head_mask).
+// headScale: empty, [heads] or [batch, heads], multiplying each head's probabilities after the
+// softmax (head_mask); the batched form lets each batch entry switch off other heads.
 AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
                                    const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
 
@@ -27,12 +28,23 @@ AttentionResult inferenceAttention(const torch::Tensor& qkv, int64_t heads, cons
                                    const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
 
 // What the caller puts inside every layer's attention: [layers, heads or 1, seq, seq] additive
-// masks (replacing the padding mask) and a [layers, heads] head mask. Either may be undefined.
+// masks (replacing the padding mask) and a [layers, heads] or [layers, batch, heads] head mask.
+// Either may be undefined.
 struct AttentionOverrides {
     torch::Tensor additiveMask;
     torch::Tensor headMask;
     torch::Tensor maskOf(int64_t layer) const { return additiveMask.defined() ? additiveMask[layer].unsqueeze(0) : torch::Tensor(); }
     torch::Tensor headScaleOf(int64_t layer) const { return headMask.defined() ? headMask[layer] : torch::Tensor(); }
+};
+
+// [1, heads, 1, 1] or [batch, heads, 1, 1]: a head scale shaped to multiply probabilities.
+torch::Tensor headScaleForProbs(const torch::Tensor& headScale, int64_t heads);
+
+// What one layer's attention worked with, for the step-by-step view: the query, key and value
+// projections (the query unscaled) and the heads' concatenated output before the output
+// projection, each [batch, seq, hidden].
+struct AttentionCapture {
+    torch::Tensor query, key, value, context;
 };
 
 // Training-time dropout that draws from its own generator, so a training run's randomness is its

@@ -19,6 +19,15 @@ std::shared_ptr<torch::nn::Module> holder(torch::nn::Module& parent, const std::
 LayerNorm makeNorm(const ModelConfig& c) {
     return LayerNorm(LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps));
 }
+// qkv: [batch, seq, 3 * hidden], context: [batch, seq, hidden]. With queryScaled the query part
+// carries the 1/sqrt(head_dim) the packed weights fold in, which is taken out again here.
+AttentionCapture captureOf(const torch::Tensor& qkv, const torch::Tensor& context, int64_t heads, bool queryScaled) {
+    const int64_t hidden = qkv.size(-1) / 3;
+    auto query = qkv.narrow(-1, 0, hidden);  // [batch, seq, hidden]
+    if (queryScaled) query = query * std::sqrt(static_cast<double>(hidden / heads));
+    return {query.contiguous(), qkv.narrow(-1, hidden, hidden).contiguous(), qkv.narrow(-1, 2 * hidden, hidden).contiguous(),
+            context.contiguous()};
+}
 }  // namespace
 
 BertLayerImpl::BertLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.numHeads), m_act(act) {
@@ -45,16 +54,20 @@ void BertLayerImpl::packForInference(bool releaseWeights) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
-                                                               const torch::Tensor& probsOut, const torch::Tensor& headScale) {
+                                                               const torch::Tensor& probsOut, const torch::Tensor& headScale,
+                                                               AttentionCapture* capture) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
-        auto att = inferenceAttention(m_qkv.project(x, false), m_heads, mask, probsOut, headScale);
+        auto qkv = m_qkv.project(x, false);  // [batch, seq, 3 * hidden], the query pre-scaled
+        auto att = inferenceAttention(qkv, m_heads, mask, probsOut, headScale);
+        if (capture) *capture = captureOf(qkv, att.context, m_heads, true);
         auto h1 = attentionNorm(m_packedAttentionOut.forward(att.context, nullptr, x));  // [batch, seq, hidden]
         auto f = m_packedIntermediate.forward(h1, &m_act);                             // [batch, seq, intermediate]
         return {outputNorm(m_packedOutput.forward(f, nullptr, h1)), att.probs};
     }
     auto qkv = m_qkv.project(x, true);  // [batch, seq, 3 * hidden]
     auto att = multiHeadAttention(qkv, m_heads, mask, probsOut, headScale);
+    if (capture) *capture = captureOf(qkv, att.context, m_heads, false);
     auto a = attentionOut(att.context);  // [batch, seq, hidden]
     if (is_training()) a = m_dropout.apply(a);
     auto h1 = attentionNorm(a + x);
@@ -88,7 +101,7 @@ void BertModelImpl::setDropout(const Dropout& dropout) {
 
 BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
                                    const LayerCallback& onLayer, const torch::Tensor& attentionOut,
-                                   const AttentionOverrides& overrides) {
+                                   const AttentionOverrides& overrides, std::vector<AttentionCapture>* captures) {
     const int64_t seq = ids.size(1);
     auto positions = torch::arange(seq, torch::kLong);  // [seq]
     auto x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
@@ -103,8 +116,10 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const auto layer = static_cast<int64_t>(i);
         const auto layerMask = overrides.additiveMask.defined() ? overrides.maskOf(layer) : mask;
+        AttentionCapture capture;
         auto [next, probs] = layers[i]->forward(x, layerMask, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
-                                                overrides.headScaleOf(layer));
+                                                overrides.headScaleOf(layer), captures ? &capture : nullptr);
+        if (captures) captures->push_back(std::move(capture));
         x = next;
         out.attentions.push_back(probs);
         if (keepHidden) out.hiddenStates.push_back(x);
@@ -112,6 +127,15 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     }
     out.lastHidden = x;
     return out;
+}
+
+torch::Tensor BertModelImpl::runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
+                                       const LayerCallback& onLayer) {
+    for (auto layer = first; layer < static_cast<int64_t>(layers.size()); ++layer) {
+        x = layers[static_cast<std::size_t>(layer)]->forward(x, overrides.maskOf(layer), {}, overrides.headScaleOf(layer)).first;
+        if (onLayer && !onLayer(static_cast<int>(layer))) return {};
+    }
+    return x;  // [batch, seq, hidden]
 }
 
 BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tiedDecoder) : m_act(act) {

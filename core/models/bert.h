@@ -21,8 +21,10 @@ public:
     BertLayerImpl(const ModelConfig& config, Activation act);
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq]).
     // probsOut (optional): where to write the probabilities, see multiHeadAttention.
+    // capture (optional): receives the layer's q, k, v and per-head context (AttentionCapture).
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
-                                                    const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
+                                                    const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {},
+                                                    AttentionCapture* capture = nullptr);
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);
@@ -57,9 +59,15 @@ public:
     // inputIds, attentionMask: [batch, seq]. Returns no outputs (lastHidden undefined) when cancelled.
     // attentionOut (optional): contiguous [layers, batch, heads, seq, seq] receiving every layer's probabilities.
     // overrides: attention masks and head mask inside every layer (see AttentionOverrides).
+    // captures (optional): one AttentionCapture per layer is appended (the step-by-step view).
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
                         const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {},
-                        const AttentionOverrides& overrides = {});
+                        const AttentionOverrides& overrides = {}, std::vector<AttentionCapture>* captures = nullptr);
+    // Runs layers first..last on x ([batch, seq, hidden], the input of layer `first`) and returns
+    // the last layer's output, or an undefined tensor when onLayer cancels. The overrides' head
+    // mask may be batched ([layers, batch, heads]): each batch entry then has heads of its own.
+    torch::Tensor runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
+                            const LayerCallback& onLayer = {});
     void packForInference(bool releaseWeights = false);
     // Dropout in training mode (embeddings and every layer), drawing from dropout.generator.
     void setDropout(const Dropout& dropout);

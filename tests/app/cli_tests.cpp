@@ -329,3 +329,66 @@ TEST_CASE("Image attention and classify take the same attention controls", "[app
     for (std::size_t i = 0; i < a[0][0].size(); ++i) REQUIRE(a[0][0][i][i].get<float>() == 0.f);
     CHECK(cli({"classify", "--model", dir.file("v"), "--image", image, "--attention-mask", "causal", "--json"}).exitCode == 0);
 }
+
+TEST_CASE("head-importance ranks every head by the drop it causes, agreeing with predict --ablate", "[app][cli][importance]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    const std::string text = "the cat sat on the [MASK] .";
+    auto r = cli({"head-importance", "--model", dir.file("m"), "--text", text, "--json"});
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["layers"] == 2);
+    REQUIRE(j["heads"] == 4);
+    REQUIRE(j["masks"].size() == 1);
+    const auto& mask = j["masks"][0];
+    REQUIRE(mask["ranked"].size() == 8);
+    for (std::size_t i = 1; i < 8; ++i) CHECK(mask["ranked"][i - 1]["drop"].get<double>() >= mask["ranked"][i]["drop"].get<double>());
+    // The most important head, switched off through predict, gives the probability reported.
+    const auto& first = mask["ranked"][0];
+    const std::string head = std::to_string(first["layer"].get<int>()) + ":" + std::to_string(first["head"].get<int>());
+    auto p = cli({"predict", "--model", dir.file("m"), "--text", text, "--top-k", "200", "--json", "--ablate", head});
+    REQUIRE(p.exitCode == 0);
+    const auto predicted = nlohmann::json::parse(p.out);
+    bool found = false;
+    for (const auto& c : predicted["masks"][0]["predictions"])
+        if (c["id"] == mask["answer"]["id"]) {
+            found = true;
+            CHECK(c["probability"].get<double>() == Approx(first["probability"].get<double>()).margin(1e-5));
+        }
+    CHECK(found);
+    CHECK(mask["drop"][first["layer"].get<int>()][first["head"].get<int>()].get<double>() ==
+          Approx(first["drop"].get<double>()));
+    auto table = cli({"head-importance", "--model", dir.file("m"), "--text", text, "--top", "3"});
+    REQUIRE(table.exitCode == 0);
+    CHECK_THAT(table.out, Catch::Contains("Most important heads") && Catch::Contains("3. layer"));
+    auto none = cli({"head-importance", "--model", dir.file("m"), "--text", "the cat sat ."});
+    CHECK(none.exitCode == 1);
+    CHECK_THAT(none.out, Catch::Contains("[MASK]"));
+}
+
+TEST_CASE("layers reads the masked-LM head after every layer, the last row being predict's answer", "[app][cli][lens]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    const std::string text = "the cat sat on the [MASK] .";
+    auto r = cli({"layers", "--model", dir.file("m"), "--text", text, "--top-k", "3", "--json"});
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["masks"].size() == 1);
+    const auto& layers = j["masks"][0]["layers"];
+    REQUIRE(layers.size() == 3);  // embeddings and two layers
+    CHECK(layers[0]["after_layer"] == -1);
+    CHECK(layers[2]["after_layer"] == 1);
+    CHECK(layers[2]["final_rank"] == 0);
+    auto p = cli({"predict", "--model", dir.file("m"), "--text", text, "--top-k", "3", "--json"});
+    REQUIRE(p.exitCode == 0);
+    const auto predicted = nlohmann::json::parse(p.out)["masks"][0]["predictions"];
+    for (std::size_t k = 0; k < 3; ++k) {
+        CHECK(layers[2]["top"][k]["id"] == predicted[k]["id"]);
+        CHECK(layers[2]["top"][k]["probability"].get<double>() == Approx(predicted[k]["probability"].get<double>()));
+    }
+    CHECK(j["masks"][0]["final"]["id"] == predicted[0]["id"]);
+    auto table = cli({"layers", "--model", dir.file("m"), "--text", text});
+    REQUIRE(table.exitCode == 0);
+    CHECK_THAT(table.out, Catch::Contains("embeddings") && Catch::Contains("layer 1"));
+    CHECK(cli({"layers", "--model", dir.file("m"), "--text", text, "--top-k", "0"}).exitCode == 1);
+}

@@ -1,0 +1,90 @@
+// TextModel::headImportance: every head switched off alone, batched layer by layer.
+#include "inference/head_importance.h"
+
+#include "inference/attention_overrides.h"
+#include "inference/text_model_impl.h"
+#include "models/torch_weights.h"
+
+namespace ascope {
+
+Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, const TextRunOptions& options,
+                                                   const std::function<bool(int, int)>& onProgress) const {
+    auto& impl = *m_impl;  // the modules' forward is not const; the mutex serialises it
+    const int real = static_cast<int>(tokens.size());
+    const int padding = options.attentionMask.active() ? std::max(0, options.attentionMask.padding) : 0;
+    auto ids = impl.inputIds(tokens, std::string(), padding);
+    if (!ids) return ids.errorValue();
+    if (!impl.bert.head) return makeError(ErrorKind::Unsupported, impl.dir + ": this checkpoint has no masked-LM head");
+    const auto maskPositions = impl.maskPositions(tokens, real);
+    if (maskPositions.empty())
+        return makeError(ErrorKind::InvalidInput, "the text has no [MASK] token: head importance measures how much each head "
+                                                  "matters to a [MASK]'s prediction");
+    const int n = static_cast<int>(tokens.size()), layers = impl.config.numLayers, heads = impl.config.numHeads;
+    const auto masks = static_cast<int64_t>(maskPositions.size());
+
+    std::lock_guard<std::mutex> lock(impl.mutex);
+    try {
+        torch::InferenceMode guard;
+        AppliedAttentionControls applied;
+        auto overrides = prepareAttentionOverrides(options.attentionMask, options.ablate, layers, heads, real, applied);
+        if (!overrides) return overrides.errorValue();
+        // Progress counts layer passes: the full forward's, then layers l..L-1 for each layer l.
+        int done = 0;
+        const int total = layers + layers * (layers + 1) / 2;
+        auto step = [&](int) { return !onProgress || onProgress(++done, total); };
+
+        auto input = torch::tensor(*ids, torch::kLong).view({1, n});  // [batch=1, seq]
+        auto base = impl.bert.model->forward(input, torch::Tensor(), true, step, {}, *overrides);
+        if (!base.lastHidden.defined()) return cancelledError();
+        auto pos = torch::tensor(maskPositions, torch::kLong);
+        auto baseProbs = torch::softmax(impl.bert.head->forward(base.lastHidden[0].index_select(0, pos)), -1);  // [masks, vocab]
+        auto answers = baseProbs.argmax(-1);  // [masks]
+
+        HeadImportance result;
+        result.layers = layers;
+        result.heads = heads;
+        result.alreadyOff.assign(static_cast<std::size_t>(layers) * heads, 0);
+        for (int64_t m = 0; m < masks; ++m) {
+            HeadImportance::Mask mask;
+            mask.position = static_cast<int>(maskPositions[static_cast<std::size_t>(m)]);
+            const int id = static_cast<int>(answers[m].item<int64_t>());
+            mask.answer = {impl.tokenizer->vocab().tokenOf(id), id, baseProbs[m][id].item<float>()};
+            mask.probability.assign(static_cast<std::size_t>(layers) * heads, mask.answer.probability);  // drop 0 unless tested
+            result.masks.push_back(std::move(mask));
+        }
+        auto baseHeadMask = overrides->headMask.defined() ? overrides->headMask : torch::ones({layers, heads});  // [layers, heads]
+        for (int l = 0; l < layers; ++l) {
+            std::vector<int> tested;
+            for (int h = 0; h < heads; ++h) {
+                if (applied.isAblated(l, h)) result.alreadyOff[static_cast<std::size_t>(l) * heads + h] = 1;
+                else tested.push_back(h);
+            }
+            if (tested.empty()) {
+                for (int i = l; i < layers; ++i)
+                    if (!step(i)) return cancelledError();
+                continue;
+            }
+            const auto batch = static_cast<int64_t>(tested.size());
+            // Batch entry b runs with head tested[b] of layer l off, on top of the run's own head mask.
+            auto headMask = baseHeadMask.unsqueeze(1).repeat({1, batch, 1});  // [layers, batch, heads]
+            for (int64_t b = 0; b < batch; ++b) headMask[l][b][tested[static_cast<std::size_t>(b)]] = 0.f;
+            AttentionOverrides batched{overrides->additiveMask, headMask};
+            auto x = base.hiddenStates[static_cast<std::size_t>(l)].expand({batch, n, impl.config.hiddenSize}).contiguous();  // [batch, seq, hidden]
+            auto last = impl.bert.model->runLayers(x, l, batched, step);  // [batch, seq, hidden]
+            if (!last.defined()) return cancelledError();
+            ++result.forwards;
+            auto rows = last.index_select(1, pos).reshape({batch * masks, impl.config.hiddenSize});     // [batch * masks, hidden]
+            auto probs = torch::softmax(impl.bert.head->forward(rows), -1).view({batch, masks, -1});  // [batch, masks, vocab]
+            auto picked = probs.gather(2, answers.view({1, masks, 1}).expand({batch, masks, 1})).squeeze(2).contiguous();  // [batch, masks]
+            for (int64_t b = 0; b < batch; ++b)
+                for (int64_t m = 0; m < masks; ++m)
+                    result.masks[static_cast<std::size_t>(m)].probability[static_cast<std::size_t>(l) * heads + tested[static_cast<std::size_t>(b)]] =
+                        picked[b][m].item<float>();
+        }
+        return result;
+    } catch (const std::exception& e) {
+        return makeError(ErrorKind::Internal, describeTorchError(e));
+    }
+}
+
+}  // namespace ascope

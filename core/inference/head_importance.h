@@ -1,0 +1,27 @@
+#pragma once
+// Head importance: for each [MASK], how much the probability of the model's answer drops when
+// one head alone is switched off (head_mask 0), on top of whatever mask and ablation the run
+// already has. Plain C++ data, no torch types.
+#include <cstddef>
+#include <vector>
+
+#include "inference/text_analysis.h"
+
+namespace ascope {
+
+struct HeadImportance {
+    struct Mask {
+        int position = 0;                 // index into the tokens
+        TokenPrediction answer;           // the top-1 token with every tested head on
+        std::vector<float> probability;   // [layers][heads]: the answer's probability with that head off
+        float drop(int layer, int head, int heads) const {
+            return answer.probability - probability[static_cast<std::size_t>(layer) * heads + head];
+        }
+    };
+    int layers = 0, heads = 0;
+    std::vector<Mask> masks;               // one per [MASK], in order
+    std::vector<unsigned char> alreadyOff;  // [layers][heads]: 1 where the run had the head off already (drop 0)
+    int forwards = 0;                      // batched layer passes run (for the benchmark)
+};
+
+}  // namespace ascope
