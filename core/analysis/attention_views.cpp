@@ -12,12 +12,15 @@ AttentionMatrix selectAttention(const AttentionStack& a, int layer, int head, He
         if (i >= static_cast<int>(hidden.size()) || !hidden[static_cast<std::size_t>(i)]) m.tokenIndex.push_back(i);
     m.rows = m.cols = static_cast<int>(m.tokenIndex.size());
     m.values.assign(static_cast<std::size_t>(m.rows) * m.cols, 0.f);
+    const auto rollout = aggregation == HeadAggregation::Rollout ? attentionRollout(a, 0.0, layer) : std::vector<float>();
     for (int r = 0; r < m.rows; ++r) {
         for (int c = 0; c < m.cols; ++c) {
             const int i = m.tokenIndex[static_cast<std::size_t>(r)], j = m.tokenIndex[static_cast<std::size_t>(c)];
             float v = 0.f;
             if (aggregation == HeadAggregation::Single) {
                 v = a.at(layer, std::clamp(head, 0, a.heads - 1), i, j);
+            } else if (aggregation == HeadAggregation::Rollout) {
+                v = rollout[static_cast<std::size_t>(i) * a.queries + j];
             } else if (aggregation == HeadAggregation::Mean) {
                 for (int h = 0; h < a.heads; ++h) v += a.at(layer, h, i, j);
                 v /= static_cast<float>(a.heads);
@@ -36,14 +39,15 @@ AttentionMatrix selectAttention(const AttentionStack& a, int layer, int head, He
     return m;
 }
 
-std::vector<float> attentionRollout(const AttentionStack& a, double discardFraction) {
+std::vector<float> attentionRollout(const AttentionStack& a, double discardFraction, int throughLayer) {
     const int n = a.queries;
     const std::size_t nn = static_cast<std::size_t>(n) * n;
     std::vector<float> result(nn, 0.f);
     for (int i = 0; i < n; ++i) result[static_cast<std::size_t>(i) * n + i] = 1.f;
     if (a.empty()) return result;
     std::vector<float> layer(nn), next(nn);
-    for (int l = 0; l < a.layers; ++l) {
+    const int layers = throughLayer < 0 ? a.layers : std::min(a.layers, throughLayer + 1);
+    for (int l = 0; l < layers; ++l) {
         std::fill(layer.begin(), layer.end(), 0.f);
         for (int h = 0; h < a.heads; ++h) {
             const float* m = a.matrix(l, h);

@@ -7,7 +7,8 @@
 
 namespace ascope {
 
-enum class HeadAggregation { Single, Mean, Max };
+// Rollout: attention rollout through layers 0..layer (below), the heads averaged.
+enum class HeadAggregation { Single, Mean, Max, Rollout };
 
 struct AttentionMatrix {
     int rows = 0, cols = 0;
@@ -24,7 +25,8 @@ AttentionMatrix selectAttention(const AttentionStack& attention, int layer, int 
 // Attention rollout (Abnar & Zuidema 2020): per layer, average the heads, optionally zero the
 // lowest `discardFraction` of each layer's weights (never the diagonal), add the identity,
 // renormalise rows, and multiply through the layers. Returns the [tokens][tokens] product; row 0
-// is how much the [CLS] output draws on each input token.
-std::vector<float> attentionRollout(const AttentionStack& attention, double discardFraction = 0.0);
+// is how much the [CLS] output draws on each input token. With throughLayer >= 0 only layers
+// 0..throughLayer are multiplied (rollout as it stands after that layer).
+std::vector<float> attentionRollout(const AttentionStack& attention, double discardFraction = 0.0, int throughLayer = -1);
 
 }  // namespace ascope

@@ -70,6 +70,16 @@ TEST_CASE("Attention rollout multiplies (A + I) / 2 through the layers", "[core]
         }
         CHECK(rowSum == Approx(1.0));
     }
+    // Through layer 0 only: (A0 + I) / 2 alone. The rollout view of text shows it per layer.
+    const auto first = attentionRollout(a, 0.0, 0);
+    const auto view0 = selectAttention(a, 0, 0, HeadAggregation::Rollout);
+    const auto view1 = selectAttention(a, 1, 0, HeadAggregation::Rollout);
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) {
+            CHECK(first[i * 3 + j] == Approx(l0[i * 3 + j]).margin(1e-6));
+            CHECK(view0.at(i, j) == Approx(l0[i * 3 + j]).margin(1e-6));
+            CHECK(view1.at(i, j) == Approx(r[i * 3 + j]).margin(1e-6));
+        }
     // Discarding the lowest weights keeps rows normalised.
     const auto d = attentionRollout(a, 0.5);
     for (int i = 0; i < 3; ++i) CHECK(d[i * 3] + d[i * 3 + 1] + d[i * 3 + 2] == Approx(1.0));

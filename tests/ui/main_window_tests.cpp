@@ -18,6 +18,7 @@
 #include "panels/text_mode_panel.h"
 #include "temp_dir.h"
 #include "tiny_bert_fixture.h"
+#include "tiny_bert_window.h"
 #include "widgets/head_grid_widget.h"
 #include "widgets/heatmap_plot_widget.h"
 #include "widgets/prediction_chart_widget.h"
@@ -28,35 +29,8 @@ using namespace ascope;
 using namespace ascope::test;
 using ascope::ui::MainWindow;
 using ascope::ui::TextModePanel;
+using ascope::test::TinyBertWindow;
 
-namespace {
-bool waitForAnalysis(MainWindow&, QSignalSpy& spy, int timeoutMs = 20000) {
-    return spy.count() > 0 || spy.wait(timeoutMs);
-}
-
-void openTinyModel(MainWindow& w, const std::string& dir) {
-    QSignalSpy loaded(&w.textPanel()->session(), &ui::TextSession::modelLoaded);
-    w.openModel(QString::fromStdString(dir));
-    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
-}
-
-// A shown window with the tiny BERT open and `sentence` analysed.
-struct TinyBertWindow {
-    TempDir dir;
-    MainWindow w;
-    TextModePanel* text = nullptr;
-    TinyBertWindow(const QSize& size, const QString& sentence) {
-        writeTinyBert(dir.file("m"));
-        w.resize(size);
-        w.show();
-        openTinyModel(w, dir.file("m"));
-        text = w.textPanel();
-        QSignalSpy shown(text, &TextModePanel::analysisShown);
-        text->setSentence(sentence);
-        REQUIRE(waitForAnalysis(w, shown));
-    }
-};
-}  // namespace
 
 TEST_CASE("Typing a sentence and clicking a token gives predictions and a heatmap equal to the core's attention",
           "[ui][window]") {

@@ -25,12 +25,20 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     m_aggregation->addItem(tr("Single head"), static_cast<int>(HeadAggregation::Single));
     m_aggregation->addItem(tr("Mean over heads"), static_cast<int>(HeadAggregation::Mean));
     m_aggregation->addItem(tr("Max over heads"), static_cast<int>(HeadAggregation::Max));
+    m_aggregation->addItem(tr("Rollout to this layer"), static_cast<int>(HeadAggregation::Rollout));
     m_aggregation->setToolTip(tr("Show one head, or combine all heads of the layer"));
     m_hideSpecial = new QCheckBox(tr("Hide [CLS]/[SEP]"), this);
     m_hideSpecial->setToolTip(tr("Drop [CLS] and [SEP] from both axes and renormalise each row to sum to 1"));
     m_colorMap = new QComboBox(this);
     fillColorMapCombo(*m_colorMap, ColorMap::Viridis);
     m_colorMap->setToolTip(tr("Colour map"));
+    m_scaling = new QComboBox(this);
+    m_scaling->addItem(tr("Scale 0–1"), static_cast<int>(Scaling::Fixed));
+    m_scaling->addItem(tr("Auto range"), static_cast<int>(Scaling::Auto));
+    m_scaling->addItem(tr("Per row"), static_cast<int>(Scaling::PerRow));
+    m_scaling->addItem(tr("Log scale"), static_cast<int>(Scaling::Log));
+    m_scaling->setToolTip(tr("Colour scaling: fixed 0 to 1, the data's range, each row scaled to its largest "
+                             "weight, or log10 of the weight (0.0001 to 1)"));
     auto* layerLabel = new QLabel(tr("&Layer"), this);
     layerLabel->setBuddy(m_layer);
     auto* headLabel = new QLabel(tr("&Head"), this);
@@ -42,6 +50,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_aggregation);
     controls->addWidget(m_hideSpecial);
     controls->addWidget(m_colorMap);
+    controls->addWidget(m_scaling);
     controls->addStretch(1);
     outer->addLayout(controls);
     m_heatmap = new HeatmapPlotWidget(this);
@@ -77,6 +86,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
         changed();
     });
     connect(m_hideSpecial, &QCheckBox::toggled, this, changed);
+    connect(m_scaling, qOverload<int>(&QComboBox::currentIndexChanged), this, &AttentionPanel::refresh);
     connect(m_colorMap, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
         m_heatmap->setColorMap(colorMapOf(*m_colorMap));
         emit colorMapChanged(colorMapOf(*m_colorMap));
@@ -93,6 +103,34 @@ void AttentionPanel::setAnalysis(TextAnalysisPtr analysis) {
         m_head->setRange(0, std::max(0, m_analysis->attention.heads - 1));
     }
     refresh();
+}
+
+void AttentionPanel::setBaseline(TextAnalysisPtr baseline, bool showDifference) {
+    m_baseline = std::move(baseline);
+    m_showDifference = showDifference;
+    refresh();
+}
+
+void AttentionPanel::setScaling(Scaling s) { m_scaling->setCurrentIndex(m_scaling->findData(static_cast<int>(s))); }
+AttentionPanel::Scaling AttentionPanel::scaling() const { return static_cast<Scaling>(m_scaling->currentData().toInt()); }
+void AttentionPanel::setAggregation(HeadAggregation a) { m_aggregation->setCurrentIndex(m_aggregation->findData(static_cast<int>(a))); }
+
+std::vector<float> AttentionPanel::differenceToBaseline() const {
+    // Tokens the baseline lacks (pad tokens) have no difference to show.
+    std::vector<bool> hidden;
+    if (hideSpecialTokens())
+        for (const auto& t : m_baseline->tokens) hidden.push_back(t.text == "[CLS]" || t.text == "[SEP]");
+    const auto base = selectAttention(m_baseline->attention, layer(), head(), aggregation(), hidden, hideSpecialTokens());
+    std::vector<int> where(m_analysis->tokens.size(), -1);
+    for (int r = 0; r < base.rows; ++r) where[static_cast<std::size_t>(base.tokenIndex[static_cast<std::size_t>(r)])] = r;
+    std::vector<float> diff(m_shown.values.size(), std::numeric_limits<float>::quiet_NaN());
+    for (int r = 0; r < m_shown.rows; ++r)
+        for (int c = 0; c < m_shown.cols; ++c) {
+            const int br = where[static_cast<std::size_t>(m_shown.tokenIndex[static_cast<std::size_t>(r)])];
+            const int bc = where[static_cast<std::size_t>(m_shown.tokenIndex[static_cast<std::size_t>(c)])];
+            if (br >= 0 && bc >= 0) diff[static_cast<std::size_t>(r) * m_shown.cols + c] = m_shown.at(r, c) - base.at(br, bc);
+        }
+    return diff;
 }
 
 void AttentionPanel::setSelection(int l, int h) {
@@ -116,6 +154,7 @@ QString AttentionPanel::selectionSlug() const {
     switch (aggregation()) {
     case HeadAggregation::Mean: return QStringLiteral("L%1_mean").arg(layer());
     case HeadAggregation::Max: return QStringLiteral("L%1_max").arg(layer());
+    case HeadAggregation::Rollout: return QStringLiteral("L%1_rollout").arg(layer());
     default: return QStringLiteral("L%1_H%2").arg(layer()).arg(head());
     }
 }
@@ -149,10 +188,37 @@ void AttentionPanel::refresh() {
                     ++maskedCells;
                 }
             }
-    m_heatmap->setMatrix(m_shown.rows, m_shown.cols, values, labels, labels);
-    const bool ablated = aggregation() == HeadAggregation::Single && controls.isAblated(layer(), head());
-    m_heatmap->setTitle(ablated ? tr("%1 (switched off: its attention is zero)").arg(selectionTitle()) : selectionTitle());
     QStringList notes;
+    QString title = selectionTitle();
+    const bool difference = showsDifference() && m_baseline->attention.layers == m_analysis->attention.layers &&
+                            m_baseline->attention.heads == m_analysis->attention.heads;
+    if (difference) {
+        values = differenceToBaseline();
+        title += tr(": with the mask − without");
+        notes << tr("Red: more attention than without the mask and switched-off heads; blue: less.");
+    } else if (scaling() == Scaling::PerRow) {
+        for (int r = 0; r < m_shown.rows; ++r) {
+            float top = 0.f;
+            for (int c = 0; c < m_shown.cols; ++c)
+                if (!std::isnan(values[static_cast<std::size_t>(r) * m_shown.cols + c]))
+                    top = std::max(top, values[static_cast<std::size_t>(r) * m_shown.cols + c]);
+            if (top > 0.f)
+                for (int c = 0; c < m_shown.cols; ++c) values[static_cast<std::size_t>(r) * m_shown.cols + c] /= top;
+        }
+        title += tr(" (each row scaled to its largest weight)");
+    } else if (scaling() == Scaling::Log) {
+        for (auto& v : values)
+            if (!std::isnan(v)) v = std::log10(std::max(v, 1e-4f));
+        title += tr(" (log10 of the weight)");
+    }
+    m_heatmap->setColorMap(difference ? ColorMap::Coolwarm : colorMapOf(*m_colorMap));
+    m_heatmap->setMatrix(m_shown.rows, m_shown.cols, values, labels, labels);
+    if (difference) m_heatmap->setSymmetricRange();
+    else if (scaling() == Scaling::Auto) m_heatmap->setAutoRange();
+    else if (scaling() == Scaling::Log) m_heatmap->setValueRange(-4, 0);
+    else m_heatmap->setValueRange(0, 1);
+    const bool ablated = aggregation() == HeadAggregation::Single && controls.isAblated(layer(), head());
+    m_heatmap->setTitle(ablated ? tr("%1 (switched off: its attention is zero)").arg(title) : title);
     if (maskedCells > 0)
         notes << QStringLiteral("<span style=\"background:%1\">&nbsp;&nbsp;&nbsp;&nbsp;</span> ").arg(kMaskedColor.name()) +
                      tr("Grey cells are masked: attention may not go there (their weight is exactly 0).");
@@ -167,9 +233,10 @@ void AttentionPanel::refresh() {
 }
 
 QString AttentionPanel::selectionTitle() const {
-    const QString which = aggregation() == HeadAggregation::Single ? tr("head %1").arg(head())
-                          : aggregation() == HeadAggregation::Mean ? tr("mean over heads")
-                                                                   : tr("max over heads");
+    const QString which = aggregation() == HeadAggregation::Single  ? tr("head %1").arg(head())
+                          : aggregation() == HeadAggregation::Mean  ? tr("mean over heads")
+                          : aggregation() == HeadAggregation::Max   ? tr("max over heads")
+                                                                    : tr("attention rollout through layers 0–%1").arg(layer());
     return tr("Layer %1, %2").arg(layer()).arg(which);
 }
 

@@ -19,8 +19,19 @@ class HeatmapPlotWidget;
 class AttentionPanel : public QWidget {
     Q_OBJECT
 public:
+    // How values map to colours: fixed 0..1, the data's own range, each row scaled to its
+    // largest value, or log10 (0.0001..1).
+    enum class Scaling { Fixed, Auto, PerRow, Log };
+
     explicit AttentionPanel(QWidget* parent = nullptr);
     void setAnalysis(TextAnalysisPtr analysis);
+    // The same tokens run without mask or ablation; with showDifference the heatmap shows
+    // (this run - baseline) on a diverging map centred on 0.
+    void setBaseline(TextAnalysisPtr baseline, bool showDifference);
+    bool showsDifference() const { return m_showDifference && m_baseline; }
+    void setScaling(Scaling scaling);
+    Scaling scaling() const;
+    void setAggregation(HeadAggregation aggregation);
     void setSelection(int layer, int head);
     int layer() const;
     int head() const;
@@ -42,8 +53,13 @@ signals:
 private:
     void refresh();
 
+    std::vector<float> differenceToBaseline() const;
+
     TextAnalysisPtr m_analysis;
+    TextAnalysisPtr m_baseline;
+    bool m_showDifference = false;
     AttentionMatrix m_shown;
+    QComboBox* m_scaling;
     QSpinBox* m_layer;
     QSpinBox* m_head;
     QComboBox* m_aggregation;

@@ -20,10 +20,14 @@
 #include "export/attention_data_writer.h"
 #include "export/figure_exporter.h"
 #include "panels/attention_panel.h"
+#include "panels/head_arithmetic_panel.h"
+#include "panels/heads_panel.h"
+#include "panels/layer_predictions_panel.h"
 #include "panels/positional_encoding_panel.h"
 #include "widgets/attention_arc_widget.h"
 #include "widgets/head_grid_widget.h"
 #include "widgets/heatmap_plot_widget.h"
+#include "widgets/mask_controls_widget.h"
 #include "widgets/message_banner.h"
 #include "widgets/prediction_chart_widget.h"
 #include "widgets/token_strip_widget.h"
@@ -52,12 +56,7 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     m_topK->setValue(5);
     m_topK->setPrefix(tr("top-"));
     m_topK->setToolTip(tr("How many predictions to show for each [MASK]"));
-    m_maskMode = new QComboBox(this);
-    m_maskMode->addItem(tr("No attention mask"), static_cast<int>(AttentionMaskSpec::Mode::None));
-    m_maskMode->addItem(tr("Causal mask (look-ahead)"), static_cast<int>(AttentionMaskSpec::Mode::Causal));
-    m_maskMode->addItem(tr("Block tokens (click a key column)"), static_cast<int>(AttentionMaskSpec::Mode::Block));
-    m_maskMode->setToolTip(tr("A mask inside scaled dot-product attention: disallowed scores get the float32 minimum "
-                              "before the softmax, so they receive zero weight"));
+    m_maskControls = new MaskControlsWidget(this);
     m_busy = new QProgressBar(this);
     m_busy->setRange(0, 0);
     m_busy->setMaximumWidth(80);
@@ -67,7 +66,7 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     top->addWidget(m_sentence, 1);
     top->addWidget(examples);
     top->addWidget(m_topK);
-    top->addWidget(m_maskMode);
+    top->addWidget(m_maskControls);
     top->addWidget(m_busy);
     layout->addLayout(top);
 
@@ -84,6 +83,10 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
 
     m_message = new MessageBanner(this);
     layout->addWidget(m_message);
+    m_note = new QLabel(this);
+    m_note->setWordWrap(true);
+    m_note->hide();
+    layout->addWidget(m_note);
 
     m_tabs = new QTabWidget(this);
     auto* split = new QSplitter(Qt::Horizontal, this);
@@ -102,10 +105,16 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     m_grid = new HeadGridWidget(this);
     m_arcs = new AttentionArcWidget(this);
     m_positional = new PositionalEncodingPanel(this);
+    m_heads = new HeadsPanel(this);
+    m_arithmetic = new HeadArithmeticPanel(this);
+    m_layers = new LayerPredictionsPanel(this);
     // In View order.
     m_tabs->addTab(split, tr("&Attention"));
     m_tabs->addTab(m_grid, tr("&Model view"));
     m_tabs->addTab(m_arcs, tr("&Head view"));
+    m_tabs->addTab(m_heads, tr("Hea&ds"));
+    m_tabs->addTab(m_arithmetic, tr("&One head, step by step"));
+    m_tabs->addTab(m_layers, tr("&By layer"));
     m_tabs->addTab(m_positional, tr("&Positional encodings"));
     layout->addWidget(m_tabs, 1);
 
@@ -122,11 +131,41 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
         showView(View::Attention);
     });
     connect(m_grid, &HeadGridWidget::cellRightClicked, this, &TextModePanel::toggleAblated);
-    connect(m_maskMode, qOverload<int>(&QComboBox::currentIndexChanged), this, &TextModePanel::requestRun);
-    connect(m_attention->heatmap(), &HeatmapPlotWidget::cellClicked, this, [this](int, int col) {
-        if (maskMode() != AttentionMaskSpec::Mode::Block) return;
+    connect(m_maskControls, &MaskControlsWidget::changed, this, [this] {
+        forgetImportance();
+        requestRun();
+    });
+    connect(m_attention->heatmap(), &HeatmapPlotWidget::cellClicked, this, [this](int row, int col) {
+        const auto choice = m_maskControls->choice();
+        if (choice == MaskControlsWidget::Choice::Custom) return paintHeatmapCell(row, col, true);
+        if (choice != MaskControlsWidget::Choice::Block) return;
         const auto& shown = m_attention->shownMatrix();
         if (col >= 0 && col < static_cast<int>(shown.tokenIndex.size())) toggleBlockedKey(shown.tokenIndex[static_cast<std::size_t>(col)]);
+    });
+    connect(m_attention->heatmap(), &HeatmapPlotWidget::cellDragged, this, [this](int row, int col) {
+        if (m_maskControls->choice() == MaskControlsWidget::Choice::Custom) paintHeatmapCell(row, col, false);
+    });
+    connect(m_attention, &AttentionPanel::selectionChanged, m_arithmetic, &HeadArithmeticPanel::setHead);
+    connect(m_arithmetic, &HeadArithmeticPanel::headChosen, m_attention, &AttentionPanel::setSelection);
+    connect(m_heads, &HeadsPanel::headChosen, this, [this](int l, int h) {
+        m_attention->setSelection(l, h);
+        showView(View::Attention);
+    });
+    connect(m_heads, &HeadsPanel::importanceRequested, this, &TextModePanel::requestHeadImportance);
+    connect(m_heads, &HeadsPanel::importanceCancelRequested, m_session, &TextSession::cancelHeadImportance);
+    connect(m_session, &TextSession::headImportanceProgress, m_heads, &HeadsPanel::setImportanceProgress);
+    connect(m_session, &TextSession::headImportanceReady, this, [this](HeadImportancePtr importance) {
+        m_heads->setImportanceRunning(false);
+        m_heads->setImportance(std::move(importance));
+    });
+    connect(m_session, &TextSession::headImportanceFailed, m_heads, &HeadsPanel::setImportanceError);
+    connect(m_session, &TextSession::headImportanceCancelled, this, [this] { m_heads->setImportanceError(tr("Cancelled.")); });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        // The step-by-step and layer views need extra numbers from the model: run again for them.
+        if (!m_analysis) return;
+        if ((currentView() == View::OneHead && m_analysis->trace.empty()) ||
+            (currentView() == View::Layers && m_analysis->layerPredictions.empty() && !m_analysis->predictions.empty()))
+            requestRun();
     });
     connect(m_session, &TextSession::busyChanged, m_busy, &QWidget::setVisible);
     connect(m_session, &TextSession::modelLoading, this,
@@ -154,26 +193,47 @@ void TextModePanel::onModelLoaded(const QString& dir) {
 
 void TextModePanel::openModel(const QString& dir) {
     m_ablated.clear();  // heads of the previous model
+    forgetImportance();
     m_session->openModel(dir);
 }
 
 void TextModePanel::setMaskMode(AttentionMaskSpec::Mode mode) {
-    m_maskMode->setCurrentIndex(m_maskMode->findData(static_cast<int>(mode)));
+    using C = MaskControlsWidget::Choice;
+    m_maskControls->setChoice(mode == AttentionMaskSpec::Mode::Causal ? C::Causal
+                              : mode == AttentionMaskSpec::Mode::Block ? C::Block
+                              : mode == AttentionMaskSpec::Mode::Custom ? C::Custom
+                                                                        : C::None);
 }
 
-AttentionMaskSpec::Mode TextModePanel::maskMode() const {
-    return static_cast<AttentionMaskSpec::Mode>(m_maskMode->currentData().toInt());
+AttentionMaskSpec::Mode TextModePanel::maskMode() const { return m_maskControls->spec().mode; }
+
+void TextModePanel::toggleBlockedKey(int token) { m_maskControls->toggleBlockedKey(token); }
+
+void TextModePanel::paintHeatmapCell(int row, int col, bool start) {
+    const auto& shown = m_attention->shownMatrix();
+    if (row < 0 || col < 0 || row >= static_cast<int>(shown.tokenIndex.size()) || col >= static_cast<int>(shown.tokenIndex.size()))
+        return;
+    const int i = shown.tokenIndex[static_cast<std::size_t>(row)], j = shown.tokenIndex[static_cast<std::size_t>(col)];
+    const int layer = m_attention->layer(), head = m_attention->head();
+    if (start) m_paintAllowed = !m_maskControls->paintedAllowed(layer, head, i, j);
+    m_maskControls->paintCell(layer, head, i, j, m_paintAllowed);
 }
 
-void TextModePanel::toggleBlockedKey(int token) {
-    if (token < 0 || token >= static_cast<int>(m_tokens.size())) return;
-    if (!m_blockedKeys.erase(token)) m_blockedKeys.insert(token);
-    if (maskMode() != AttentionMaskSpec::Mode::Block) setMaskMode(AttentionMaskSpec::Mode::Block);  // runs via the box
-    else requestRun();
+void TextModePanel::forgetImportance() {
+    m_session->cancelHeadImportance();
+    m_heads->setImportance(nullptr);
+}
+
+void TextModePanel::requestHeadImportance() {
+    if (!m_session->model() || m_tokens.empty()) return;
+    m_heads->setImportance(nullptr);
+    m_heads->setImportanceRunning(true);
+    m_session->requestHeadImportance(editedTokens(), runOptions());
 }
 
 void TextModePanel::toggleAblated(int layer, int head) {
     if (!m_ablated.erase({layer, head})) m_ablated.insert({layer, head});
+    forgetImportance();
     emit statusMessage(m_ablated.count({layer, head}) ? tr("Layer %1, head %2 switched off").arg(layer).arg(head)
                                                       : tr("Layer %1, head %2 switched on again").arg(layer).arg(head), 3000);
     requestRun();
@@ -190,7 +250,8 @@ void TextModePanel::retokenize() {
     if (!model) return;
     m_tokens = model->tokenizer().encode(m_sentence->text().toStdString());
     m_masked.clear();
-    m_blockedKeys.clear();  // token indices of the old sentence
+    m_maskControls->resetForTokens(static_cast<int>(m_tokens.size()));  // token indices of the old sentence
+    forgetImportance();
     m_strip->setTokens(m_sentence->text(), m_tokens, m_masked);
     requestRun();
 }
@@ -199,6 +260,7 @@ void TextModePanel::toggleToken(int index) {
     if (index < 0 || index >= static_cast<int>(m_tokens.size())) return;
     if (m_tokens[static_cast<std::size_t>(index)].text == "[MASK]") return;  // typed [MASK]: nothing to restore
     if (!m_masked.erase(index)) m_masked.insert(index);
+    forgetImportance();
     m_strip->setTokens(m_sentence->text(), m_tokens, m_masked);
     requestRun();
 }
@@ -211,27 +273,43 @@ void TextModePanel::requestRun() {
                                  .arg(m_tokens.size()).arg(model->maxTokens()));
         return;
     }
-    std::vector<Token> tokens = m_tokens;
-    for (int i : m_masked) {
-        tokens[static_cast<std::size_t>(i)].id = model->tokenizer().maskId();
-        tokens[static_cast<std::size_t>(i)].text = "[MASK]";
-    }
-    TextRunOptions options;
-    options.topK = m_topK->value();
-    options.attentionMask.mode = maskMode();
-    if (options.attentionMask.mode == AttentionMaskSpec::Mode::Block)
-        options.attentionMask.blockedKeys.assign(m_blockedKeys.begin(), m_blockedKeys.end());
-    for (const auto& [layer, head] : m_ablated) options.ablate.push_back({layer, head});
-    m_session->requestAnalysis(m_sentence->text(), tokens, options);
+    m_session->requestAnalysis(m_sentence->text(), editedTokens(), runOptions(), m_maskControls->wantsBaseline());
 }
 
-void TextModePanel::showAnalysis(TextAnalysisPtr analysis) {
+std::vector<Token> TextModePanel::editedTokens() const {
+    std::vector<Token> tokens = m_tokens;
+    if (const auto model = m_session->model())
+        for (int i : m_masked) {
+            tokens[static_cast<std::size_t>(i)].id = model->tokenizer().maskId();
+            tokens[static_cast<std::size_t>(i)].text = "[MASK]";
+        }
+    return tokens;
+}
+
+TextRunOptions TextModePanel::runOptions() const {
+    TextRunOptions options;
+    options.topK = m_topK->value();
+    options.attentionMask = m_maskControls->spec();
+    for (const auto& [layer, head] : m_ablated) options.ablate.push_back({layer, head});
+    options.traceAttention = currentView() == View::OneHead;
+    options.predictByLayer = currentView() == View::Layers;
+    return options;
+}
+
+void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr baseline) {
     m_analysis = std::move(analysis);
+    m_baseline = std::move(baseline);
     m_message->clearMessage();
     m_attention->setAnalysis(m_analysis);
-    m_predictions->setPredictions(*m_analysis);
+    m_attention->setBaseline(m_baseline, m_maskControls->compare());
+    showPredictions();
     m_grid->setAttention(m_analysis->attention);
     m_grid->setHeadMask(m_analysis->controls.headMask);
+    m_heads->setAnalysis(m_analysis);
+    m_arithmetic->setAnalysis(m_analysis);
+    m_arithmetic->setHead(m_attention->layer(), m_attention->head());
+    m_layers->setAnalysis(m_analysis);
+    updatePaddingNote();
     updateViewsForSelection();
     emit statusMessage(tr("%1 tokens, %2 layers x %3 heads").arg(m_analysis->tokens.size())
                            .arg(m_analysis->attention.layers).arg(m_analysis->attention.heads), 4000);
@@ -252,6 +330,54 @@ void TextModePanel::updateViewsForSelection() {
     m_predictions->setExportBaseName(QStringLiteral("predictions_%1").arg(slug));
 }
 
+void TextModePanel::showPredictions() {
+    if (!m_baseline || !m_maskControls->compare()) return m_predictions->setPredictions(*m_analysis);
+    // Before and after, side by side per [MASK]: without the mask and ablation, then with them.
+    std::vector<BarChart> charts;
+    for (std::size_t m = 0; m < m_analysis->predictions.size(); ++m)
+        for (const auto* run : {m_baseline.get(), m_analysis.get()}) {
+            if (m >= run->predictions.size()) continue;
+            const auto& p = run->predictions[m];
+            BarChart chart;
+            chart.title = (run == m_baseline.get() ? tr("[MASK] at %1, without mask or ablation") : tr("[MASK] at %1, as set"))
+                              .arg(p.position);
+            for (const auto& c : p.top) {
+                chart.labels << QString::fromStdString(c.token);
+                chart.probabilities.push_back(c.probability);
+            }
+            charts.push_back(std::move(chart));
+        }
+    if (charts.empty()) return m_predictions->setPredictions(*m_analysis);
+    m_predictions->setCharts(charts);
+}
+
+void TextModePanel::updatePaddingNote() {
+    const int pads = m_analysis->controls.paddingTokens;
+    if (pads == 0 || !m_baseline) {
+        m_note->hide();
+        return;
+    }
+    // What padding changes for the real tokens: nothing, up to rounding.
+    const auto& a = m_analysis->attention;
+    const auto& b = m_baseline->attention;
+    double attention = 0, prediction = 0;
+    for (int l = 0; l < b.layers; ++l)
+        for (int h = 0; h < b.heads; ++h)
+            for (int i = 0; i < b.queries; ++i)
+                for (int j = 0; j < b.keys; ++j) attention = std::max(attention, static_cast<double>(std::abs(a.at(l, h, i, j) - b.at(l, h, i, j))));
+    for (std::size_t m = 0; m < std::min(m_analysis->predictions.size(), m_baseline->predictions.size()); ++m)
+        for (std::size_t k = 0; k < std::min(m_analysis->predictions[m].top.size(), m_baseline->predictions[m].top.size()); ++k)
+            prediction = std::max(prediction, static_cast<double>(std::abs(m_analysis->predictions[m].top[k].probability -
+                                                                           m_baseline->predictions[m].top[k].probability)));
+    m_note->setText(tr("%n [PAD] token(s) appended with attention_mask 0 (grey columns: no query may attend to them). "
+                       "Against the unpadded run, the real tokens' attention differs by at most %1 and the predictions "
+                       "by at most %2: padding changes nothing, which is what batching relies on.", nullptr, pads)
+                        .arg(attention, 0, 'g', 2).arg(prediction, 0, 'g', 2));
+    m_note->show();
+}
+
+QString TextModePanel::noteText() const { return m_note->isHidden() ? QString() : m_note->text(); }
+
 QString TextModePanel::sentenceSlug() const { return slugify(m_sentence->text()); }
 QString TextModePanel::messageText() const { return m_message->shownText(); }
 void TextModePanel::showError(const QString& text) { m_message->showError(text); }
@@ -270,6 +396,9 @@ ExportableView* TextModePanel::currentExportable() const {
     case View::Attention: return m_attention->heatmap();
     case View::ModelView: return m_grid;
     case View::HeadView: return m_arcs;
+    case View::Heads: return m_heads->grid();
+    case View::OneHead: return m_arithmetic;
+    case View::Layers: return m_layers;
     case View::Positional: break;
     }
     return m_positional;

@@ -26,22 +26,31 @@ class HeadGridWidget;
 class MessageBanner;
 class PositionalEncodingPanel;
 class PredictionChartWidget;
+class HeadsPanel;
+class HeadArithmeticPanel;
+class LayerPredictionsPanel;
+class MaskControlsWidget;
 class TokenStripWidget;
 
 class TextModePanel : public QWidget {
     Q_OBJECT
 public:
     // The views, in tab order.
-    enum class View { Attention, ModelView, HeadView, Positional };
+    enum class View { Attention, ModelView, HeadView, Heads, OneHead, Layers, Positional };
 
     explicit TextModePanel(QWidget* parent = nullptr);
 
     void openModel(const QString& dir);
-    // The mask inside attention: none, causal (look-ahead) or blocked keys (click a key column of the
-    // heatmap to block or unblock it). Heads are switched off from the model view (right-click).
+    // The mask inside attention: none, causal (look-ahead), blocked keys (click a key column of the
+    // heatmap), custom cells (paint on the heatmap) or padding (MaskControlsWidget). Heads are
+    // switched off from the model view (right-click).
     void setMaskMode(AttentionMaskSpec::Mode mode);
     AttentionMaskSpec::Mode maskMode() const;
+    MaskControlsWidget* maskControls() const { return m_maskControls; }
     void toggleBlockedKey(int token);
+    // A press (start) or drag over heatmap cell (row, col) while painting a custom mask.
+    void paintHeatmapCell(int row, int col, bool start);
+    void requestHeadImportance();
     void toggleAblated(int layer, int head);
     const std::set<std::pair<int, int>>& ablatedHeads() const { return m_ablated; }
     void setSentence(const QString& text);
@@ -58,6 +67,8 @@ public:
 
     TextSession& session() { return *m_session; }
     TextAnalysisPtr analysis() const { return m_analysis; }
+    TextAnalysisPtr baseline() const { return m_baseline; }
+    QString noteText() const;
     QString messageText() const;
     QString sentenceSlug() const;
     TokenStripWidget* tokenStrip() const { return m_strip; }
@@ -66,6 +77,9 @@ public:
     PredictionChartWidget* predictions() const { return m_predictions; }
     HeadGridWidget* headGrid() const { return m_grid; }
     PositionalEncodingPanel* positionalPanel() const { return m_positional; }
+    HeadsPanel* headsPanel() const { return m_heads; }
+    HeadArithmeticPanel* headArithmetic() const { return m_arithmetic; }
+    LayerPredictionsPanel* layerPredictions() const { return m_layers; }
 
 signals:
     void analysisShown();
@@ -75,14 +89,20 @@ signals:
 private:
     void retokenize();
     void requestRun();
-    void showAnalysis(TextAnalysisPtr analysis);
+    void showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr baseline);
+    void showPredictions();
+    void updatePaddingNote();
+    void forgetImportance();
+    std::vector<Token> editedTokens() const;
+    TextRunOptions runOptions() const;
     void updateViewsForSelection();
     void onModelLoaded(const QString& dir);
 
     TextSession* m_session;
     QLineEdit* m_sentence;
     QSpinBox* m_topK;
-    QComboBox* m_maskMode;
+    MaskControlsWidget* m_maskControls;
+    QLabel* m_note;
     QProgressBar* m_busy;
     QLabel* m_modelLabel;
     MessageBanner* m_message;
@@ -94,13 +114,17 @@ private:
     HeadGridWidget* m_grid;
     AttentionArcWidget* m_arcs;
     PositionalEncodingPanel* m_positional;
+    HeadsPanel* m_heads;
+    HeadArithmeticPanel* m_arithmetic;
+    LayerPredictionsPanel* m_layers;
     QTimer m_debounce;
+    bool m_paintAllowed = false;  // what a drag paints: the opposite of the first cell's state
 
     std::vector<Token> m_tokens;
     std::set<int> m_masked;
-    std::set<int> m_blockedKeys;
     std::set<std::pair<int, int>> m_ablated;
     TextAnalysisPtr m_analysis;
+    TextAnalysisPtr m_baseline;
 };
 
 }  // namespace ascope::ui

@@ -1,27 +1,90 @@
 #include "session/text_session.h"
 
+#include <QPointer>
+
 namespace ascope::ui {
+
+namespace {
+// An analysis and, when asked for, the same tokens without any control inside attention.
+struct AnalysisWithBaseline {
+    TextAnalysis analysis;
+    std::unique_ptr<TextAnalysis> baseline;
+};
+}  // namespace
 
 TextSession::TextSession(QObject* parent) : ModelSession(QStringLiteral("text-inference"), parent) {
     qRegisterMetaType<TextAnalysisPtr>();
+    qRegisterMetaType<HeadImportancePtr>();
 }
 
 void TextSession::openModel(const QString& dir) {
+    m_worker.cancel(ImportanceLane);
     loadModel<TextModel>(dir, [this](TextModelPtr model) {
         m_positionEmbeddings = model->positionEmbeddings();
         m_model = std::move(model);
     });
 }
 
-void TextSession::requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options) {
+void TextSession::requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options,
+                                  bool withBaseline) {
     if (!m_model) return;
-    runAnalysis<TextAnalysis>(
-        [model = m_model, text = text.toStdString(), tokens, options](std::function<bool(int, int)> onLayer) {
+    runAnalysis<AnalysisWithBaseline>(
+        [model = m_model, text = text.toStdString(), tokens, options, withBaseline](std::function<bool(int, int)> onLayer)
+            -> Expected<AnalysisWithBaseline> {
             TextRunOptions run = options;
-            run.onLayer = std::move(onLayer);
-            return model->analyseTokens(text, tokens, run);
+            run.onLayer = onLayer;
+            auto analysis = model->analyseTokens(text, tokens, run);
+            if (!analysis) return analysis.errorValue();
+            AnalysisWithBaseline out{std::move(*analysis), nullptr};
+            if (withBaseline) {
+                run.attentionMask = AttentionMaskSpec{};
+                run.ablate.clear();
+                auto baseline = model->analyseTokens(text, tokens, run);
+                if (!baseline) return baseline.errorValue();
+                out.baseline = std::make_unique<TextAnalysis>(std::move(*baseline));
+            }
+            return out;
         },
-        [this](TextAnalysisPtr analysis) { emit analysisReady(std::move(analysis)); });
+        [this](std::shared_ptr<const AnalysisWithBaseline> both) {
+            // Views of the one shared result (aliasing constructors: no copies).
+            TextAnalysisPtr analysis(both, &both->analysis);
+            TextAnalysisPtr baseline = both->baseline ? TextAnalysisPtr(both, both->baseline.get()) : nullptr;
+            emit analysisReady(std::move(analysis), std::move(baseline));
+        });
+}
+
+void TextSession::requestHeadImportance(const std::vector<Token>& tokens, const TextRunOptions& options) {
+    if (!m_model) return;
+    m_importanceRunning = true;
+    using Result = Expected<HeadImportancePtr>;
+    QPointer<TextSession> self(this);
+    m_worker.post<Result>(
+        ImportanceLane,
+        [model = m_model, tokens, options, self](const CancelToken& token) -> Result {
+            auto importance = model->headImportance(tokens, options, [&](int done, int total) {
+                if (token.isCancelled()) return false;
+                // Queued to the GUI thread (the session lives there); dropped if it is gone.
+                QMetaObject::invokeMethod(self, [self, done, total] {
+                    if (self) emit self->headImportanceProgress(done, total);
+                }, Qt::QueuedConnection);
+                return true;
+            });
+            if (!importance) return importance.errorValue();
+            return std::make_shared<const HeadImportance>(std::move(*importance));
+        },
+        [this](Result r) {
+            m_importanceRunning = false;
+            if (r) emit headImportanceReady(*r);
+            else if (r.errorKind() == ErrorKind::Cancelled) emit headImportanceCancelled();
+            else emit headImportanceFailed(QString::fromStdString(r.error()));
+        });
+}
+
+void TextSession::cancelHeadImportance() {
+    m_worker.cancel(ImportanceLane);
+    if (!m_importanceRunning) return;
+    m_importanceRunning = false;
+    emit headImportanceCancelled();
 }
 
 }  // namespace ascope::ui

@@ -11,6 +11,7 @@ namespace ascope::ui {
 
 using TextModelPtr = std::shared_ptr<const TextModel>;
 using TextAnalysisPtr = std::shared_ptr<const TextAnalysis>;
+using HeadImportancePtr = std::shared_ptr<const HeadImportance>;
 
 class TextSession : public ModelSession {
     Q_OBJECT
@@ -19,16 +20,30 @@ public:
 
     void openModel(const QString& dir);
     // Runs the model on `tokens` (already edited: masked chips carry the mask id) with `options`
-    // (top-k, attention mask, ablated heads; the session adds the cancellation).
-    void requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options);
+    // (top-k, attention mask, ablated heads; the session adds the cancellation). With
+    // `withBaseline` the same tokens also run without any mask, padding or ablation, for
+    // comparison (analysisReady's second argument).
+    void requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options,
+                         bool withBaseline = false);
+    // Head importance of every head for the [MASK]s of `tokens` (its own lane: an analysis does
+    // not cancel it). Progress and the result arrive as signals.
+    void requestHeadImportance(const std::vector<Token>& tokens, const TextRunOptions& options);
+    void cancelHeadImportance();
 
     TextModelPtr model() const { return m_model; }
     const std::vector<float>& positionEmbeddings() const { return m_positionEmbeddings; }
 
 signals:
-    void analysisReady(ascope::ui::TextAnalysisPtr analysis);
+    // baseline: null unless requested.
+    void analysisReady(ascope::ui::TextAnalysisPtr analysis, ascope::ui::TextAnalysisPtr baseline);
+    void headImportanceProgress(int done, int total);
+    void headImportanceReady(ascope::ui::HeadImportancePtr importance);
+    void headImportanceFailed(const QString& message);
+    void headImportanceCancelled();
 
 private:
+    enum { ImportanceLane = AnalysisLane + 1 };
+    bool m_importanceRunning = false;
     TextModelPtr m_model;
     std::vector<float> m_positionEmbeddings;
 };
@@ -36,3 +51,4 @@ private:
 }  // namespace ascope::ui
 
 Q_DECLARE_METATYPE(ascope::ui::TextAnalysisPtr)
+Q_DECLARE_METATYPE(ascope::ui::HeadImportancePtr)

@@ -52,11 +52,15 @@ void HeatmapPlotWidget::setMatrix(int rows, int cols, const std::vector<float>& 
     m_rows = rows;
     m_cols = cols;
     m_values = values;
-    m_map->data()->setSize(std::max(cols, 1), std::max(rows, 1));
-    m_map->data()->setRange(QCPRange(0, std::max(cols - 1, 0)), QCPRange(0, std::max(rows - 1, 0)));
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c)
-            m_map->data()->setCell(c, r, values[static_cast<std::size_t>(r) * cols + c]);
+    // QCPColorMap draws a dimension of one cell with no extent: such a dimension is stored as two
+    // equal cells spanning -0.25..0.25, which draws one cell from -0.5 to 0.5.
+    const int dataCols = cols == 1 ? 2 : std::max(cols, 1), dataRows = rows == 1 ? 2 : std::max(rows, 1);
+    m_map->data()->setSize(dataCols, dataRows);
+    m_map->data()->setRange(cols == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, std::max(cols - 1, 0)),
+                            rows == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, std::max(rows - 1, 0)));
+    for (int r = 0; r < dataRows && rows > 0; ++r)
+        for (int c = 0; c < dataCols && cols > 0; ++c)
+            m_map->data()->setCell(c, r, values[static_cast<std::size_t>(std::min(r, rows - 1)) * cols + std::min(c, cols - 1)]);
     m_map->setVisible(rows > 0 && cols > 0);  // nothing to show: no fake cell
     xAxis->setTicker(labelTicker(colLabels, false, cols));
     yAxis->setTicker(labelTicker(rowLabels, true, rows));
@@ -93,6 +97,13 @@ void HeatmapPlotWidget::setAutoRange() {
     replot();
 }
 
+void HeatmapPlotWidget::setSymmetricRange() {
+    double m = 0;
+    for (float v : m_values)
+        if (!std::isnan(v)) m = std::max(m, static_cast<double>(std::abs(v)));
+    setValueRange(-std::max(m, 1e-9), std::max(m, 1e-9));
+}
+
 double HeatmapPlotWidget::valueAt(int row, int col) const {
     if (row < 0 || col < 0 || row >= m_rows || col >= m_cols) return 0;
     return m_values[static_cast<std::size_t>(row) * m_cols + col];
@@ -115,12 +126,23 @@ void HeatmapPlotWidget::mouseMoveEvent(QMouseEvent* event) {
                                          : QStringLiteral("row %1, column %2: %3").arg(row).arg(col).arg(v, 0, 'f', 4);
     QToolTip::showText(event->globalPosition().toPoint(), text, this);
     emit cellHovered(text);
+    if ((event->buttons() & Qt::LeftButton) && m_dragCell != QPoint(col, row)) {
+        m_dragCell = QPoint(col, row);
+        emit cellDragged(row, col);
+    }
+}
+
+void HeatmapPlotWidget::mouseReleaseEvent(QMouseEvent* event) {
+    QCustomPlot::mouseReleaseEvent(event);
+    m_dragCell = QPoint(-1, -1);
 }
 
 void HeatmapPlotWidget::mousePressEvent(QMouseEvent* event) {
     QCustomPlot::mousePressEvent(event);
     int row, col;
-    if (cellAt(event->position(), row, col)) emit cellClicked(row, col);
+    if (!cellAt(event->position(), row, col)) return;
+    m_dragCell = QPoint(col, row);
+    emit cellClicked(row, col);
 }
 
 void HeatmapPlotWidget::renderExport(QPainter& painter, const QSize& size) {

@@ -26,6 +26,8 @@ public:
     // Fixed data range (e.g. 0..1 for attention); without it the range follows the data.
     void setValueRange(double lo, double hi);
     void setAutoRange();
+    // A range symmetric about 0 (-m..m, m the largest |value|), for differences on a diverging map.
+    void setSymmetricRange();
     // Formats the hover read-out for cell (row, col); default "row, col: value".
     void setHoverFormatter(std::function<QString(int row, int col, double value)> f) { m_hover = std::move(f); }
     // NaN values are drawn as masked cells (kMaskedColor).
@@ -42,10 +44,13 @@ public:
 signals:
     void cellHovered(const QString& text);
     void cellClicked(int row, int col);
+    // The mouse moved onto another cell with the left button held (painting).
+    void cellDragged(int row, int col);
 
 protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
     bool cellAt(const QPointF& pos, int& row, int& col) const;
@@ -56,6 +61,7 @@ private:
     int m_rows = 0, m_cols = 0;
     std::vector<float> m_values;
     bool m_fixedRange = false;
+    QPoint m_dragCell{-1, -1};  // (col, row) of the last cell a press or drag reached
     std::function<QString(int, int, double)> m_hover;
     QString m_exportName = QStringLiteral("heatmap");
 };
