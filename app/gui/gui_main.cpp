@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Save a screenshot of the window after the first analysis, then quit."),
                                   QStringLiteral("PNG"));
-    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (text mode 0-6: attention, model view, head view, heads, one head, by layer, positional; image mode 0-2)."), QStringLiteral("N"), QStringLiteral("0"));
+    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (text mode 0-6: attention, model view, head view, heads, one head, by layer, positional; image mode 0-3: overlay, all heads, head importance, position embeddings)."), QStringLiteral("N"), QStringLiteral("0"));
     QCommandLineOption imageModel(QStringLiteral("image-model"), QStringLiteral("ViT / DeiT model folder for image mode."), QStringLiteral("DIR"));
     QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Mode to show first: text, image or train."), QStringLiteral("MODE"));
     QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open in image mode."), QStringLiteral("FILE"));
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet(image)) {
         window.openImage(parser.value(image));
-        window.imagePanel()->showView(static_cast<ImageModePanel::View>(std::clamp(tabIndex, 0, 2)));
+        window.imagePanel()->showView(static_cast<ImageModePanel::View>(std::clamp(tabIndex, 0, static_cast<int>(ImageModePanel::View::PositionSimilarity))));
     }
 
     if (parser.value(mode) == QLatin1String("train")) window.showMode(MainWindow::Mode::Train);

@@ -2,6 +2,7 @@
 #include "inference/head_importance.h"
 
 #include "inference/attention_overrides.h"
+#include "inference/head_ablation_sweep.h"
 #include "inference/text_model_impl.h"
 #include "models/torch_weights.h"
 
@@ -43,7 +44,6 @@ Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, co
         HeadImportance result;
         result.layers = layers;
         result.heads = heads;
-        result.alreadyOff.assign(static_cast<std::size_t>(layers) * heads, 0);
         for (int64_t m = 0; m < masks; ++m) {
             HeadImportance::Mask mask;
             mask.position = static_cast<int>(maskPositions[static_cast<std::size_t>(m)]);
@@ -52,39 +52,63 @@ Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, co
             mask.probability.assign(static_cast<std::size_t>(layers) * heads, mask.answer.probability);  // drop 0 unless tested
             result.masks.push_back(std::move(mask));
         }
-        auto baseHeadMask = overrides->headMask.defined() ? overrides->headMask : torch::ones({layers, heads});  // [layers, heads]
-        for (int l = 0; l < layers; ++l) {
-            std::vector<int> tested;
-            for (int h = 0; h < heads; ++h) {
-                if (applied.isAblated(l, h)) result.alreadyOff[static_cast<std::size_t>(l) * heads + h] = 1;
-                else tested.push_back(h);
-            }
-            if (tested.empty()) {
-                for (int i = l; i < layers; ++i)
-                    if (!step(i)) return cancelledError();
-                continue;
-            }
-            const auto batch = static_cast<int64_t>(tested.size());
-            // Batch entry b runs with head tested[b] of layer l off, on top of the run's own head mask.
-            auto headMask = baseHeadMask.unsqueeze(1).repeat({1, batch, 1});  // [layers, batch, heads]
-            for (int64_t b = 0; b < batch; ++b) headMask[l][b][tested[static_cast<std::size_t>(b)]] = 0.f;
-            AttentionOverrides batched{overrides->additiveMask, headMask};
-            auto x = base.hiddenStates[static_cast<std::size_t>(l)].expand({batch, n, impl.config.hiddenSize}).contiguous();  // [batch, seq, hidden]
+        HeadAblationSweep sweep;
+        sweep.layers = layers;
+        sweep.heads = heads;
+        sweep.applied = &applied;
+        sweep.overrides = &*overrides;
+        sweep.layerInput = [&](int l, int64_t batch) {
+            return base.hiddenStates[static_cast<std::size_t>(l)].expand({batch, n, impl.config.hiddenSize});  // [batch, seq, hidden]
+        };
+        sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
             auto last = impl.bert.model->runLayers(x, l, batched, step);  // [batch, seq, hidden]
-            if (!last.defined()) return cancelledError();
-            ++result.forwards;
+            if (!last.defined()) return {};
+            const int64_t batch = x.size(0);
             auto rows = last.index_select(1, pos).reshape({batch * masks, impl.config.hiddenSize});     // [batch * masks, hidden]
             auto probs = torch::softmax(impl.bert.head->forward(rows), -1).view({batch, masks, -1});  // [batch, masks, vocab]
-            auto picked = probs.gather(2, answers.view({1, masks, 1}).expand({batch, masks, 1})).squeeze(2).contiguous();  // [batch, masks]
-            for (int64_t b = 0; b < batch; ++b)
-                for (int64_t m = 0; m < masks; ++m)
-                    result.masks[static_cast<std::size_t>(m)].probability[static_cast<std::size_t>(l) * heads + tested[static_cast<std::size_t>(b)]] =
-                        picked[b][m].item<float>();
-        }
+            return probs.gather(2, answers.view({1, masks, 1}).expand({batch, masks, 1})).squeeze(2);  // [batch, masks]
+        };
+        sweep.step = step;
+        if (!sweepHeadAblations(sweep, result)) return cancelledError();
         return result;
     } catch (const std::exception& e) {
         return makeError(ErrorKind::Internal, describeTorchError(e));
     }
+}
+
+bool sweepHeadAblations(const HeadAblationSweep& sweep, HeadImportance& result) {
+    const int layers = sweep.layers, heads = sweep.heads;
+    result.layers = layers;
+    result.heads = heads;
+    result.alreadyOff.assign(static_cast<std::size_t>(layers) * heads, 0);
+    const auto& overrides = *sweep.overrides;
+    auto baseHeadMask = overrides.headMask.defined() ? overrides.headMask : torch::ones({layers, heads});  // [layers, heads]
+    for (int l = 0; l < layers; ++l) {
+        std::vector<int> tested;
+        for (int h = 0; h < heads; ++h) {
+            if (sweep.applied->isAblated(l, h)) result.alreadyOff[static_cast<std::size_t>(l) * heads + h] = 1;
+            else tested.push_back(h);
+        }
+        if (tested.empty()) {  // nothing to switch off here: the progress still counts its passes
+            for (int i = l; i < layers; ++i)
+                if (!sweep.step(i)) return false;
+            continue;
+        }
+        const auto batch = static_cast<int64_t>(tested.size());
+        // Batch entry b runs with head tested[b] of layer l off, on top of the run's own head mask.
+        auto headMask = baseHeadMask.unsqueeze(1).repeat({1, batch, 1});  // [layers, batch, heads]
+        for (int64_t b = 0; b < batch; ++b) headMask[l][b][tested[static_cast<std::size_t>(b)]] = 0.f;
+        const AttentionOverrides batched{overrides.additiveMask, headMask};
+        auto picked = sweep.answerProbabilities(sweep.layerInput(l, batch).contiguous(), l, batched);  // [batch, answers]
+        if (!picked.defined()) return false;
+        picked = picked.contiguous();
+        ++result.forwards;
+        for (int64_t b = 0; b < batch; ++b)
+            for (std::size_t m = 0; m < result.masks.size(); ++m)
+                result.masks[m].probability[static_cast<std::size_t>(l) * heads + tested[static_cast<std::size_t>(b)]] =
+                    picked[b][static_cast<int64_t>(m)].item<float>();
+    }
+    return true;
 }
 
 }  // namespace ascope

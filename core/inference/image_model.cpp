@@ -5,6 +5,7 @@
 
 #include "checkpoint/checkpoint_tensors.h"
 #include "inference/attention_overrides.h"
+#include "inference/head_ablation_sweep.h"
 #include "models/torch_weights.h"
 #include "models/vit.h"
 #include "util/compute_threads.h"
@@ -25,6 +26,17 @@ struct ImageModel::Impl {
     PreprocessorConfig preprocessor;
     LoadedVit vit;
     mutable std::mutex mutex;
+
+    // lastHidden: [batch, tokens, hidden] -> class logits [batch, classes] (DeiT averages its two heads).
+    torch::Tensor classLogits(const torch::Tensor& lastHidden) {
+        auto logits = vit.classifier(lastHidden.select(1, 0));  // [batch, classes]
+        if (vit.distillationClassifier) logits = (logits + vit.distillationClassifier(lastHidden.select(1, 1))) / 2;
+        return logits;
+    }
+    std::string labelOf(int id) const {
+        auto it = config.id2label.find(id);
+        return it != config.id2label.end() ? it->second : "class " + std::to_string(id);
+    }
 };
 
 ImageModel::ImageModel() : m_impl(std::make_unique<Impl>()) {}
@@ -93,23 +105,69 @@ Expected<ImageAnalysis> ImageModel::analyse(const RgbImage& image, const ImageRu
         auto out = m_impl->vit.model->forward(input, cb, attentionOut, *overrides);
         if (!out.lastHidden.defined()) return cancelledError();
         if (m_impl->vit.classifier) {
-            auto logits = m_impl->vit.classifier(out.lastHidden.select(1, 0));  // [batch, classes]
-            if (m_impl->vit.distillationClassifier)
-                logits = (logits + m_impl->vit.distillationClassifier(out.lastHidden.select(1, 1))) / 2;
-            auto probs = torch::softmax(logits[0], -1);  // [classes]
+            auto probs = torch::softmax(m_impl->classLogits(out.lastHidden)[0], -1);  // [classes]
             const int k = std::max(1, std::min<int>(options.topK, static_cast<int>(probs.size(0))));
             auto top = probs.topk(k);
             for (int i = 0; i < k; ++i) {
                 const int id = static_cast<int>(std::get<1>(top)[i].item<int64_t>());
-                auto it = c.id2label.find(id);
-                result.top.push_back({it != c.id2label.end() ? it->second : "class " + std::to_string(id), id,
-                                      std::get<0>(top)[i].item<float>()});
+                result.top.push_back({m_impl->labelOf(id), id, std::get<0>(top)[i].item<float>()});
             }
         }
         result.prefixTokens = prefix;
         result.gridRows = result.gridCols = grid;
         result.patchSize = c.patchSize;
         result.input = std::move(*geometry);
+        return result;
+    } catch (const std::exception& e) {
+        return makeError(ErrorKind::Internal, describeTorchError(e));
+    }
+}
+
+Expected<HeadImportance> ImageModel::headImportance(const RgbImage& image, const ImageRunOptions& options,
+                                                    const std::function<bool(int, int)>& onProgress) const {
+    auto& impl = *m_impl;  // the modules' forward is not const; the mutex serialises it
+    if (!impl.vit.classifier) return makeError(ErrorKind::Unsupported, impl.dir + ": this checkpoint has no classifier head");
+    auto pixels = preprocessImage(image, impl.preprocessor);
+    if (!pixels) return pixels.errorValue();
+    std::lock_guard<std::mutex> lock(impl.mutex);
+    try {
+        torch::InferenceMode guard;
+        const int side = impl.config.imageSize, grid = impl.vit.model->gridSize(), prefix = impl.vit.model->prefixTokens();
+        const int tokens = prefix + grid * grid, layers = impl.config.numLayers, heads = impl.config.numHeads;
+        auto input = torch::from_blob(pixels->data(), {1, 3, side, side}).clone();  // [batch, channels, H, W]
+        AttentionMaskSpec spec = options.attentionMask;
+        spec.padding = 0;
+        AppliedAttentionControls applied;
+        auto overrides = prepareAttentionOverrides(spec, options.ablate, layers, heads, tokens, applied);
+        if (!overrides) return overrides.errorValue();
+        int done = 0;
+        const int total = layers + layers * (layers + 1) / 2;  // layer passes, as for text
+        auto step = [&](int) { return !onProgress || onProgress(++done, total); };
+        auto base = impl.vit.model->forward(input, step, {}, *overrides, true);
+        if (!base.lastHidden.defined()) return cancelledError();
+        auto probs = torch::softmax(impl.classLogits(base.lastHidden)[0], -1);  // [classes]
+        const int answer = static_cast<int>(probs.argmax().item<int64_t>());
+
+        HeadImportance result;
+        HeadImportance::Mask top;
+        top.answer = {impl.labelOf(answer), answer, probs[answer].item<float>()};
+        top.probability.assign(static_cast<std::size_t>(layers) * heads, top.answer.probability);
+        result.masks.push_back(std::move(top));
+        HeadAblationSweep sweep;
+        sweep.layers = layers;
+        sweep.heads = heads;
+        sweep.applied = &applied;
+        sweep.overrides = &*overrides;
+        sweep.layerInput = [&](int l, int64_t batch) {
+            return base.hiddenStates[static_cast<std::size_t>(l)].expand({batch, tokens, impl.config.hiddenSize});  // [batch, tokens, hidden]
+        };
+        sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
+            auto last = impl.vit.model->runLayers(x, l, batched, step);  // [batch, tokens, hidden]
+            if (!last.defined()) return {};
+            return torch::softmax(impl.classLogits(last), -1).select(1, answer).unsqueeze(1);  // [batch, 1]
+        };
+        sweep.step = step;
+        if (!sweepHeadAblations(sweep, result)) return cancelledError();
         return result;
     } catch (const std::exception& e) {
         return makeError(ErrorKind::Internal, describeTorchError(e));

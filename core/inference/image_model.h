@@ -8,6 +8,7 @@
 
 #include "checkpoint/model_config.h"
 #include "inference/attention_controls.h"
+#include "inference/head_importance.h"
 #include "inference/image_analysis.h"
 #include "util/expected.h"
 #include "vision/image_preprocessor.h"
@@ -27,6 +28,11 @@ public:
     ~ImageModel();
 
     Expected<ImageAnalysis> analyse(const RgbImage& image, const ImageRunOptions& options = {}) const;
+    // Head importance for the top class: its probability with each head switched off alone, on top
+    // of options' mask and ablation (one entry in HeadImportance::masks, position 0 = [CLS], the
+    // answer's token being the class label). Batched layer by layer as TextModel's.
+    Expected<HeadImportance> headImportance(const RgbImage& image, const ImageRunOptions& options,
+                                            const std::function<bool(int, int)>& onProgress = {}) const;
 
     const ModelConfig& config() const;
     const PreprocessorConfig& preprocessor() const;

@@ -72,7 +72,7 @@ VitModelImpl::VitModelImpl(const ModelConfig& c, int prefixTokens) : m_prefix(pr
 }
 
 BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallback& onLayer, const torch::Tensor& attentionOut,
-                                  const AttentionOverrides& overrides) {
+                                  const AttentionOverrides& overrides, bool keepLayerInputs) {
     const int64_t batch = pixels.size(0);
     auto patches = patchProjection(pixels)  // [batch, hidden, grid, grid]
                        .flatten(2)          // [batch, hidden, patches]
@@ -84,6 +84,7 @@ BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallba
     BertOutputs out;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const auto layer = static_cast<int64_t>(i);
+        if (keepLayerInputs) out.hiddenStates.push_back(x);
         auto [next, probs] = layers[i]->forward(x, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
                                                 overrides.maskOf(layer), overrides.headScaleOf(layer));
         x = next;
@@ -92,6 +93,15 @@ BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallba
     }
     out.lastHidden = finalNorm(x);
     return out;
+}
+
+torch::Tensor VitModelImpl::runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
+                                      const LayerCallback& onLayer) {
+    for (auto layer = first; layer < static_cast<int64_t>(layers.size()); ++layer) {
+        x = layers[static_cast<std::size_t>(layer)]->forward(x, {}, overrides.maskOf(layer), overrides.headScaleOf(layer)).first;
+        if (onLayer && !onLayer(static_cast<int>(layer))) return {};
+    }
+    return finalNorm(x);  // [batch, tokens, hidden]
 }
 
 Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tensors) {

@@ -43,8 +43,15 @@ public:
     // prefixTokens: 1 for ViT ([CLS]), 2 for DeiT ([CLS] + distillation).
     VitModelImpl(const ModelConfig& config, int prefixTokens);
     // pixels: [batch, channels, H, W] -> final normalised hidden states [batch, 1 + prefix..., hidden].
+    // With keepLayerInputs, out.hiddenStates holds each layer's input (entry 0: the embeddings).
     BertOutputs forward(const torch::Tensor& pixels, const LayerCallback& onLayer = {},
-                        const torch::Tensor& attentionOut = {}, const AttentionOverrides& overrides = {});
+                        const torch::Tensor& attentionOut = {}, const AttentionOverrides& overrides = {},
+                        bool keepLayerInputs = false);
+    // Runs layers first..last on x ([batch, tokens, hidden], the input of layer `first`) and returns
+    // the final normalised hidden states, or an undefined tensor when onLayer cancels. The head
+    // mask may be batched ([layers, batch, heads]), as for BertModelImpl::runLayers.
+    torch::Tensor runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
+                            const LayerCallback& onLayer = {});
     int prefixTokens() const { return m_prefix; }
     int gridSize() const { return m_grid; }
 

@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "inference/image_model.h"
 #include "inference/text_model.h"
 #include "reference_bert.h"
 #include "temp_dir.h"
+#include "tiny_vit_fixture.h"
 
 using namespace ascope;
 using namespace ascope::test;
@@ -183,4 +185,41 @@ TEST_CASE("Head importance refuses a text without [MASK] and stops when cancelle
     auto cancelled = f.model->headImportance(f.model->tokenizer().encode(kSentence), {}, [](int done, int) { return done < 3; });
     REQUIRE_FALSE(cancelled.hasValue());
     CHECK(cancelled.errorKind() == ErrorKind::Cancelled);
+}
+
+TEST_CASE("ViT head importance for the top class equals one separate ablated forward per head, also for DeiT",
+          "[core][importance][vit]") {
+    for (bool deit : {false, true}) {
+        TempDir dir;
+        TinyVitSpec spec;
+        spec.layers = 3;
+        spec.deit = deit;
+        writeTinyVit(dir.file("v"), spec);
+        auto model = ImageModel::load(dir.file("v"));
+        REQUIRE(model.hasValue());
+        const auto picture = testPicture(20, 18, 5);
+        ImageRunOptions options;
+        options.topK = spec.classes;
+        options.attentionMask.mode = AttentionMaskSpec::Mode::Block;
+        options.attentionMask.blockedKeys = {3};
+        auto importance = (*model)->headImportance(picture, options);
+        REQUIRE(importance.hasValue());
+        REQUIRE(importance->masks.size() == 1);
+        const auto& top = importance->masks[0];
+        auto base = (*model)->analyse(picture, options);
+        REQUIRE(base.hasValue());
+        CHECK(top.answer.id == base->top[0].id);
+        CHECK(top.answer.probability == Approx(base->top[0].probability).margin(1e-6));
+        for (int l = 0; l < spec.layers; ++l)
+            for (int h = 0; h < spec.heads; ++h) {
+                ImageRunOptions one = options;
+                one.ablate = {{l, h}};
+                auto ablated = (*model)->analyse(picture, one);
+                REQUIRE(ablated.hasValue());
+                float expected = -1.f;
+                for (const auto& c : ablated->top)
+                    if (c.id == top.answer.id) expected = c.probability;
+                REQUIRE(top.probability[static_cast<std::size_t>(l) * spec.heads + h] == Approx(expected).margin(1e-5));
+            }
+    }
 }

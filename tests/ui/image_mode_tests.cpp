@@ -9,7 +9,9 @@
 #include "export/figure_exporter.h"
 #include "inference/image_model.h"
 #include "io/image_file_reader.h"
+#include "panels/heads_panel.h"
 #include "panels/image_mode_panel.h"
+#include "widgets/heatmap_plot_widget.h"
 #include "temp_dir.h"
 #include "tiny_bert_fixture.h"
 #include "tiny_vit_fixture.h"
@@ -118,4 +120,56 @@ TEST_CASE("A corrupt image or a text model in image mode gives a message, nothin
     REQUIRE((failed.count() > 0 || failed.wait(20000)));
     CHECK(w.imagePanel()->message().contains("not an image model"));
     CHECK(w.imagePanel()->session().model());
+}
+
+TEST_CASE("Image mode: clicking patches blocks them, right-clicking a head switches it off, head importance for the class",
+          "[ui][image][mask][importance]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    const QString png = writePng(dir, "pic.png");
+    MainWindow w;
+    w.show();
+    loadModelAndImage(w, dir, png);
+    auto* panel = w.imagePanel();
+    auto run = [&](auto action) {
+        QSignalSpy shown(panel, &ImageModePanel::analysisShown);
+        action();
+        REQUIRE((shown.count() > 0 || shown.wait(20000)));
+    };
+    const float before = panel->analysis()->top.at(0).probability;
+    // A click shows the patch's attention until the mask box says "block".
+    emit panel->overlay()->patchClicked(5);
+    CHECK(panel->overlay()->selectedPatch() == 5);
+    panel->setMaskChoice(ImageModePanel::MaskChoice::BlockPatches);
+    run([&] { emit panel->overlay()->patchClicked(6); });
+    REQUIRE(panel->overlay()->blockedPatches() == std::vector<int>{6});
+    const auto& att = panel->analysis()->attention;
+    for (int l = 0; l < att.layers; ++l)
+        for (int h = 0; h < att.heads; ++h)
+            for (int q = 0; q < att.queries; ++q) REQUIRE(att.at(l, h, q, 1 + 6) == 0.f);  // [CLS] first, then patches
+    CHECK(panel->analysis()->top.at(0).probability != Approx(before).margin(1e-7));
+    run([&] { emit panel->overlay()->patchClicked(6); });  // unblocked again
+    CHECK(panel->overlay()->blockedPatches().empty());
+
+    panel->showView(ImageModePanel::View::AllHeads);
+    QApplication::processEvents();
+    run([&] { emit panel->headGrid()->cellRightClicked(1, 2); });
+    CHECK(panel->analysis()->controls.isAblated(1, 2));
+    for (int q = 0; q < att.queries; ++q) CHECK(panel->analysis()->attention.at(1, 2, q, 0) == 0.f);
+
+    panel->showView(ImageModePanel::View::Importance);
+    auto* heads = panel->importancePanel();
+    QSignalSpy ready(&panel->session(), &ui::ImageSession::headImportanceReady);
+    QTest::mouseClick(heads->importanceButton(), Qt::LeftButton);
+    REQUIRE((ready.count() > 0 || ready.wait(20000)));
+    const auto importance = ready.at(0).at(0).value<ui::HeadImportancePtr>();
+    REQUIRE(importance->masks.size() == 1);
+    CHECK(importance->masks[0].answer.id == panel->analysis()->top.at(0).id);
+    CHECK(importance->alreadyOff[1 * 3 + 2] == 1);
+    CHECK(heads->valueOf(1, 2) == 0.0);
+    CHECK(heads->valueOf(0, 0) == Approx(importance->masks[0].drop(0, 0, 3)));
+    emit heads->grid()->cellClicked(0, 1);
+    CHECK(panel->currentView() == ImageModePanel::View::Overlay);
+    CHECK(panel->heatRequest().source == PatchHeatSource::Head);
+    CHECK(panel->heatRequest().head == 1);
 }

@@ -195,7 +195,8 @@ void AttentionPanel::refresh() {
     if (difference) {
         values = differenceToBaseline();
         title += tr(": with the mask − without");
-        notes << tr("Red: more attention than without the mask and switched-off heads; blue: less.");
+        notes << tr("Red: more attention than without the mask and switched-off heads; blue: less. Cells the mask "
+                    "disallows lose all their weight, which the allowed cells of the row share.");
     } else if (scaling() == Scaling::PerRow) {
         for (int r = 0; r < m_shown.rows; ++r) {
             float top = 0.f;
@@ -219,7 +220,7 @@ void AttentionPanel::refresh() {
     else m_heatmap->setValueRange(0, 1);
     const bool ablated = aggregation() == HeadAggregation::Single && controls.isAblated(layer(), head());
     m_heatmap->setTitle(ablated ? tr("%1 (switched off: its attention is zero)").arg(title) : title);
-    if (maskedCells > 0)
+    if (maskedCells > 0 && !difference)
         notes << QStringLiteral("<span style=\"background:%1\">&nbsp;&nbsp;&nbsp;&nbsp;</span> ").arg(kMaskedColor.name()) +
                      tr("Grey cells are masked: attention may not go there (their weight is exactly 0).");
     int emptyRows = 0;

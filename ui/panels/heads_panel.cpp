@@ -72,7 +72,8 @@ HeadsPanel::HeadsPanel(QWidget* parent) : QWidget(parent) {
     m_progress->setVisible(false);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
-    controls->addWidget(new QLabel(tr("Show"), this));
+    m_showLabel = new QLabel(tr("Show"), this);
+    controls->addWidget(m_showLabel);
     controls->addWidget(m_measure);
     controls->addWidget(m_mask);
     controls->addWidget(m_compute);
@@ -139,13 +140,27 @@ void HeadsPanel::setAnalysis(TextAnalysisPtr analysis) {
     refresh();
 }
 
+void HeadsPanel::setImportanceOnly(int layers, int heads) {
+    m_importanceOnly = true;
+    m_layers = layers;
+    m_heads = heads;
+    m_showLabel->hide();
+    m_measure->hide();
+    m_compute->setToolTip(tr("Switch each head off alone and measure how much the top class loses "
+                             "(one batched pass per layer, on the worker thread)"));
+    setMeasure(Measure::Importance);
+    refresh();
+}
+
 void HeadsPanel::setImportance(HeadImportancePtr importance) {
     m_importance = std::move(importance);
     const QSignalBlocker block(m_mask);
     m_mask->clear();
-    if (m_importance && m_analysis)
+    if (m_importance && !m_importanceOnly)
         for (const auto& m : m_importance->masks)
             m_mask->addItem(tr("[MASK] at %1 → %2").arg(m.position).arg(QString::fromStdString(m.answer.token)));
+    else if (m_importance)
+        m_mask->addItem(QString::fromStdString(m_importance->masks.front().answer.token));
     if (m_importance && m_clock.isValid())
         m_status->setText(tr("Head importance: %1 heads switched off one at a time in %2 batched passes, %3 s.")
                               .arg(m_importance->layers * m_importance->heads).arg(m_importance->forwards)
@@ -231,12 +246,14 @@ void HeadsPanel::refresh() {
     QString title = measureDescription(measure());
     if (importance && m_importance && m_mask->currentIndex() >= 0) {
         const auto& m = m_importance->masks[static_cast<std::size_t>(m_mask->currentIndex())];
-        title = tr("Drop in P('%1') = %2 when one head is switched off").arg(QString::fromStdString(m.answer.token))
+        title = tr("Drop in P(“%1”) = %2 when one head is switched off").arg(QString::fromStdString(m.answer.token))
                     .arg(m.answer.probability, 0, 'f', 3);
     }
     m_grid->setTitle(title);
     if (importance && !any && m_progress->isHidden())
-        m_status->setText(m_analysis && m_analysis->predictions.empty()
+        m_status->setText(m_importanceOnly ? tr("Press “Compute head importance” to switch each head off in turn and see "
+                                                "how much the top class loses.")
+                          : m_analysis && m_analysis->predictions.empty()
                               ? tr("Head importance needs a [MASK]: mask a token to measure which heads its prediction relies on.")
                               : tr("Press “Compute head importance” to switch each head off in turn."));
 }

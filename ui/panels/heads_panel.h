@@ -27,6 +27,8 @@ public:
 
     explicit HeadsPanel(QWidget* parent = nullptr);
     void setAnalysis(TextAnalysisPtr analysis);
+    // Image models: importance only (of the top class), for a model of this shape.
+    void setImportanceOnly(int layers, int heads);
     // A finished importance run (null: none, e.g. after the sentence changed).
     void setImportance(HeadImportancePtr importance);
     void setImportanceRunning(bool running);
@@ -55,6 +57,8 @@ private:
     HeadImportancePtr m_importance;
     QElapsedTimer m_clock;
     int m_layers = 0, m_heads = 0;
+    bool m_importanceOnly = false;
+    QLabel* m_showLabel;
     QComboBox* m_measure;
     QComboBox* m_mask;
     QPushButton* m_compute;

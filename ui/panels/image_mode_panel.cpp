@@ -18,6 +18,8 @@
 #include "export/attention_data_writer.h"
 #include "export/figure_exporter.h"
 #include "io/image_file_reader.h"
+#include "panels/heads_panel.h"
+#include "widgets/heatmap_plot_widget.h"
 #include "widgets/image_overlay_widget.h"
 #include "widgets/message_banner.h"
 #include "widgets/prediction_chart_widget.h"
@@ -54,6 +56,11 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     m_colorMap->setToolTip(tr("Colour map"));
     m_grid = new QCheckBox(tr("Patch grid"), this);
     m_grid->setChecked(true);
+    m_mask = new QComboBox(this);
+    m_mask->addItem(tr("No attention mask"), static_cast<int>(MaskChoice::None));
+    m_mask->addItem(tr("Block patches (click them)"), static_cast<int>(MaskChoice::BlockPatches));
+    m_mask->setToolTip(tr("A mask inside attention: blocked patches get the float32 minimum added to their scores, so "
+                          "no query attends to them. Right-click a head in \"All heads\" to switch it off."));
     for (QWidget* w : {static_cast<QWidget*>(m_modelLabel), static_cast<QWidget*>(m_source)}) controls->addWidget(w);
     controls->addWidget(new QLabel(tr("Layer"), this));
     controls->addWidget(m_layer);
@@ -64,6 +71,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     controls->addWidget(m_opacity);
     controls->addWidget(m_colorMap);
     controls->addWidget(m_grid);
+    controls->addWidget(m_mask);
     controls->addStretch(1);
     outer->addLayout(controls);
     m_message = new MessageBanner(this);
@@ -80,6 +88,11 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     m_heads = new SmallMultiplesWidget(this);
     m_heads->setEmptyMessage(tr("Open an image to see every head"));
     m_heads->setCellToolTip([this](int l, int h) { return tr("Layer %1, head %2 — click to open").arg(l).arg(h); });
+    m_heads->setCellToolTip([this](int l, int h) {
+        return tr("Layer %1, head %2 — click to open, right-click to switch it %3").arg(l).arg(h)
+            .arg(m_ablated.count({l, h}) ? tr("on again") : tr("off"));
+    });
+    m_importance = new HeadsPanel(this);
     m_positions = new SmallMultiplesWidget(this);
     m_positions->setToolTip(tr("Each small map: cosine similarity of one patch position's embedding to every other "
                                "(Dosovitskiy et al. 2020, figure 7)"));
@@ -87,6 +100,7 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     // In View order.
     m_tabs->addTab(split, tr("&Overlay"));
     m_tabs->addTab(m_heads, tr("All &heads"));
+    m_tabs->addTab(m_importance, tr("Head &importance"));
     m_tabs->addTab(m_positions, tr("Position &embeddings"));
     outer->addWidget(m_tabs, 1);
 
@@ -101,7 +115,27 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
         refreshOverlay();
     });
     connect(m_grid, &QCheckBox::toggled, m_overlay, &ImageOverlayWidget::setShowGrid);
+    connect(m_mask, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        forgetImportance();
+        requestRun();
+    });
+    connect(m_heads, &SmallMultiplesWidget::cellRightClicked, this, &ImageModePanel::toggleAblated);
+    connect(m_importance, &HeadsPanel::importanceRequested, this, &ImageModePanel::requestHeadImportance);
+    connect(m_importance, &HeadsPanel::importanceCancelRequested, m_session, &ImageSession::cancelHeadImportance);
+    connect(m_importance, &HeadsPanel::headChosen, this, [this](int l, int h) {
+        setSource(PatchHeatSource::Head, l, h);
+        showView(View::Overlay);
+    });
+    connect(m_session, &ImageSession::headImportanceProgress, m_importance, &HeadsPanel::setImportanceProgress);
+    connect(m_session, &ImageSession::headImportanceReady, this, [this](HeadImportancePtr importance) {
+        m_importance->setImportanceRunning(false);
+        m_importance->setImportance(std::move(importance));
+    });
+    connect(m_session, &ImageSession::headImportanceFailed, m_importance, &HeadsPanel::setImportanceError);
+    connect(m_session, &ImageSession::headImportanceCancelled, this, [this] { m_importance->setImportanceError(tr("Cancelled.")); });
     connect(m_overlay, &ImageOverlayWidget::patchClicked, this, [this](int patch) {
+        if (patch >= 0 && static_cast<MaskChoice>(m_mask->currentData().toInt()) == MaskChoice::BlockPatches)
+            return toggleBlockedPatch(patch);
         m_queryPatch = patch;
         refreshOverlay();
         refreshHeadGrid();
@@ -119,8 +153,12 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
         m_layer->setValue(c.numLayers - 1);
         m_head->setRange(0, c.numHeads - 1);
         m_message->clearMessage();
+        m_ablated.clear();
+        m_blockedPatches.clear();
+        m_importance->setImportanceOnly(c.numLayers, c.numHeads);
+        forgetImportance();
         refreshPositions();
-        if (!m_image.pixels.empty()) m_session->requestAnalysis(m_image);
+        requestRun();
     });
     connect(m_session, &ImageSession::modelFailed, this, [this](const QString& e) { showError(tr("Could not open the image model: %1").arg(e)); });
     connect(m_session, &ImageSession::analysisFailed, this, &ImageModePanel::showError);
@@ -130,6 +168,11 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
         m_classes->setClasses(tr("Top-%1 classes").arg(m_analysis->top.size()), m_analysis->top,
                               tr("This checkpoint has no classifier head: attention only"));
         m_overlay->setImage(toQImage(m_analysis->input), m_analysis->gridRows, m_analysis->gridCols);
+        std::vector<int> blocked;
+        if (!m_analysis->controls.allowed.empty())
+            for (int p = 0; p < m_analysis->gridRows * m_analysis->gridCols; ++p)
+                if (!m_analysis->controls.isAllowed(0, 0, 0, m_analysis->prefixTokens + p)) blocked.push_back(p);
+        m_overlay->setBlockedPatches(std::move(blocked));
         refreshOverlay();
         refreshHeadGrid();
         emit analysisShown();
@@ -147,8 +190,10 @@ QString ImageModePanel::openImageFile(const QString& path) {
     m_image = std::move(*image);
     m_imageName = slugify(QFileInfo(path).completeBaseName());
     m_queryPatch = -1;
+    m_blockedPatches.clear();
+    forgetImportance();
     if (!m_session->model()) showError(tr("Open an image model first (File > Open Image Model)."));
-    m_session->requestAnalysis(m_image);
+    requestRun();
     return {};
 }
 
@@ -160,7 +205,56 @@ void ImageModePanel::setImage(const QImage& image, const QString& name) {
     m_image = toRgbImage(image);
     m_imageName = slugify(name);
     m_queryPatch = -1;
-    m_session->requestAnalysis(m_image);
+    m_blockedPatches.clear();
+    forgetImportance();
+    requestRun();
+}
+
+ImageRunOptions ImageModePanel::runOptions() const {
+    ImageRunOptions options;
+    const int prefix = m_session->model() ? m_session->model()->prefixTokens() : 1;
+    if (static_cast<MaskChoice>(m_mask->currentData().toInt()) == MaskChoice::BlockPatches && !m_blockedPatches.empty()) {
+        options.attentionMask.mode = AttentionMaskSpec::Mode::Block;
+        for (int p : m_blockedPatches) options.attentionMask.blockedKeys.push_back(prefix + p);  // token index
+    }
+    for (const auto& [layer, head] : m_ablated) options.ablate.push_back({layer, head});
+    return options;
+}
+
+void ImageModePanel::requestRun() {
+    if (!m_image.pixels.empty()) m_session->requestAnalysis(m_image, runOptions());
+}
+
+void ImageModePanel::forgetImportance() {
+    m_session->cancelHeadImportance();
+    m_importance->setImportance(nullptr);
+}
+
+void ImageModePanel::requestHeadImportance() {
+    if (!m_session->model() || m_image.pixels.empty()) {
+        m_importance->setImportanceError(tr("Open an image and an image model first."));
+        return;
+    }
+    m_importance->setImportance(nullptr);
+    m_importance->setImportanceRunning(true);
+    m_session->requestHeadImportance(m_image, runOptions());
+}
+
+void ImageModePanel::setMaskChoice(MaskChoice choice) { m_mask->setCurrentIndex(m_mask->findData(static_cast<int>(choice))); }
+
+void ImageModePanel::toggleBlockedPatch(int patch) {
+    if (!m_blockedPatches.erase(patch)) m_blockedPatches.insert(patch);
+    forgetImportance();
+    if (static_cast<MaskChoice>(m_mask->currentData().toInt()) != MaskChoice::BlockPatches) setMaskChoice(MaskChoice::BlockPatches);
+    else requestRun();
+}
+
+void ImageModePanel::toggleAblated(int layer, int head) {
+    if (!m_ablated.erase({layer, head})) m_ablated.insert({layer, head});
+    forgetImportance();
+    emit statusMessage(m_ablated.count({layer, head}) ? tr("Layer %1, head %2 switched off").arg(layer).arg(head)
+                                                      : tr("Layer %1, head %2 switched on again").arg(layer).arg(head));
+    requestRun();
 }
 
 void ImageModePanel::showError(const QString& text) { m_message->showError(text); }
@@ -230,6 +324,13 @@ void ImageModePanel::refreshHeadGrid() {
     const QImage picture = toQImage(analysis->input);
     m_heads->setGrid(analysis->attention.layers, analysis->attention.heads,
                      [analysis, query2, picture](QPainter& p, const QRectF& cell, int l, int h) {
+                         if (analysis->controls.isAblated(l, h)) {  // switched off: its attention is zero
+                             p.fillRect(cell, kMaskedColor);
+                             p.setPen(QPen(QColor(200, 40, 40), 2));
+                             p.drawLine(cell.topLeft(), cell.bottomRight());
+                             p.drawLine(cell.topRight(), cell.bottomLeft());
+                             return;
+                         }
                          PatchHeatRequest r;
                          r.source = PatchHeatSource::Head;
                          r.layer = l;
@@ -275,6 +376,7 @@ ExportableView* ImageModePanel::currentExportable() const {
     switch (currentView()) {
     case View::Overlay: return m_overlay;
     case View::AllHeads: return m_heads;
+    case View::Importance: return m_importance->grid();
     case View::PositionSimilarity: break;
     }
     return m_positions;

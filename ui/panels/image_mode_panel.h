@@ -3,6 +3,7 @@
 // classes, and attention as an overlay ([CLS] or a clicked patch; one head, head mean, or
 // rollout); every head as a grid of small overlays; and the position-embedding similarity grid.
 #include <QWidget>
+#include <set>
 
 #include "analysis/patch_attention.h"
 #include "session/image_session.h"
@@ -17,6 +18,7 @@ class QCheckBox;
 namespace ascope::ui {
 
 class ExportableView;
+class HeadsPanel;
 class ImageOverlayWidget;
 class MessageBanner;
 class PredictionChartWidget;
@@ -26,7 +28,9 @@ class ImageModePanel : public QWidget {
     Q_OBJECT
 public:
     // The views, in tab order.
-    enum class View { Overlay, AllHeads, PositionSimilarity };
+    enum class View { Overlay, AllHeads, Importance, PositionSimilarity };
+    // The mask inside attention: none, or patches blocked by clicking them (no query may attend to them).
+    enum class MaskChoice { None, BlockPatches };
 
     explicit ImageModePanel(QWidget* parent = nullptr);
     ImageSession& session() { return *m_session; }
@@ -48,6 +52,14 @@ public:
     SmallMultiplesWidget* positionGrid() const { return m_positions; }
     PatchHeatRequest heatRequest() const;
     void setSource(PatchHeatSource source, int layer, int head);
+    void setMaskChoice(MaskChoice choice);
+    // Blocks or unblocks a patch (row-major index) for every query; switches to BlockPatches.
+    void toggleBlockedPatch(int patch);
+    // Switches a head off (head_mask 0) or on again; switched-off heads are crossed out in "All heads".
+    void toggleAblated(int layer, int head);
+    const std::set<std::pair<int, int>>& ablatedHeads() const { return m_ablated; }
+    HeadsPanel* importancePanel() const { return m_importance; }
+    void requestHeadImportance();
 
 signals:
     void analysisShown();
@@ -57,6 +69,9 @@ private:
     void refreshOverlay();
     void refreshPositions();
     void refreshHeadGrid();
+    void requestRun();
+    void forgetImportance();
+    ImageRunOptions runOptions() const;
     PatchHeatSource source() const;
 
     ImageSession* m_session;
@@ -73,6 +88,10 @@ private:
     QSlider* m_opacity;
     QComboBox* m_colorMap;
     QCheckBox* m_grid;
+    QComboBox* m_mask;
+    std::set<int> m_blockedPatches;
+    std::set<std::pair<int, int>> m_ablated;
+    HeadsPanel* m_importance;
     QTabWidget* m_tabs;
     ImageOverlayWidget* m_overlay;
     PredictionChartWidget* m_classes;

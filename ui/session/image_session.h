@@ -18,7 +18,9 @@ public:
     explicit ImageSession(QObject* parent = nullptr);
 
     void openModel(const QString& dir);
-    void requestAnalysis(const RgbImage& image);
+    void requestAnalysis(const RgbImage& image, const ImageRunOptions& options = {});
+    // Head importance for the top class (ModelSession's headImportance signals).
+    void requestHeadImportance(const RgbImage& image, const ImageRunOptions& options);
     ImageModelPtr model() const { return m_model; }
     const std::vector<float>& positionEmbeddings() const { return m_positions; }
 

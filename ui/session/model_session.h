@@ -5,17 +5,23 @@
 // run is never shown as a failure.
 #include <QObject>
 #include <QString>
+#include <functional>
 #include <memory>
 
+#include "inference/head_importance.h"
 #include "session/background_worker.h"
 #include "util/expected.h"
 
 namespace ascope::ui {
 
+using HeadImportancePtr = std::shared_ptr<const HeadImportance>;
+
 class ModelSession : public QObject {
     Q_OBJECT
 public:
     bool isBusy() const { return m_worker.isBusy(); }
+    // Cancels a running head-importance job (headImportanceCancelled is emitted if one ran).
+    void cancelHeadImportance();
 
 signals:
     void modelLoading(const QString& dir);
@@ -23,10 +29,14 @@ signals:
     void modelFailed(const QString& message);
     void analysisFailed(const QString& message);
     void busyChanged(bool busy);
+    void headImportanceProgress(int done, int total);
+    void headImportanceReady(ascope::ui::HeadImportancePtr importance);
+    void headImportanceFailed(const QString& message);
+    void headImportanceCancelled();
 
 protected:
     ModelSession(const QString& threadName, QObject* parent);
-    enum Lane { LoadLane, AnalysisLane };
+    enum Lane { LoadLane, AnalysisLane, ImportanceLane };
 
     // Loads with Model::load(dir) on the worker; `adopt` receives the model on the GUI thread
     // before modelLoaded is emitted. On failure the previous model stays and modelFailed says why.
@@ -69,7 +79,14 @@ protected:
             });
     }
 
+    // Runs `work(onProgress)` (a model's headImportance) on its own lane: an analysis does not
+    // cancel it. Progress is queued to this thread; the result arrives as headImportanceReady.
+    void runHeadImportance(std::function<Expected<HeadImportance>(const std::function<bool(int, int)>&)> work);
+
     BackgroundWorker m_worker;
+    bool m_importanceRunning = false;
 };
 
 }  // namespace ascope::ui
+
+Q_DECLARE_METATYPE(ascope::ui::HeadImportancePtr)

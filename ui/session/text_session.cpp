@@ -1,6 +1,5 @@
 #include "session/text_session.h"
 
-#include <QPointer>
 
 namespace ascope::ui {
 
@@ -14,11 +13,10 @@ struct AnalysisWithBaseline {
 
 TextSession::TextSession(QObject* parent) : ModelSession(QStringLiteral("text-inference"), parent) {
     qRegisterMetaType<TextAnalysisPtr>();
-    qRegisterMetaType<HeadImportancePtr>();
 }
 
 void TextSession::openModel(const QString& dir) {
-    m_worker.cancel(ImportanceLane);
+    cancelHeadImportance();
     loadModel<TextModel>(dir, [this](TextModelPtr model) {
         m_positionEmbeddings = model->positionEmbeddings();
         m_model = std::move(model);
@@ -55,36 +53,9 @@ void TextSession::requestAnalysis(const QString& text, const std::vector<Token>&
 
 void TextSession::requestHeadImportance(const std::vector<Token>& tokens, const TextRunOptions& options) {
     if (!m_model) return;
-    m_importanceRunning = true;
-    using Result = Expected<HeadImportancePtr>;
-    QPointer<TextSession> self(this);
-    m_worker.post<Result>(
-        ImportanceLane,
-        [model = m_model, tokens, options, self](const CancelToken& token) -> Result {
-            auto importance = model->headImportance(tokens, options, [&](int done, int total) {
-                if (token.isCancelled()) return false;
-                // Queued to the GUI thread (the session lives there); dropped if it is gone.
-                QMetaObject::invokeMethod(self, [self, done, total] {
-                    if (self) emit self->headImportanceProgress(done, total);
-                }, Qt::QueuedConnection);
-                return true;
-            });
-            if (!importance) return importance.errorValue();
-            return std::make_shared<const HeadImportance>(std::move(*importance));
-        },
-        [this](Result r) {
-            m_importanceRunning = false;
-            if (r) emit headImportanceReady(*r);
-            else if (r.errorKind() == ErrorKind::Cancelled) emit headImportanceCancelled();
-            else emit headImportanceFailed(QString::fromStdString(r.error()));
-        });
-}
-
-void TextSession::cancelHeadImportance() {
-    m_worker.cancel(ImportanceLane);
-    if (!m_importanceRunning) return;
-    m_importanceRunning = false;
-    emit headImportanceCancelled();
+    runHeadImportance([model = m_model, tokens, options](const std::function<bool(int, int)>& onProgress) {
+        return model->headImportance(tokens, options, onProgress);
+    });
 }
 
 }  // namespace ascope::ui

@@ -11,7 +11,6 @@ namespace ascope::ui {
 
 using TextModelPtr = std::shared_ptr<const TextModel>;
 using TextAnalysisPtr = std::shared_ptr<const TextAnalysis>;
-using HeadImportancePtr = std::shared_ptr<const HeadImportance>;
 
 class TextSession : public ModelSession {
     Q_OBJECT
@@ -28,7 +27,6 @@ public:
     // Head importance of every head for the [MASK]s of `tokens` (its own lane: an analysis does
     // not cancel it). Progress and the result arrive as signals.
     void requestHeadImportance(const std::vector<Token>& tokens, const TextRunOptions& options);
-    void cancelHeadImportance();
 
     TextModelPtr model() const { return m_model; }
     const std::vector<float>& positionEmbeddings() const { return m_positionEmbeddings; }
@@ -36,14 +34,8 @@ public:
 signals:
     // baseline: null unless requested.
     void analysisReady(ascope::ui::TextAnalysisPtr analysis, ascope::ui::TextAnalysisPtr baseline);
-    void headImportanceProgress(int done, int total);
-    void headImportanceReady(ascope::ui::HeadImportancePtr importance);
-    void headImportanceFailed(const QString& message);
-    void headImportanceCancelled();
 
 private:
-    enum { ImportanceLane = AnalysisLane + 1 };
-    bool m_importanceRunning = false;
     TextModelPtr m_model;
     std::vector<float> m_positionEmbeddings;
 };
@@ -51,4 +43,3 @@ private:
 }  // namespace ascope::ui
 
 Q_DECLARE_METATYPE(ascope::ui::TextAnalysisPtr)
-Q_DECLARE_METATYPE(ascope::ui::HeadImportancePtr)

@@ -47,11 +47,21 @@ void ImageOverlayWidget::paintOverlay(QPainter& p, const QRectF& r) const {
         for (int i = 1; i < m_cols; ++i) p.drawLine(QPointF(r.left() + i * cw, r.top()), QPointF(r.left() + i * cw, r.bottom()));
         for (int i = 1; i < m_rows; ++i) p.drawLine(QPointF(r.left(), r.top() + i * ch), QPointF(r.right(), r.top() + i * ch));
     }
+    for (int b : m_blocked) {
+        const QRectF cell(r.left() + (b % m_cols) * cw, r.top() + (b / m_cols) * ch, cw, ch);
+        p.fillRect(cell, QColor(kMaskedColor.red(), kMaskedColor.green(), kMaskedColor.blue(), 200));
+        p.fillRect(cell, QBrush(QColor(90, 90, 90), Qt::BDiagPattern));
+    }
     if (m_selected >= 0) {
         p.setPen(QPen(QColor(0, 200, 255), 2));
         p.setBrush(Qt::NoBrush);
         p.drawRect(QRectF(r.left() + (m_selected % m_cols) * cw, r.top() + (m_selected / m_cols) * ch, cw, ch));
     }
+}
+
+void ImageOverlayWidget::setBlockedPatches(std::vector<int> patches) {
+    m_blocked = std::move(patches);
+    update();
 }
 
 void ImageOverlayWidget::paintEvent(QPaintEvent*) {

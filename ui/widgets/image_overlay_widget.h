@@ -21,6 +21,9 @@ public:
     void setColorMap(ColorMap map);
     void setSelectedPatch(int index);  // -1: none
     void setShowGrid(bool show);
+    // Patches no query may attend to (the attention mask), drawn hatched grey.
+    void setBlockedPatches(std::vector<int> patches);
+    const std::vector<int>& blockedPatches() const { return m_blocked; }
     int selectedPatch() const { return m_selected; }
     void setExportBaseName(const QString& name) { m_exportName = name; }
     // Renders image + overlay into `target` (also used by the per-head grid).
@@ -47,6 +50,7 @@ private:
     double m_opacity = 0.6;
     ColorMap m_map = ColorMap::Magma;
     int m_selected = -1;
+    std::vector<int> m_blocked;
     bool m_showGrid = true;
     QString m_exportName = QStringLiteral("image_attention");
 };
