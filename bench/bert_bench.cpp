@@ -330,7 +330,7 @@ int main(int argc, char** argv) {
                 const auto tokensOf = (*model)->tokenizer().encode(text);
                 const int L = config.numLayers, H = config.numHeads;
                 const double layerPasses = L + static_cast<double>(H) * L * (L + 1) / 2;  // in one-sentence layer passes
-                rows.push_back({"BERT-base, 16 tokens, importance of 144 heads",
+                rows.push_back({"BERT-base, 16 tokens, 144 heads' importance",
                                 timeRuns(std::max(1, repeats / 5), [&] { auto r = (*model)->headImportance(tokensOf, {}); }),
                                 forwardFlops(config, n) * layerPasses / L, 0});
             }
@@ -374,7 +374,7 @@ int main(int argc, char** argv) {
     std::printf("Each forward includes tokenisation or preprocessing, every attention matrix copied out, top-5.\n");
     for (const auto& r : rows) {
         const double gflops = r.flops / (r.timing.best * 1e6);
-        std::printf("%-40s best %7.2f ms, mean %7.2f ms, %6.1f GFLOP/s = %5.1f%% of peak", r.label.c_str(), r.timing.best,
+        std::printf("%-44s best %7.2f ms, mean %7.2f ms, %6.1f GFLOP/s = %5.1f%% of peak", r.label.c_str(), r.timing.best,
                     r.timing.mean, gflops, 100.0 * gflops / peak);
         if (r.streamedBytes > 0) std::printf(", weights streamed at %5.1f GB/s", r.streamedBytes / (r.timing.best * 1e6));
         std::printf("\n");

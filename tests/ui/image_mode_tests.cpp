@@ -143,7 +143,8 @@ TEST_CASE("Image mode: clicking patches blocks them, right-clicking a head switc
     panel->setMaskChoice(ImageModePanel::MaskChoice::BlockPatches);
     run([&] { emit panel->overlay()->patchClicked(6); });
     REQUIRE(panel->overlay()->blockedPatches() == std::vector<int>{6});
-    const auto& att = panel->analysis()->attention;
+    const auto blocked = panel->analysis();  // kept alive: the next runs replace the panel's
+    const auto& att = blocked->attention;
     for (int l = 0; l < att.layers; ++l)
         for (int h = 0; h < att.heads; ++h)
             for (int q = 0; q < att.queries; ++q) REQUIRE(att.at(l, h, q, 1 + 6) == 0.f);  // [CLS] first, then patches
@@ -155,7 +156,8 @@ TEST_CASE("Image mode: clicking patches blocks them, right-clicking a head switc
     QApplication::processEvents();
     run([&] { emit panel->headGrid()->cellRightClicked(1, 2); });
     CHECK(panel->analysis()->controls.isAblated(1, 2));
-    for (int q = 0; q < att.queries; ++q) CHECK(panel->analysis()->attention.at(1, 2, q, 0) == 0.f);
+    const auto ablated = panel->analysis();
+    for (int q = 0; q < ablated->attention.queries; ++q) CHECK(ablated->attention.at(1, 2, q, 0) == 0.f);
 
     panel->showView(ImageModePanel::View::Importance);
     auto* heads = panel->importancePanel();

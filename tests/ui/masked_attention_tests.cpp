@@ -156,8 +156,9 @@ TEST_CASE("One head step by step: its softmax is the model's attention row and i
     }
     CHECK(s.largestOutputDifference < 1e-4);
     CHECK(step->captionText().contains("equals the model's attention row"));
-    CHECK(step->figure(4)->isMasked(0, 7));  // the masked step draws -inf as masked
-    CHECK(step->figure(5)->cols() == 9);  // the softmax
+    CHECK(step->figure(3)->isMasked(0, 7));  // the masked step draws -inf as masked
+    CHECK(step->figure(4)->cols() == 9);  // the softmax
+    CHECK(step->figure(0)->rows() == 10);  // q over the nine keys
 }
 
 TEST_CASE("By layer shows the masked-LM head after every layer, ending in the prediction", "[ui][lens]") {
@@ -167,7 +168,8 @@ TEST_CASE("By layer shows the masked-LM head after every layer, ending in the pr
     REQUIRE(text->analysis()->layerPredictions.size() == 1);
     auto* table = text->layerPredictions()->table();
     REQUIRE(table->rowCount() == 3);
-    const auto& top = text->analysis()->predictions[0].top[0];
+    const auto analysis = text->analysis();
+    const auto& top = analysis->predictions[0].top[0];
     CHECK(table->item(2, 3)->text().startsWith(QString::fromStdString(top.token)));
     CHECK(table->item(2, 1)->text() == "1");
     CHECK(text->layerPredictions()->captionText().contains(QString::fromStdString(top.token)));
@@ -185,7 +187,8 @@ TEST_CASE("Colour scaling per row and log, and rollout for text", "[ui][scaling]
         CHECK(top == Approx(1.0));
     }
     panel->setScaling(ui::AttentionPanel::Scaling::Log);
-    const auto& a = f.text->analysis()->attention;
+    const auto analysis = f.text->analysis();
+    const auto& a = analysis->attention;
     CHECK(heatmap->valueAt(2, 3) == Approx(std::log10(std::max(a.at(1, 0, 2, 3), 1e-4f))));
     panel->setScaling(ui::AttentionPanel::Scaling::Fixed);
     panel->setAggregation(HeadAggregation::Rollout);

@@ -15,7 +15,8 @@
 namespace ascope::ui {
 
 namespace {
-enum Figure { Query, Keys, Scores, Scaled, Masked, Softmax, Weighted, Output, Neuron, FigureCount };
+// q and the keys share a figure (q on top), and so do the weighted values and their sum (at the bottom).
+enum Figure { QueryKeys, Scores, Scaled, Masked, Softmax, WeightedSum, Neuron, FigureCount };
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 QStringList numbers(int n) {
@@ -61,20 +62,19 @@ HeadArithmeticPanel::HeadArithmeticPanel(QWidget* parent) : QWidget(parent) {
     m_sheet = new QWidget(scroll);
     auto* grid = new QGridLayout(m_sheet);
     const char* titles[FigureCount] = {
-        QT_TR_NOOP("1. q, the query vector"), QT_TR_NOOP("2. k, every key vector"), QT_TR_NOOP("3. raw scores q · k"),
-        QT_TR_NOOP("4. scaled: (q · k) / √d_k"), QT_TR_NOOP("5. mask added (grey: −inf, not allowed)"),
-        QT_TR_NOOP("6. softmax: the attention weights"), QT_TR_NOOP("7. each value vector v × its weight"),
-        QT_TR_NOOP("8. their sum: the head's output for the query"), QT_TR_NOOP("q × k per dimension for the chosen key")};
+        QT_TR_NOOP("1. q, the query vector (top row), and k, every key vector"), QT_TR_NOOP("2. raw scores q · k"),
+        QT_TR_NOOP("3. scaled: (q · k) / √dₖ"), QT_TR_NOOP("4. mask added (grey: −∞, not allowed)"),
+        QT_TR_NOOP("5. softmax: the attention weights"),
+        QT_TR_NOOP("6. each value vector v × its weight, and their sum (bottom row): the head's output"),
+        QT_TR_NOOP("q × k per dimension for the chosen key")};
+    // Two matrices span the sheet's width; the four score rows go two by two between them.
+    static const int place[FigureCount][3] = {{0, 0, 2}, {1, 0, 1}, {1, 1, 1}, {2, 0, 1}, {2, 1, 1}, {3, 0, 2}, {4, 0, 2}};
     for (int f = 0; f < FigureCount; ++f) {
         auto* plot = new HeatmapPlotWidget(m_sheet);
         plot->setTitle(tr(titles[f]));
         plot->setColorMap(f == Softmax ? ColorMap::Viridis : ColorMap::Coolwarm);
-        const bool tall = f == Keys || f == Weighted;
-        plot->setMinimumHeight(tall ? 300 : 120);
+        plot->setMinimumHeight(f == QueryKeys || f == WeightedSum ? 320 : 170);  // one row plus rotated token labels
         m_figures.push_back(plot);
-        // Tall figures span both columns; the rest go two per row.
-        static const int place[FigureCount][3] = {{0, 0, 2}, {1, 0, 2}, {2, 0, 1}, {2, 1, 1}, {3, 0, 1},
-                                                  {3, 1, 1}, {4, 0, 2}, {5, 0, 1}, {5, 1, 1}};
         grid->addWidget(plot, place[f][0], place[f][1], 1, place[f][2]);
     }
     scroll->setWidget(m_sheet);
@@ -152,13 +152,13 @@ void HeadArithmeticPanel::refresh() {
     for (const auto& tok : m_analysis->tokens) keys << QString::fromStdString(tok.text);
     const QString queryText = keys[i];
     const float* q = t.q(m_layer, i, m_head);
-    std::vector<float> qv(q, q + d), kMatrix, weighted, neuron;
+    std::vector<float> queryKeys(q, q + d), weighted, neuron;  // [1 + n][d] and [n + 1][d]
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     for (int j = 0; j < n; ++j) {
         const float* k = t.k(m_layer, j, m_head);
         double dot = 0;
         for (int x = 0; x < d; ++x) dot += static_cast<double>(q[x]) * k[x];
-        kMatrix.insert(kMatrix.end(), k, k + d);
+        queryKeys.insert(queryKeys.end(), k, k + d);
         m_steps.scores.push_back(static_cast<float>(dot));
         m_steps.scaled.push_back(static_cast<float>(dot * scale));
         const bool allowed = controls.isAllowed(m_layer, m_head, i, j);
@@ -192,17 +192,22 @@ void HeadArithmeticPanel::refresh() {
         for (int x = 0; x < d; ++x) neuron.push_back(q[x] * t.k(m_layer, keyChoice, m_head)[x]);
 
     const QStringList dims = numbers(d), one{queryText};
+    QStringList qkRows{tr("q: %1").arg(queryText)}, weightedRows;
+    for (const auto& key : keys) {
+        qkRows << tr("k: %1").arg(key);
+        weightedRows << tr("p·v: %1").arg(key);
+    }
+    weightedRows << tr("sum");
+    weighted.insert(weighted.end(), m_steps.output.begin(), m_steps.output.end());
     std::vector<float> maskedShown = m_steps.masked;
     for (auto& v : maskedShown)
         if (std::isinf(v)) v = kNaN;  // drawn grey, read "masked"
-    m_figures[Query]->setMatrix(1, d, qv, one, dims);
-    m_figures[Keys]->setMatrix(n, d, kMatrix, keys, dims);
+    m_figures[QueryKeys]->setMatrix(n + 1, d, queryKeys, qkRows, dims);
     m_figures[Scores]->setMatrix(1, n, m_steps.scores, one, keys);
     m_figures[Scaled]->setMatrix(1, n, m_steps.scaled, one, keys);
     m_figures[Masked]->setMatrix(1, n, maskedShown, one, keys);
     m_figures[Softmax]->setMatrix(1, n, m_steps.probabilities, one, keys);
-    m_figures[Weighted]->setMatrix(n, d, weighted, keys, dims);
-    m_figures[Output]->setMatrix(1, d, m_steps.output, one, dims);
+    m_figures[WeightedSum]->setMatrix(n + 1, d, weighted, weightedRows, dims);
     m_figures[Neuron]->setMatrix(keyChoice >= 0 ? 1 : 0, d, neuron, keyChoice >= 0 ? QStringList{keys[keyChoice]} : QStringList{}, dims);
     for (int f = 0; f < FigureCount; ++f) {
         if (f == Softmax) m_figures[f]->setValueRange(0, 1);
@@ -211,7 +216,7 @@ void HeadArithmeticPanel::refresh() {
     m_figures[Neuron]->setTitle(keyChoice >= 0 ? tr("q × k per dimension for the key “%1” (they sum to %2)")
                                                       .arg(keys[keyChoice]).arg(m_steps.scores[static_cast<std::size_t>(keyChoice)], 0, 'f', 3)
                                                : tr("q × k per dimension"));
-    QString caption = tr("Layer %1, head %2, query “%3”: d_k = %4, so the scores are divided by √%4 = %5. ")
+    QString caption = tr("Layer %1, head %2, query “%3”: dₖ = %4, so the scores are divided by √%4 = %5. ")
                           .arg(m_layer).arg(m_head).arg(queryText).arg(d).arg(std::sqrt(static_cast<double>(d)), 0, 'f', 3);
     if (noneAllowed)
         caption += tr("Every key is masked for this query: the softmax spreads evenly (Hugging Face's behaviour), which "

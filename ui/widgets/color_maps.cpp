@@ -48,6 +48,10 @@ QCPColorGradient makeGradient(ColorMap map) {
     return g;
 }
 
+ColorTable::ColorTable(ColorMap map) {
+    for (std::size_t i = 0; i < kSize; ++i) m_rgb[i] = colorAt(map, static_cast<double>(i) / (kSize - 1)).rgb();
+}
+
 QColor colorAt(ColorMap map, double t) {
     const auto& stops = stopsFor(map);
     t = std::clamp(t, 0.0, 1.0);

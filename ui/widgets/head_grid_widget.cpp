@@ -39,12 +39,15 @@ bool HeadGridWidget::isAblated(int layer, int head) const {
 void HeadGridWidget::rebuild() {
     m_images.clear();
     const auto& a = m_attention;
+    const ColorTable colors(m_map);
     for (int l = 0; l < a.layers; ++l)
         for (int h = 0; h < a.heads; ++h) {
             QImage img(a.keys, a.queries, QImage::Format_RGB32);
             const float* m = a.matrix(l, h);
-            for (int i = 0; i < a.queries; ++i)
-                for (int j = 0; j < a.keys; ++j) img.setPixelColor(j, i, colorAt(m_map, m[i * a.keys + j]));
+            for (int i = 0; i < a.queries; ++i) {
+                auto* line = reinterpret_cast<QRgb*>(img.scanLine(i));
+                for (int j = 0; j < a.keys; ++j) line[j] = colors.rgb(m[i * a.keys + j]);
+            }
             m_images.push_back(img);
         }
     const int heads = a.heads;

@@ -51,6 +51,8 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    // Heatmaps do not zoom: the wheel scrolls whatever holds them.
+    void wheelEvent(QWheelEvent* event) override { event->ignore(); }
 
 private:
     bool cellAt(const QPointF& pos, int& row, int& col) const;
