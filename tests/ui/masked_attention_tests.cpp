@@ -14,9 +14,12 @@
 #include "panels/heads_panel.h"
 #include "panels/layer_predictions_panel.h"
 #include "tiny_bert_window.h"
+#include "widgets/head_grid_widget.h"
 #include "widgets/heatmap_plot_widget.h"
 #include "widgets/mask_controls_widget.h"
 #include "widgets/prediction_chart_widget.h"
+#include "widgets/token_strip_widget.h"
+#include <QToolButton>
 
 using namespace ascope;
 using namespace ascope::test;
@@ -59,6 +62,19 @@ TEST_CASE("Painting cells on the heatmap masks them for the chosen head only, dr
     CHECK(text->analysis()->attention.at(1, 1, 6, 2) > 0.f);   // and stays its own
 }
 
+TEST_CASE("A chip's context menu blocks its token in attention, and the chip shows it", "[ui][mask]") {
+    TinyBertWindow f(QSize(1200, 800), kSentence);
+    auto* text = f.text;
+    f.andWait([&] { emit text->tokenStrip()->blockToggled(3); });
+    CHECK(text->maskControls()->choice() == MaskControlsWidget::Choice::Block);
+    for (int i = 0; i < 9; ++i) REQUIRE(text->analysis()->attention.at(0, 1, i, 3) == 0.f);
+    QApplication::processEvents();
+    CHECK(text->tokenStrip()->chip(3)->styleSheet().contains("line-through"));
+    CHECK_FALSE(text->tokenStrip()->chip(2)->styleSheet().contains("line-through"));
+    f.andWait([&] { emit text->tokenStrip()->blockToggled(3); });
+    CHECK(text->analysis()->attention.at(0, 1, 5, 3) > 0.f);
+}
+
 TEST_CASE("Padding appends masked pad tokens and says the real tokens' results did not change", "[ui][mask][padding]") {
     TinyBertWindow f(QSize(1200, 800), kSentence);
     auto* text = f.text;
@@ -86,6 +102,9 @@ TEST_CASE("Compare shows masked minus unmasked attention on a diverging map and 
     auto* text = f.text;
     const auto plain = text->analysis();
     f.andWait([&] { text->setMaskMode(AttentionMaskSpec::Mode::Causal); });
+    // The model view draws the masked cells grey too.
+    CHECK(text->headGrid()->cellColor(1, 3, 0, 5) == ui::kMaskedColor.rgb());
+    CHECK(text->headGrid()->cellColor(1, 3, 5, 0) != ui::kMaskedColor.rgb());
     f.andWait([&] { text->maskControls()->setCompare(true); });
     REQUIRE(text->baseline());
     auto* panel = text->attentionPanel();

@@ -131,7 +131,9 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
         showView(View::Attention);
     });
     connect(m_grid, &HeadGridWidget::cellRightClicked, this, &TextModePanel::toggleAblated);
+    connect(m_strip, &TokenStripWidget::blockToggled, this, &TextModePanel::toggleBlockedKey);
     connect(m_maskControls, &MaskControlsWidget::changed, this, [this] {
+        refreshStrip();
         forgetImportance();
         requestRun();
     });
@@ -219,6 +221,10 @@ void TextModePanel::paintHeatmapCell(int row, int col, bool start) {
     m_maskControls->paintCell(layer, head, i, j, m_paintAllowed);
 }
 
+void TextModePanel::refreshStrip() {
+    m_strip->setTokens(m_sentence->text(), m_tokens, m_masked, m_maskControls->blockedKeys());
+}
+
 void TextModePanel::forgetImportance() {
     m_session->cancelHeadImportance();
     m_heads->setImportance(nullptr);
@@ -252,7 +258,7 @@ void TextModePanel::retokenize() {
     m_masked.clear();
     m_maskControls->resetForTokens(static_cast<int>(m_tokens.size()));  // token indices of the old sentence
     forgetImportance();
-    m_strip->setTokens(m_sentence->text(), m_tokens, m_masked);
+    refreshStrip();
     requestRun();
 }
 
@@ -261,7 +267,7 @@ void TextModePanel::toggleToken(int index) {
     if (m_tokens[static_cast<std::size_t>(index)].text == "[MASK]") return;  // typed [MASK]: nothing to restore
     if (!m_masked.erase(index)) m_masked.insert(index);
     forgetImportance();
-    m_strip->setTokens(m_sentence->text(), m_tokens, m_masked);
+    refreshStrip();
     requestRun();
 }
 
@@ -303,7 +309,7 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_attention->setAnalysis(m_analysis);
     m_attention->setBaseline(m_baseline, m_maskControls->compare());
     showPredictions();
-    m_grid->setAttention(m_analysis->attention);
+    m_grid->setAttention(m_analysis->attention, m_analysis->controls);
     m_grid->setHeadMask(m_analysis->controls.headMask);
     m_heads->setAnalysis(m_analysis);
     m_arithmetic->setAnalysis(m_analysis);

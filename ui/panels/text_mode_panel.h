@@ -93,6 +93,7 @@ private:
     void showPredictions();
     void updatePaddingNote();
     void forgetImportance();
+    void refreshStrip();
     std::vector<Token> editedTokens() const;
     TextRunOptions runOptions() const;
     void updateViewsForSelection();

@@ -16,8 +16,9 @@ HeadGridWidget::HeadGridWidget(QWidget* parent) : SmallMultiplesWidget(parent) {
     setExportBaseName(QStringLiteral("model_view"));
 }
 
-void HeadGridWidget::setAttention(const AttentionStack& attention) {
+void HeadGridWidget::setAttention(const AttentionStack& attention, const AppliedAttentionControls& controls) {
     m_attention = attention;
+    m_controls = controls;
     rebuild();
 }
 
@@ -40,13 +41,18 @@ void HeadGridWidget::rebuild() {
     m_images.clear();
     const auto& a = m_attention;
     const ColorTable colors(m_map);
+    const QRgb masked = kMaskedColor.rgb();
+    const bool maskMatches = m_controls.allowed.empty() ||
+                             (m_controls.layers == a.layers && m_controls.heads == a.heads && m_controls.tokens == a.queries);
+    if (!maskMatches) m_controls = AppliedAttentionControls{};
     for (int l = 0; l < a.layers; ++l)
         for (int h = 0; h < a.heads; ++h) {
             QImage img(a.keys, a.queries, QImage::Format_RGB32);
             const float* m = a.matrix(l, h);
             for (int i = 0; i < a.queries; ++i) {
                 auto* line = reinterpret_cast<QRgb*>(img.scanLine(i));
-                for (int j = 0; j < a.keys; ++j) line[j] = colors.rgb(m[i * a.keys + j]);
+                for (int j = 0; j < a.keys; ++j)
+                    line[j] = m_controls.isAllowed(l, h, i, j) ? colors.rgb(m[i * a.keys + j]) : masked;
             }
             m_images.push_back(img);
         }

@@ -37,6 +37,8 @@ public:
     // A new sentence of `tokens` tokens: blocked keys and painted cells are forgotten.
     void resetForTokens(int tokens);
     void toggleBlockedKey(int token);
+    // The tokens blocked now (empty unless the choice is Block).
+    std::set<int> blockedKeys() const { return choice() == Choice::Block ? m_blocked : std::set<int>{}; }
     // Whether cell (query, key) is allowed for (layer, head) by the painted cells alone.
     bool paintedAllowed(int layer, int head, int query, int key) const;
     // Sets cell (query, key) in the painting scope at (layer, head); switches to Custom.

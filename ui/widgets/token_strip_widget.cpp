@@ -1,6 +1,7 @@
 #include "widgets/token_strip_widget.h"
 
 #include <QHBoxLayout>
+#include <QMenu>
 #include <QToolButton>
 
 namespace ascope::ui {
@@ -21,7 +22,8 @@ int TokenStripWidget::rowHeight() const {
     return probe.sizeHint().height() + margins.top() + margins.bottom();
 }
 
-void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked) {
+void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked,
+                                 const std::set<int>& blocked) {
     for (auto* c : m_chips) c->deleteLater();
     m_chips.clear();
     const QByteArray utf8 = text.toUtf8();
@@ -48,11 +50,23 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
                                           .arg(charBegin + source.size())
                                           .arg(source)
                                           .arg(isMasked ? tr("restore it") : tr("mask it")));
-        chip->setStyleSheet(isMasked || t.text == "[MASK]"
-                                ? QStringLiteral("QToolButton{background:#e8a33d;color:black;border-radius:4px;padding:3px 6px;font-weight:bold}")
-                                : QStringLiteral("QToolButton{border:1px solid palette(mid);border-radius:4px;padding:3px 6px}"));
         const int index = static_cast<int>(i);
+        const bool isBlocked = blocked.count(index) > 0;
+        QString style = isMasked || t.text == "[MASK]"
+                            ? QStringLiteral("QToolButton{background:#e8a33d;color:black;border-radius:4px;padding:3px 6px;font-weight:bold")
+                            : QStringLiteral("QToolButton{border:1px solid palette(mid);border-radius:4px;padding:3px 6px");
+        if (isBlocked) style += QStringLiteral(";text-decoration:line-through;border:1px dashed #777");
+        chip->setStyleSheet(style + QLatin1Char('}'));
+        if (isBlocked) chip->setToolTip(chip->toolTip() + tr("\nBlocked: no query may attend to it"));
         connect(chip, &QToolButton::clicked, this, [this, index] { emit tokenToggled(index); });
+        chip->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(chip, &QWidget::customContextMenuRequested, this, [this, chip, index, isMasked, isBlocked](const QPoint& at) {
+            QMenu menu(chip);
+            menu.addAction(isMasked ? tr("Restore the token") : tr("Mask it ([MASK])"), this, [this, index] { emit tokenToggled(index); });
+            menu.addAction(isBlocked ? tr("Unblock it in attention") : tr("Block it in attention (no query may attend to it)"), this,
+                           [this, index] { emit blockToggled(index); });
+            menu.exec(chip->mapToGlobal(at));
+        });
         m_layout->insertWidget(static_cast<int>(i), chip);
         m_chips.push_back(chip);
     }
