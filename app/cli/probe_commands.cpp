@@ -102,21 +102,11 @@ int runHeadImportance(const std::vector<std::string>& args) {
 int runLayers(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--top-k"}), {"--json"});
     if (!o) return fail(o.error());
-    auto text = requireText(*o);
-    if (!text) return fail(text.error());
-    auto topK = o->intValue("--top-k", 5, 1, 1000);
-    if (!topK) return fail(topK.error());
-    auto controls = readAttentionControls(*o);
-    if (!controls) return fail(controls.error());
-    auto model = openTextModel(*o);
-    if (!model) return fail(model.error());
-    if (!(*model)->hasMlmHead()) return fail((*model)->directory() + ": this checkpoint has no masked-LM head");
-    TextRunOptions run;
-    run.topK = *topK;
-    run.attentionMask = controls->mask;
-    run.ablate = controls->ablate;
-    run.predictByLayer = true;
-    auto result = (*model)->analyse(*text, run);
+    auto mlm = readMlmRun(*o);
+    if (!mlm) return fail(mlm.error());
+    const auto* text = &mlm->text;
+    mlm->options.predictByLayer = true;
+    auto result = mlm->model->analyse(*text, mlm->options);
     if (!result) return fail(result.error());
     if (result->layerPredictions.empty()) return fail("the text has no [MASK] token to predict");
 

@@ -40,6 +40,24 @@ Expected<std::string> requireText(const CliOptions& o) {
     return *text;
 }
 
+Expected<MlmRun> readMlmRun(const CliOptions& o) {
+    auto text = requireText(o);
+    if (!text) return text.errorValue();
+    auto topK = o.intValue("--top-k", 5, 1, 1000);
+    if (!topK) return topK.errorValue();
+    auto controls = readAttentionControls(o);
+    if (!controls) return controls.errorValue();
+    auto model = openTextModel(o);
+    if (!model) return model.errorValue();
+    if (!(*model)->hasMlmHead())
+        return makeError(ErrorKind::Unsupported, (*model)->directory() + ": this checkpoint has no masked-LM head");
+    MlmRun run{*text, std::move(*model), {}};
+    run.options.topK = *topK;
+    run.options.attentionMask = controls->mask;
+    run.options.ablate = controls->ablate;
+    return run;
+}
+
 namespace {
 
 std::set<std::string> with(std::set<std::string> a, std::initializer_list<std::string> more) {
@@ -57,20 +75,10 @@ int fail(const std::string& message) { return oneLine(message); }
 int runPredict(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--top-k"})), {"--json"});
     if (!o) return fail(o.error());
-    auto text = requireText(*o);
-    if (!text) return fail(text.error());
-    auto topK = o->intValue("--top-k", 5, 1, 1000);
-    if (!topK) return fail(topK.error());
-    auto controls = readAttentionControls(*o);
-    if (!controls) return fail(controls.error());
-    auto model = openTextModel(*o);
-    if (!model) return fail(model.error());
-    if (!(*model)->hasMlmHead()) return fail((*model)->directory() + ": this checkpoint has no masked-LM head");
-    TextRunOptions run;
-    run.topK = *topK;
-    run.attentionMask = controls->mask;
-    run.ablate = controls->ablate;
-    auto result = (*model)->analyse(*text, run);
+    auto mlm = readMlmRun(*o);
+    if (!mlm) return fail(mlm.error());
+    const auto* text = &mlm->text;
+    auto result = mlm->model->analyse(*text, mlm->options);
     if (!result) return fail(result.error());
     if (result->predictions.empty()) return fail("the text has no [MASK] token to predict");
 

@@ -13,11 +13,9 @@
 namespace ascope {
 
 struct HeadAblationSweep {
-    int layers = 0, heads = 0;
-    const AppliedAttentionControls* applied = nullptr;  // the run's own mask and ablation
+    const AppliedAttentionControls* applied = nullptr;  // the run's own mask and ablation (and the model's shape)
     const AttentionOverrides* overrides = nullptr;
-    // The input of layer l for `batch` entries: [batch, tokens, hidden].
-    std::function<torch::Tensor(int layer, int64_t batch)> layerInput;
+    const std::vector<torch::Tensor>* layerInputs = nullptr;  // each layer's input in the full run, [1, tokens, hidden]
     // Runs layers l..L-1 on x under `batched` and returns each entry's probability of each answer,
     // [batch, answers], or an undefined tensor when cancelled.
     std::function<torch::Tensor(const torch::Tensor& x, int layer, const AttentionOverrides& batched)> answerProbabilities;

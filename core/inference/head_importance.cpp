@@ -52,14 +52,7 @@ Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, co
             mask.probability.assign(static_cast<std::size_t>(layers) * heads, mask.answer.probability);  // drop 0 unless tested
             result.masks.push_back(std::move(mask));
         }
-        HeadAblationSweep sweep;
-        sweep.layers = layers;
-        sweep.heads = heads;
-        sweep.applied = &applied;
-        sweep.overrides = &*overrides;
-        sweep.layerInput = [&](int l, int64_t batch) {
-            return base.hiddenStates[static_cast<std::size_t>(l)].expand({batch, n, impl.config.hiddenSize});  // [batch, seq, hidden]
-        };
+        HeadAblationSweep sweep{&applied, &*overrides, &base.hiddenStates, {}, step};
         sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
             auto last = impl.bert.model->runLayers(x, l, batched, step);  // [batch, seq, hidden]
             if (!last.defined()) return {};
@@ -68,7 +61,6 @@ Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, co
             auto probs = torch::softmax(impl.bert.head->forward(rows), -1).view({batch, masks, -1});  // [batch, masks, vocab]
             return probs.gather(2, answers.view({1, masks, 1}).expand({batch, masks, 1})).squeeze(2);  // [batch, masks]
         };
-        sweep.step = step;
         if (!sweepHeadAblations(sweep, result)) return cancelledError();
         return result;
     } catch (const std::exception& e) {
@@ -77,7 +69,7 @@ Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, co
 }
 
 bool sweepHeadAblations(const HeadAblationSweep& sweep, HeadImportance& result) {
-    const int layers = sweep.layers, heads = sweep.heads;
+    const int layers = sweep.applied->layers, heads = sweep.applied->heads;
     result.layers = layers;
     result.heads = heads;
     result.alreadyOff.assign(static_cast<std::size_t>(layers) * heads, 0);
@@ -99,7 +91,8 @@ bool sweepHeadAblations(const HeadAblationSweep& sweep, HeadImportance& result) 
         auto headMask = baseHeadMask.unsqueeze(1).repeat({1, batch, 1});  // [layers, batch, heads]
         for (int64_t b = 0; b < batch; ++b) headMask[l][b][tested[static_cast<std::size_t>(b)]] = 0.f;
         const AttentionOverrides batched{overrides.additiveMask, headMask};
-        auto picked = sweep.answerProbabilities(sweep.layerInput(l, batch).contiguous(), l, batched);  // [batch, answers]
+        auto input = (*sweep.layerInputs)[static_cast<std::size_t>(l)].expand({batch, -1, -1}).contiguous();  // [batch, tokens, hidden]
+        auto picked = sweep.answerProbabilities(input, l, batched);  // [batch, answers]
         if (!picked.defined()) return false;
         picked = picked.contiguous();
         ++result.forwards;

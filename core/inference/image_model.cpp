@@ -153,20 +153,12 @@ Expected<HeadImportance> ImageModel::headImportance(const RgbImage& image, const
         top.answer = {impl.labelOf(answer), answer, probs[answer].item<float>()};
         top.probability.assign(static_cast<std::size_t>(layers) * heads, top.answer.probability);
         result.masks.push_back(std::move(top));
-        HeadAblationSweep sweep;
-        sweep.layers = layers;
-        sweep.heads = heads;
-        sweep.applied = &applied;
-        sweep.overrides = &*overrides;
-        sweep.layerInput = [&](int l, int64_t batch) {
-            return base.hiddenStates[static_cast<std::size_t>(l)].expand({batch, tokens, impl.config.hiddenSize});  // [batch, tokens, hidden]
-        };
+        HeadAblationSweep sweep{&applied, &*overrides, &base.hiddenStates, {}, step};
         sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
             auto last = impl.vit.model->runLayers(x, l, batched, step);  // [batch, tokens, hidden]
             if (!last.defined()) return {};
             return torch::softmax(impl.classLogits(last), -1).select(1, answer).unsqueeze(1);  // [batch, 1]
         };
-        sweep.step = step;
         if (!sweepHeadAblations(sweep, result)) return cancelledError();
         return result;
     } catch (const std::exception& e) {
