@@ -13,6 +13,7 @@ PKGS=(
   catch2 nlohmann-json3-dev libutf8proc-dev
   clang libclang-rt-14-dev llvm  # libFuzzer and the sanitizers' runtimes and symbolizer (scripts/run-fuzzers.sh)
   xvfb xauth
+  dpkg-dev desktop-file-utils appstream  # cpack's Depends (dpkg-shlibdeps), and validating the desktop entry and metainfo
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -2,9 +2,11 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "checkpoint/model_config.h"
 #include "training/shapes_dataset.h"
@@ -17,10 +19,26 @@
 #include "window/teaching_examples.h"
 
 int main(int argc, char** argv) {
+    // --version and --help answer without a display (and, for --version, before Qt starts).
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--version" || arg == "-v") {
+            std::printf("attention-scope %s\n", ASCOPE_VERSION);
+            return 0;
+        }
+        if ((arg == "--help" || arg == "-h") && !qEnvironmentVariableIsSet("DISPLAY") &&
+            !qEnvironmentVariableIsSet("WAYLAND_DISPLAY") && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttentionScope"));
     QApplication::setOrganizationName(QStringLiteral("AttentionScope"));
     QApplication::setApplicationVersion(QStringLiteral(ASCOPE_VERSION));
+    QApplication::setApplicationDisplayName(QStringLiteral("Attention Scope"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("attention-scope"));
+    QIcon icon;
+    for (int size : {16, 32, 64, 256}) icon.addFile(QStringLiteral(":/icons/attention-scope-%1.png").arg(size), QSize(size, size));
+    QApplication::setWindowIcon(icon);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Look inside transformer models."));

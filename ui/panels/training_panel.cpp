@@ -27,12 +27,7 @@
 namespace ascope::ui {
 
 namespace {
-QString builtinCorpus() {
-    const std::string demo = builtinModelDir("demo-bert");
-    if (demo.empty()) return {};
-    const QString path = QDir(QString::fromStdString(demo)).filePath(QStringLiteral("../../corpus/demo-corpus-sample.txt"));
-    return QFileInfo::exists(path) ? QDir::cleanPath(path) : QString();
-}
+QString builtinCorpus() { return QString::fromStdString(builtinDataFile("corpus/demo-corpus-sample.txt")); }
 }  // namespace
 
 TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new TrainingWorker(this)) {
