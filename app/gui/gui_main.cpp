@@ -5,7 +5,13 @@
 #include <QIcon>
 #include <QTimer>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <unistd.h>
 #include <string>
 
 #include "checkpoint/model_config.h"
@@ -18,7 +24,39 @@
 #include "window/main_window.h"
 #include "window/teaching_examples.h"
 
+namespace {
+// Seconds since this process started (the kernel's start time, so LibTorch's static initialisation
+// before main() counts too), or since main() where /proc is missing.
+double secondsSinceProcessStart() {
+    static const auto mainEntered = std::chrono::steady_clock::now();
+    std::ifstream stat("/proc/self/stat");
+    std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto close = content.rfind(')');
+    timespec boot{};
+    if (close != std::string::npos && clock_gettime(CLOCK_BOOTTIME, &boot) == 0) {
+        std::istringstream fields(content.substr(close + 2));
+        std::string field;
+        for (int i = 3; i <= 22 && fields >> field; ++i)
+            if (i == 22) return static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) / 1e9 -
+                                std::stod(field) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - mainEntered).count();
+}
+
+// Records the first paint of the window.
+class FirstPaint : public QObject {
+public:
+    using QObject::QObject;
+    double at = -1;
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (at < 0 && event->type() == QEvent::Paint) at = secondsSinceProcessStart();
+        return QObject::eventFilter(watched, event);
+    }
+};
+}  // namespace
+
 int main(int argc, char** argv) {
+    const double mainAt = secondsSinceProcessStart();
     // --version and --help answer without a display (and, for --version, before Qt starts).
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -56,7 +94,10 @@ int main(int argc, char** argv) {
     QCommandLineOption attentionMask(QStringLiteral("attention-mask"),
                                      QStringLiteral("Mask inside attention at start: none or causal."),
                                      QStringLiteral("MASK"));
-    parser.addOptions({model, text, screenshot, tab, imageModel, image, mode, attentionMask});
+    QCommandLineOption startupReport(QStringLiteral("startup-report"),
+                                     QStringLiteral("Print when main() ran, the window was painted, the model was loaded and "
+                                                    "the first heatmap drawn (seconds since the process started), then quit."));
+    parser.addOptions({model, text, screenshot, tab, imageModel, image, mode, attentionMask, startupReport});
     parser.process(app);
 
     using ascope::ui::ImageModePanel;
@@ -81,7 +122,8 @@ int main(int argc, char** argv) {
     if (!dir.isEmpty()) window.openModel(dir);
     QString imageDir = parser.value(imageModel);
     if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));
-    if (!imageDir.isEmpty()) window.imagePanel()->openModel(imageDir);
+    // Image mode's model loads when its tab is first shown (or an image is opened): not at start-up.
+    if (!imageDir.isEmpty()) window.imagePanel()->openModelWhenNeeded(imageDir);
     if (!parser.isSet(image) && !imageDir.isEmpty() && parser.value(imageModel).isEmpty()) {
         // The demo ViT starts with a generated example of what it was trained on, at the
         // resolution it was trained at (so what you see is exactly what the model sees).
@@ -97,6 +139,23 @@ int main(int argc, char** argv) {
 
     if (parser.value(mode) == QLatin1String("train")) window.showMode(MainWindow::Mode::Train);
     else if (parser.value(mode) == QLatin1String("image")) window.showMode(MainWindow::Mode::Image);
+    if (parser.isSet(startupReport)) {
+        auto* firstPaint = new FirstPaint(&window);
+        window.installEventFilter(firstPaint);
+        auto loadedAt = std::make_shared<double>(-1);
+        QObject::connect(&window.textPanel()->session(), &ascope::ui::TextSession::modelLoaded, &window,
+                         [loadedAt] { *loadedAt = secondsSinceProcessStart(); });
+        QObject::connect(window.textPanel(), &TextModePanel::analysisShown, &window, [&window, firstPaint, loadedAt, mainAt] {
+            window.repaint();  // the heatmap drawn, not only scheduled
+            std::printf("main() entered %.3f s, window painted %.3f s, model loaded %.3f s, first heatmap drawn %.3f s "
+                        "(since the process started)\n", mainAt, firstPaint->at, *loadedAt, secondsSinceProcessStart());
+            QApplication::quit();
+        });
+        QObject::connect(&window.textPanel()->session(), &ascope::ui::TextSession::modelFailed, &window, [] {
+            std::fprintf(stderr, "attention-scope: the model could not be loaded\n");
+            QApplication::exit(1);
+        });
+    }
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
         auto save = [&window, path] {

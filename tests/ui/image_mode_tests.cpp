@@ -175,3 +175,24 @@ TEST_CASE("Image mode: clicking patches blocks them, right-clicking a head switc
     CHECK(panel->heatRequest().source == PatchHeatSource::Head);
     CHECK(panel->heatRequest().head == 1);
 }
+
+TEST_CASE("Image mode's model loads when its tab is first shown, not at start-up", "[ui][image][startup]") {
+    TempDir dir;
+    writeTinyVit(dir.file("v"));
+    MainWindow w;
+    w.show();
+    auto* panel = w.imagePanel();
+    QSignalSpy loaded(&panel->session(), &ui::ImageSession::modelLoaded);
+    panel->openModelWhenNeeded(QString::fromStdString(dir.file("v")));
+    panel->setImage(QImage(32, 32, QImage::Format_RGB888), QStringLiteral("example"));  // the start-up example
+    QApplication::processEvents();
+    CHECK_FALSE(panel->session().isBusy());
+    CHECK(loaded.count() == 0);
+    CHECK_FALSE(panel->session().model());
+    QSignalSpy shown(panel, &ImageModePanel::analysisShown);
+    QSignalSpy failed(&panel->session(), &ui::ImageSession::modelFailed);
+    w.showMode(MainWindow::Mode::Image);
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+    CHECK(failed.count() == 0);
+    REQUIRE((shown.count() > 0 || shown.wait(20000)));  // and the waiting example is analysed
+}

@@ -25,6 +25,8 @@
 #include "widgets/prediction_chart_widget.h"
 #include "widgets/small_multiples_widget.h"
 
+#include <utility>
+
 namespace ascope::ui {
 
 ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new ImageSession(this)) {
@@ -179,7 +181,25 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     });
 }
 
-void ImageModePanel::openModel(const QString& dir) { m_session->openModel(dir); }
+void ImageModePanel::openModel(const QString& dir) {
+    m_pendingModel.clear();
+    m_session->openModel(dir);
+}
+
+void ImageModePanel::openModelWhenNeeded(const QString& dir) {
+    m_pendingModel = dir;
+    if (isVisible()) loadPendingModel();
+}
+
+void ImageModePanel::loadPendingModel() {
+    const QString dir = std::exchange(m_pendingModel, QString());  // a copy: openModel clears the member
+    if (!dir.isEmpty()) openModel(dir);
+}
+
+void ImageModePanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    loadPendingModel();
+}
 
 QString ImageModePanel::openImageFile(const QString& path) {
     auto image = readImageFile(path);
@@ -192,7 +212,8 @@ QString ImageModePanel::openImageFile(const QString& path) {
     m_queryPatch = -1;
     m_blockedPatches.clear();
     forgetImportance();
-    if (!m_session->model()) showError(tr("Open an image model first (File > Open Image Model)."));
+    loadPendingModel();
+    if (!m_session->model() && !m_session->isBusy()) showError(tr("Open an image model first (File > Open Image Model)."));
     requestRun();
     return {};
 }
@@ -207,6 +228,7 @@ void ImageModePanel::setImage(const QImage& image, const QString& name) {
     m_queryPatch = -1;
     m_blockedPatches.clear();
     forgetImportance();
+    if (isVisible()) loadPendingModel();  // the example image alone does not load the model
     requestRun();
 }
 

@@ -35,6 +35,8 @@ public:
     explicit ImageModePanel(QWidget* parent = nullptr);
     ImageSession& session() { return *m_session; }
     void openModel(const QString& dir);
+    // Opens `dir` only when image mode is first shown or an image arrives (start-up stays fast).
+    void openModelWhenNeeded(const QString& dir);
     // Returns an error message ("" on success).
     QString openImageFile(const QString& path);
     void setImage(const QImage& image, const QString& name);
@@ -65,7 +67,11 @@ signals:
     void analysisShown();
     void statusMessage(const QString& text);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
+    void loadPendingModel();
     void refreshOverlay();
     void refreshPositions();
     void refreshHeadGrid();
@@ -79,6 +85,7 @@ private:
     RgbImage m_image;
     QString m_imageName = QStringLiteral("image");
     int m_queryPatch = -1;
+    QString m_pendingModel;
     QLabel* m_modelLabel;
     MessageBanner* m_message;
     QComboBox* m_source;
