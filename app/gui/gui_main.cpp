@@ -15,6 +15,7 @@
 #include <string>
 
 #include "checkpoint/model_config.h"
+#include "figure_export_command.h"
 #include "training/shapes_dataset.h"
 #include "training/vit_trainer.h"
 #include "util/resource_paths.h"
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
             std::printf("attention-scope %s\n", ASCOPE_VERSION);
             return 0;
         }
-        if ((arg == "--help" || arg == "-h") && !qEnvironmentVariableIsSet("DISPLAY") &&
+        if ((arg == "--help" || arg == "-h" || arg == "--export-figure") && !qEnvironmentVariableIsSet("DISPLAY") &&
             !qEnvironmentVariableIsSet("WAYLAND_DISPLAY") && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
     }
@@ -97,8 +98,29 @@ int main(int argc, char** argv) {
     QCommandLineOption startupReport(QStringLiteral("startup-report"),
                                      QStringLiteral("Print when main() ran, the window was painted, the model was loaded and "
                                                     "the first heatmap drawn (seconds since the process started), then quit."));
-    parser.addOptions({model, text, screenshot, tab, imageModel, image, mode, attentionMask, startupReport});
+    QCommandLineOption exportFigure(QStringLiteral("export-figure"),
+                                    QStringLiteral("Render one view to OUT (.png, .svg or .pdf) and quit; works without a display."),
+                                    QStringLiteral("OUT"));
+    QCommandLineOption view(QStringLiteral("view"), QStringLiteral("The view --export-figure renders: ") + ascope::app::figureViewNames(),
+                            QStringLiteral("VIEW"), QStringLiteral("heatmap"));
+    QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer for --export-figure (from 0)."), QStringLiteral("L"));
+    QCommandLineOption head(QStringLiteral("head"), QStringLiteral("Head for --export-figure (from 0)."), QStringLiteral("H"));
+    parser.addOptions({model, text, screenshot, tab, imageModel, image, mode, attentionMask, startupReport, exportFigure, view,
+                       layer, head});
     parser.process(app);
+    ascope::app::FigureExportRequest figure;
+    if (parser.isSet(exportFigure)) {
+        bool layerOk = true, headOk = true;
+        figure = {parser.value(exportFigure), parser.value(view), parser.isSet(layer) ? parser.value(layer).toInt(&layerOk) : -1,
+                  parser.isSet(head) ? parser.value(head).toInt(&headOk) : -1};
+        QString error = checkFigureExport(figure);
+        if (!layerOk || !headOk || (parser.isSet(layer) && figure.layer < 0) || (parser.isSet(head) && figure.head < 0))
+            error = QStringLiteral("--layer and --head take whole numbers from 0");
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "attention-scope: %s\n", error.toLocal8Bit().constData());
+            return 1;
+        }
+    }
 
     using ascope::ui::ImageModePanel;
     using ascope::ui::MainWindow;
@@ -106,6 +128,7 @@ int main(int argc, char** argv) {
     MainWindow window;
     const int tabIndex = parser.value(tab).toInt();
     window.textPanel()->showView(static_cast<TextModePanel::View>(std::clamp(tabIndex, 0, static_cast<int>(TextModePanel::View::Positional))));
+    if (parser.isSet(exportFigure)) window.resize(1400, 900);  // the exported views' natural size
     window.show();
     QString dir = parser.value(model);
     if (dir.isEmpty()) dir = QString::fromStdString(ascope::builtinModelDir("demo-bert"));
@@ -139,6 +162,7 @@ int main(int argc, char** argv) {
 
     if (parser.value(mode) == QLatin1String("train")) window.showMode(MainWindow::Mode::Train);
     else if (parser.value(mode) == QLatin1String("image")) window.showMode(MainWindow::Mode::Image);
+    if (parser.isSet(exportFigure)) armFigureExport(window, figure);
     if (parser.isSet(startupReport)) {
         auto* firstPaint = new FirstPaint(&window);
         window.installEventFilter(firstPaint);

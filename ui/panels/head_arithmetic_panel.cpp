@@ -232,7 +232,14 @@ void HeadArithmeticPanel::renderExport(QPainter& painter, const QSize& size) {
     const QSize natural = exportSize();
     painter.save();
     painter.scale(static_cast<double>(size.width()) / natural.width(), static_cast<double>(size.height()) / natural.height());
-    m_sheet->render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+    painter.fillRect(QRect(QPoint(0, 0), natural), Qt::white);
+    // Each figure drawn as itself (vector graphics in SVG and PDF), where it sits on the sheet.
+    for (auto* figure : m_figures) {
+        painter.save();
+        painter.translate(figure->geometry().topLeft());
+        figure->renderExport(painter, figure->size());
+        painter.restore();
+    }
     painter.restore();
 }
 

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "export/figure_exporter.h"
 #include "widgets/color_maps.h"
 
 namespace ascope::ui {
@@ -140,7 +141,12 @@ void LayerPredictionsPanel::renderExport(QPainter& painter, const QSize& size) {
     const QSize natural = exportSize();
     painter.save();
     painter.scale(static_cast<double>(size.width()) / natural.width(), static_cast<double>(size.height()) / natural.height());
+    painter.fillRect(QRect(QPoint(0, 0), natural), Qt::white);
+    // The caption and the table as they look; the chart as vector graphics.
     render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+    painter.translate(m_chart->mapTo(this, QPoint(0, 0)));
+    painter.fillRect(QRect(QPoint(0, 0), m_chart->size()), Qt::white);
+    renderPlot(*m_chart, painter, m_chart->size());
     painter.restore();
 }
 

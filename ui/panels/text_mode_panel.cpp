@@ -275,8 +275,10 @@ void TextModePanel::requestRun() {
     const auto model = m_session->model();
     if (!model || m_tokens.empty()) return;
     if (static_cast<int>(m_tokens.size()) > model->maxTokens()) {
-        m_message->showError(tr("The sentence is %1 tokens long; this model takes at most %2. Showing the previous result.")
-                                 .arg(m_tokens.size()).arg(model->maxTokens()));
+        const QString message = tr("The sentence is %1 tokens long; this model takes at most %2. Showing the previous result.")
+                                    .arg(m_tokens.size()).arg(model->maxTokens());
+        m_message->showError(message);
+        emit runRefused(message);
         return;
     }
     m_session->requestAnalysis(m_sentence->text(), editedTokens(), runOptions(), m_maskControls->wantsBaseline());

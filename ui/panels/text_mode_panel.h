@@ -85,6 +85,8 @@ signals:
     void analysisShown();
     void modelOpened(const QString& dir);
     void statusMessage(const QString& text, int timeoutMs);
+    // The text cannot run (too long for the model); the banner says so and the previous result stays.
+    void runRefused(const QString& message);
 
 private:
     void retokenize();

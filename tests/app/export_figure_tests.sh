@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# attention-scope --export-figure without a display: PNG, SVG and PDF files that are not blank, an
+# SVG that carries the token labels, and bad input refused with one line and exit status 1.
+# Usage: export_figure_tests.sh PATH_TO_attention-scope
+set -euo pipefail
+app=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "export-figure test: $*" >&2; exit 1; }
+unset DISPLAY WAYLAND_DISPLAY QT_QPA_PLATFORM
+text="The weather in Paris is [MASK] today."
+for view in heatmap model head positional step layers; do
+  for ext in png svg pdf; do
+    out="$tmp/$view.$ext"
+    timeout 300 "$app" --export-figure "$out" --view "$view" --text "$text" --layer 1 --head 2 >/dev/null 2>&1 ||
+      fail "$view.$ext: non-zero exit"
+    [ "$(stat -c %s "$out")" -gt 5000 ] || fail "$view.$ext is blank or tiny"
+  done
+done
+grep -q "weather" "$tmp/heatmap.svg" || fail "the heatmap's SVG lacks the token labels"
+grep -q "weather" "$tmp/head.svg" || fail "the head view's SVG lacks the token labels"
+grep -q "weather" "$tmp/step.svg" || fail "the step-by-step SVG lacks the token labels (not vector?)"
+head -c 5 "$tmp/heatmap.pdf" | grep -q "%PDF" || fail "not a PDF"
+head -c 8 "$tmp/model.png" | grep -q "PNG" || fail "not a PNG"
+timeout 300 "$app" --export-figure "$tmp/overlay.png" --view overlay >/dev/null 2>&1 || fail "overlay: non-zero exit"
+[ "$(stat -c %s "$tmp/overlay.png")" -gt 5000 ] || fail "the overlay is blank"
+expect_refusal() {
+  if timeout 300 "$app" "$@" >/dev/null 2>"$tmp/err"; then fail "accepted: $*"; fi
+  [ "$(grep -cv 'XDG_RUNTIME_DIR\|propagateSizeHints\|QPainter\|QCPLayer' "$tmp/err")" -eq 1 ] ||
+    fail "not one line for $*: $(cat "$tmp/err")"
+}
+expect_refusal --export-figure "$tmp/x.gif"
+expect_refusal --export-figure "$tmp/x.png" --view bogus
+expect_refusal --export-figure "$tmp/x.png" --layer 99 --head 0
+expect_refusal --export-figure "$tmp/x.png" --model "$tmp/no-such-model"
+long=$(printf 'word %.0s' $(seq 1 400))
+expect_refusal --export-figure "$tmp/x.png" --text "$long"
+echo "export-figure test: every view as PNG, SVG and PDF; bad input refused"
