@@ -59,6 +59,27 @@ QString saveFigure(ExportableView& view, const QString& path, const QSize& size,
     return QObject::tr("Unknown image format '.%1' (use .png, .svg or .pdf)").arg(ext);
 }
 
+void applyWidgetFont(QCustomPlot& plot) {
+    const QFont base = plot.font();
+    QFont title = base;
+    title.setPointSizeF(base.pointSizeF() + 1);
+    title.setBold(true);
+    for (auto* axis : plot.axisRect()->axes()) {
+        axis->setTickLabelFont(base);
+        axis->setLabelFont(base);
+    }
+    for (int i = 0; i < plot.plotLayout()->elementCount(); ++i) {
+        auto* element = plot.plotLayout()->elementAt(i);
+        if (auto* text = qobject_cast<QCPTextElement*>(element)) text->setFont(title);
+        if (auto* scale = qobject_cast<QCPColorScale*>(element)) {
+            scale->axis()->setTickLabelFont(base);
+            scale->axis()->setLabelFont(base);
+        }
+    }
+    plot.legend->setFont(base);
+    plot.replot(QCustomPlot::rpQueuedReplot);
+}
+
 void renderPlot(QCustomPlot& plot, QPainter& painter, const QSize& size) {
     QPicture picture;
     QCPPainter recorder;

@@ -17,6 +17,9 @@ QString saveFigure(ExportableView& view, const QString& path, const QSize& size,
 void copyFigureToClipboard(ExportableView& view);
 // Draws a QCustomPlot onto any painter (through a QPicture, so SVG/PDF stay vector graphics).
 void renderPlot(QCustomPlot& plot, QPainter& painter, const QSize& size);
+// Sets a plot's axis, tick label, legend and title fonts from its widget font (QCustomPlot keeps
+// its own copies), so View > Larger Text and presentation mode reach the plots too.
+void applyWidgetFont(QCustomPlot& plot);
 // "The cat sat." -> "the-cat-sat" (for default file names).
 QString slugify(const QString& text, int maxLength = 32);
 

@@ -16,7 +16,9 @@ namespace ascope::ui {
 
 AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     auto* outer = new QVBoxLayout(this);
-    auto* controls = new QHBoxLayout;
+    m_controls = new QWidget(this);
+    auto* controls = new QHBoxLayout(m_controls);
+    controls->setContentsMargins(0, 0, 0, 0);
     m_layer = new QSpinBox(this);
     m_head = new QSpinBox(this);
     m_layer->setToolTip(tr("Layer (Page Up / Page Down)"));
@@ -52,7 +54,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_colorMap);
     controls->addWidget(m_scaling);
     controls->addStretch(1);
-    outer->addLayout(controls);
+    outer->addWidget(m_controls);
     m_heatmap = new HeatmapPlotWidget(this);
     m_heatmap->setValueRange(0, 1);
     m_heatmap->setAxisTitles(tr("attends to (key)"), tr("token (query)"));
@@ -239,6 +241,31 @@ QString AttentionPanel::selectionTitle() const {
                           : aggregation() == HeadAggregation::Max   ? tr("max over heads")
                                                                     : tr("attention rollout through layers 0–%1").arg(layer());
     return tr("Layer %1, %2").arg(layer()).arg(which);
+}
+
+void AttentionPanel::setControlsVisible(bool visible) {
+    m_controls->setVisible(visible);
+    m_readout->setVisible(visible);
+    m_heatmap->setCrosshair(!visible);
+    m_heatmap->setToolTip(visible ? tr("Hover a cell to read its value") : QString());
+}
+
+QString AttentionPanel::captionText() const {
+    if (!m_analysis || m_analysis->attention.empty()) return tr("Type a sentence to see where each token looks.");
+    QString what;
+    switch (aggregation()) {
+    case HeadAggregation::Single:
+        what = tr("Layer %1, head %2: where each token (row) looks (columns); each row sums to 1").arg(layer()).arg(head());
+        break;
+    case HeadAggregation::Mean: what = tr("Layer %1, mean of its heads: where each token looks; rows sum to 1").arg(layer()); break;
+    case HeadAggregation::Max: what = tr("Layer %1, strongest head per cell: where any head looks").arg(layer()); break;
+    case HeadAggregation::Rollout:
+        what = tr("Attention rollout through layers 0–%1: how much each token draws on every input token").arg(layer());
+        break;
+    }
+    if (showsDifference()) what += tr(", with the mask minus without (red: gained, blue: lost)");
+    else if (!m_analysis->controls.allowed.empty()) what += tr("; grey cells are masked");
+    return what;
 }
 
 QString AttentionPanel::maskLegend() const { return m_maskLegend->isHidden() ? QString() : m_maskLegend->text(); }

@@ -45,6 +45,10 @@ public:
     void stepLayer(int delta);
     void stepHead(int delta);
     QString maskLegend() const;
+    // One line on what the heatmap shows, for presentation mode's caption.
+    QString captionText() const;
+    // Presentation mode hides the selectors (keys still step layers and heads).
+    void setControlsVisible(bool visible);
 
 signals:
     void selectionChanged(int layer, int head);
@@ -60,6 +64,7 @@ private:
     bool m_showDifference = false;
     AttentionMatrix m_shown;
     QComboBox* m_scaling;
+    QWidget* m_controls;
     QSpinBox* m_layer;
     QSpinBox* m_head;
     QComboBox* m_aggregation;

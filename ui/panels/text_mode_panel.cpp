@@ -37,7 +37,9 @@ namespace ascope::ui {
 
 TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new TextSession(this)) {
     auto* layout = new QVBoxLayout(this);
-    auto* top = new QHBoxLayout;
+    m_controlsRow = new QWidget(this);
+    auto* top = new QHBoxLayout(m_controlsRow);
+    top->setContentsMargins(0, 0, 0, 0);
     m_modelLabel = new QLabel(tr("No model"), this);
     m_modelLabel->setToolTip(tr("The model in use (File > Open Model to change it)"));
     m_sentence = new QLineEdit(this);
@@ -68,7 +70,12 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     top->addWidget(m_topK);
     top->addWidget(m_maskControls);
     top->addWidget(m_busy);
-    layout->addLayout(top);
+    layout->addWidget(m_controlsRow);
+    m_caption = new QLabel(this);
+    m_caption->setWordWrap(true);
+    m_caption->setAlignment(Qt::AlignCenter);
+    m_caption->hide();
+    layout->addWidget(m_caption);
 
     m_strip = new TokenStripWidget(this);
     m_stripArea = new QScrollArea(this);
@@ -163,6 +170,7 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     connect(m_session, &TextSession::headImportanceFailed, m_heads, &HeadsPanel::setImportanceError);
     connect(m_session, &TextSession::headImportanceCancelled, this, [this] { m_heads->setImportanceError(tr("Cancelled.")); });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_presenting) m_caption->setText(viewCaption());
         // The step-by-step and layer views need extra numbers from the model: run again for them.
         if (!m_analysis) return;
         if ((currentView() == View::OneHead && m_analysis->trace.empty()) ||
@@ -219,6 +227,42 @@ void TextModePanel::paintHeatmapCell(int row, int col, bool start) {
     const int layer = m_attention->layer(), head = m_attention->head();
     if (start) m_paintAllowed = !m_maskControls->paintedAllowed(layer, head, i, j);
     m_maskControls->paintCell(layer, head, i, j, m_paintAllowed);
+}
+
+void TextModePanel::setPresentation(bool on) {
+    m_presenting = on;
+    // The sentence stays (a lecturer may type); the rest of the top row goes.
+    for (int i = 0; i < m_controlsRow->layout()->count(); ++i)
+        if (QWidget* w = m_controlsRow->layout()->itemAt(i)->widget(); w && w != m_sentence) w->setVisible(!on);
+    if (!on) m_busy->setVisible(m_session->isBusy());
+    m_attention->setControlsVisible(!on);
+    QFont big = font();
+    big.setPointSizeF(big.pointSizeF() * 1.3);
+    big.setBold(true);
+    m_caption->setFont(big);
+    m_caption->setVisible(on);
+    m_caption->setText(viewCaption());
+}
+
+QString TextModePanel::viewCaption() const {
+    switch (currentView()) {
+    case View::Attention: return m_attention->captionText();
+    case View::ModelView: return tr("Every layer (rows) and head (columns) at once: each small map is one head's attention");
+    case View::HeadView: return tr("%1: lines from each token to where it looks, thicker for more attention").arg(m_attention->selectionTitle());
+    case View::Heads: return tr("What each head does: one number per head, layers down, heads across");
+    case View::OneHead: return tr("Scaled dot-product attention of one head, one step at a time");
+    case View::Layers: return m_layers->captionText();
+    case View::Positional: return tr("Positional encodings: how the model tells the first token from the fifth");
+    }
+    return {};
+}
+
+bool TextModePanel::maskHoveredToken() {
+    const QPoint cell = m_attention->heatmap()->hoveredCell();
+    const auto& shown = m_attention->shownMatrix();
+    if (currentView() != View::Attention || cell.x() < 0 || cell.x() >= static_cast<int>(shown.tokenIndex.size())) return false;
+    toggleToken(shown.tokenIndex[static_cast<std::size_t>(cell.x())]);
+    return true;
 }
 
 void TextModePanel::refreshStrip() {
@@ -325,6 +369,7 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
 }
 
 void TextModePanel::updateViewsForSelection() {
+    if (m_presenting) m_caption->setText(viewCaption());
     if (!m_analysis) return;
     const QString slug = sentenceSlug();
     m_grid->setHighlighted(m_attention->layer(), m_attention->head());

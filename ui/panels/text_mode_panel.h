@@ -51,6 +51,13 @@ public:
     // A press (start) or drag over heatmap cell (row, col) while painting a custom mask.
     void paintHeatmapCell(int row, int col, bool start);
     void requestHeadImportance();
+    // Presentation mode: secondary controls hidden, a large one-line caption of the current view,
+    // M masks the token under the mouse in the heatmap, the heatmap's hovered row and column lit.
+    void setPresentation(bool on);
+    bool isPresenting() const { return m_presenting; }
+    QString viewCaption() const;
+    // Masks (or restores) the token of the heatmap row under the mouse; false when there is none.
+    bool maskHoveredToken();
     void toggleAblated(int layer, int head);
     const std::set<std::pair<int, int>>& ablatedHeads() const { return m_ablated; }
     void setSentence(const QString& text);
@@ -121,7 +128,10 @@ private:
     HeadArithmeticPanel* m_arithmetic;
     LayerPredictionsPanel* m_layers;
     QTimer m_debounce;
-    bool m_paintAllowed = false;  // what a drag paints: the opposite of the first cell's state
+    bool m_paintAllowed = false;
+    bool m_presenting = false;
+    QLabel* m_caption;
+    QWidget* m_controlsRow;  // what a drag paints: the opposite of the first cell's state
 
     std::vector<Token> m_tokens;
     std::set<int> m_masked;

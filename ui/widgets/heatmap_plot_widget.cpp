@@ -45,6 +45,42 @@ HeatmapPlotWidget::HeatmapPlotWidget(QWidget* parent) : QCustomPlot(parent) {
     yAxis->setSubTicks(false);
     setColorMap(ColorMap::Viridis);
     setToolTip(tr("Hover a cell to read its value"));
+    for (auto** mark : {&m_rowMark, &m_colMark}) {
+        *mark = new QCPItemRect(this);
+        (*mark)->setPen(QPen(QColor(255, 60, 60, 230), 3));
+        (*mark)->setBrush(QColor(255, 255, 255, 40));
+        (*mark)->setVisible(false);
+    }
+}
+
+void HeatmapPlotWidget::setCrosshair(bool on) {
+    m_crosshair = on;
+    placeCrosshair();
+}
+
+void HeatmapPlotWidget::placeCrosshair() {
+    const bool show = m_crosshair && m_hovered.x() >= 0 && m_hovered.x() < m_rows && m_hovered.y() < m_cols;
+    m_rowMark->setVisible(show);
+    m_colMark->setVisible(show);
+    if (show) {
+        const double r = m_hovered.x(), c = m_hovered.y();
+        m_rowMark->topLeft->setCoords(-0.5, r - 0.5);
+        m_rowMark->bottomRight->setCoords(m_cols - 0.5, r + 0.5);
+        m_colMark->topLeft->setCoords(c - 0.5, -0.5);
+        m_colMark->bottomRight->setCoords(c + 0.5, m_rows - 0.5);
+    }
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapPlotWidget::changeEvent(QEvent* event) {
+    QCustomPlot::changeEvent(event);
+    if (event->type() == QEvent::FontChange) applyWidgetFont(*this);
+}
+
+void HeatmapPlotWidget::leaveEvent(QEvent* event) {
+    QCustomPlot::leaveEvent(event);
+    m_hovered = QPoint(-1, -1);
+    if (m_crosshair) placeCrosshair();
 }
 
 void HeatmapPlotWidget::setMatrix(int rows, int cols, const std::vector<float>& values, const QStringList& rowLabels,
@@ -52,6 +88,7 @@ void HeatmapPlotWidget::setMatrix(int rows, int cols, const std::vector<float>& 
     m_rows = rows;
     m_cols = cols;
     m_values = values;
+    if (m_hovered.x() >= rows || m_hovered.y() >= cols) m_hovered = QPoint(-1, -1);
     // QCPColorMap draws a dimension of one cell with no extent: such a dimension is stored as two
     // equal cells spanning -0.25..0.25, which draws one cell from -0.5 to 0.5.
     const int dataCols = cols == 1 ? 2 : std::max(cols, 1), dataRows = rows == 1 ? 2 : std::max(rows, 1);
@@ -120,6 +157,10 @@ void HeatmapPlotWidget::mouseMoveEvent(QMouseEvent* event) {
     QCustomPlot::mouseMoveEvent(event);
     int row, col;
     if (!cellAt(event->position(), row, col)) return;
+    if (m_hovered != QPoint(row, col)) {
+        m_hovered = QPoint(row, col);
+        if (m_crosshair) placeCrosshair();
+    }
     const double v = valueAt(row, col);
     const QString text = m_hover ? m_hover(row, col, v)
                          : std::isnan(v) ? tr("row %1, column %2: masked").arg(row).arg(col)
@@ -146,7 +187,12 @@ void HeatmapPlotWidget::mousePressEvent(QMouseEvent* event) {
 }
 
 void HeatmapPlotWidget::renderExport(QPainter& painter, const QSize& size) {
+    const bool marks = m_rowMark->visible();  // the laser pointer is not part of the figure
+    m_rowMark->setVisible(false);
+    m_colMark->setVisible(false);
     renderPlot(*this, painter, size);
+    m_rowMark->setVisible(marks);
+    m_colMark->setVisible(marks);
 }
 
 QSize HeatmapPlotWidget::exportSize() const { return size().isEmpty() ? QSize(800, 700) : size(); }

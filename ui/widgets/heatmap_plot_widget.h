@@ -34,6 +34,10 @@ public:
     double valueAt(int row, int col) const;
     bool isMasked(int row, int col) const { return std::isnan(valueAt(row, col)); }
     int rows() const { return m_rows; }
+    // A laser-pointer highlight of the hovered row and column (presentation mode).
+    void setCrosshair(bool on);
+    // The cell under the mouse as (row, col), or (-1, -1).
+    QPoint hoveredCell() const { return m_hovered; }
     int cols() const { return m_cols; }
 
     void renderExport(QPainter& painter, const QSize& size) override;
@@ -51,6 +55,8 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void changeEvent(QEvent* event) override;
     // Heatmaps do not zoom: the wheel scrolls whatever holds them.
     void wheelEvent(QWheelEvent* event) override { event->ignore(); }
 
@@ -64,6 +70,11 @@ private:
     std::vector<float> m_values;
     bool m_fixedRange = false;
     QPoint m_dragCell{-1, -1};  // (col, row) of the last cell a press or drag reached
+    QPoint m_hovered{-1, -1};   // (row, col)
+    bool m_crosshair = false;
+    QCPItemRect* m_rowMark = nullptr;
+    QCPItemRect* m_colMark = nullptr;
+    void placeCrosshair();
     std::function<QString(int, int, double)> m_hover;
     QString m_exportName = QStringLiteral("heatmap");
 };

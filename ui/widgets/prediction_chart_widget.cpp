@@ -70,7 +70,8 @@ void PredictionChartWidget::setCharts(const std::vector<BarChart>& charts) {
         if (chart.probabilities.empty()) continue;
         const int k = static_cast<int>(chart.probabilities.size());
         auto* plot = new QCustomPlot(this);
-        plot->setMinimumHeight(60 + 22 * k);
+        const int line = QFontMetrics(font()).height();
+        plot->setMinimumHeight(3 * line + 40 + (line + 6) * k);
         plot->plotLayout()->insertRow(0);
         plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, chart.title, QFont(font().family(), font().pointSize(), QFont::Bold)));
         auto* bars = new QCPBars(plot->yAxis, plot->xAxis);  // horizontal bars
@@ -92,8 +93,19 @@ void PredictionChartWidget::setCharts(const std::vector<BarChart>& charts) {
         plot->xAxis->setLabel(tr("probability"));
         plot->xAxis->ticker()->setTickCount(3);
         plot->setToolTip(chart.title);
+        applyWidgetFont(*plot);
         m_layout->addWidget(plot);
         m_plots.push_back(plot);
+    }
+}
+
+void PredictionChartWidget::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::FontChange) return;
+    for (auto* plot : m_plots) {
+        const int line = QFontMetrics(font()).height();
+        plot->setMinimumHeight(3 * line + 40 + (line + 6) * static_cast<int>(plot->yAxis->tickVector().size()));
+        applyWidgetFont(*plot);
     }
 }
 

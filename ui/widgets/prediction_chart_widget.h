@@ -36,6 +36,9 @@ public:
     QSize exportSize() const override;
     QString exportBaseName() const override { return m_exportName; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     QVBoxLayout* m_layout;
     QLabel* m_message;

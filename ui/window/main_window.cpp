@@ -22,6 +22,8 @@
 #include "panels/text_mode_panel.h"
 #include "panels/training_panel.h"
 #include "util/resource_paths.h"
+#include <QTabBar>
+
 #include "window/model_menus.h"
 
 namespace ascope::ui {
@@ -105,6 +107,27 @@ void MainWindow::buildMenus() {
     view->addAction(tr("&Larger Text"), QKeySequence::ZoomIn, this, [this] { scaleFont(1.15); });
     view->addAction(tr("&Smaller Text"), QKeySequence::ZoomOut, this, [this] { scaleFont(1 / 1.15); });
 
+    m_presentationAction = view->addAction(tr("&Presentation"));
+    m_presentationAction->setCheckable(true);
+    m_presentationAction->setShortcut(QKeySequence(Qt::Key_F11));
+    m_presentationAction->setToolTip(tr("Full screen for a projector: large text, a caption, keyboard control (Esc leaves)"));
+    connect(m_presentationAction, &QAction::toggled, this, &MainWindow::setPresentation);
+    // Shortcuts of a hidden menu bar do not fire: the window carries them too, for presentation mode.
+    for (auto* menu : {nav, view})
+        for (auto* action : menu->actions()) addAction(action);
+    auto* leave = new QAction(this);
+    leave->setShortcut(QKeySequence(Qt::Key_Escape));
+    connect(leave, &QAction::triggered, this, [this] {
+        if (m_presenting) setPresentation(false);
+    });
+    addAction(leave);
+    auto* maskHovered = new QAction(this);
+    maskHovered->setShortcut(QKeySequence(Qt::Key_M));
+    connect(maskHovered, &QAction::triggered, this, [this] {
+        if (m_presenting) m_text->maskHoveredToken();
+    });
+    addAction(maskHovered);
+
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Attention Scope"), this, [this] {
         QMessageBox::about(this, tr("About Attention Scope"),
@@ -182,6 +205,31 @@ void MainWindow::setDarkPalette(bool dark) {
     p.setColor(QPalette::ToolTipBase, QColor(50, 50, 52));
     p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
     qApp->setPalette(p);
+}
+
+void MainWindow::setPresentation(bool on) {
+    if (on == m_presenting) return;
+    m_presenting = on;
+    {
+        const QSignalBlocker block(m_presentationAction);
+        m_presentationAction->setChecked(on);
+    }
+    if (on) {
+        m_fontBeforePresentation = qApp->font();
+        m_wasMaximized = isMaximized();
+        QFont big = m_fontBeforePresentation;
+        big.setPointSizeF(std::clamp(big.pointSizeF() * 1.6, 14.0, 40.0));
+        qApp->setFont(big);
+        showFullScreen();
+    } else {
+        qApp->setFont(m_fontBeforePresentation);
+        if (m_wasMaximized) showMaximized();
+        else showNormal();
+    }
+    menuBar()->setVisible(!on);
+    statusBar()->setVisible(!on);
+    m_modes->tabBar()->setVisible(!on);
+    m_text->setPresentation(on);
 }
 
 void MainWindow::scaleFont(double factor) {

@@ -2,6 +2,7 @@
 // Attention Scope's main window: the application shell. It hosts the three modes (text, image,
 // train) as panels and owns what is not a mode's: menus, drag and drop, palette and text size,
 // the status bar, and the question before closing during training.
+#include <QFont>
 #include <QMainWindow>
 
 namespace ascope::ui {
@@ -28,6 +29,10 @@ public:
     void showMode(Mode mode);
     Mode currentMode() const;
     ExportableView* currentExportable() const;
+    // View > Presentation (F11): full screen, larger text, menus, status bar and secondary controls
+    // hidden, a caption of the current view, keyboard control; Esc or F11 leaves and restores.
+    void setPresentation(bool on);
+    bool isPresenting() const { return m_presenting; }
 
     TextModePanel* textPanel() const { return m_text; }
     ImageModePanel* imagePanel() const { return m_image; }
@@ -53,6 +58,10 @@ private:
     TrainingPanel* m_training;
     ModelMenus* m_modelMenus = nullptr;
     QString m_exportDir;
+    bool m_presenting = false;
+    QFont m_fontBeforePresentation;
+    bool m_wasMaximized = false;
+    QAction* m_presentationAction = nullptr;
 };
 
 }  // namespace ascope::ui
