@@ -40,25 +40,21 @@ std::vector<RankedHead> ranked(const HeadImportance& importance, const HeadImpor
 int runHeadImportance(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--top"}), {"--json"});
     if (!o) return fail(o.error());
-    auto text = requireText(*o);
-    if (!text) return fail(text.error());
     auto top = o->intValue("--top", 10, 1, 100000);
     if (!top) return fail(top.error());
-    auto controls = readAttentionControls(*o);
-    if (!controls) return fail(controls.error());
-    auto model = openTextModel(*o);
-    if (!model) return fail(model.error());
-    TextRunOptions run;
-    run.attentionMask = controls->mask;
-    run.ablate = controls->ablate;
+    auto textRun = readTextRun(*o, false);
+    if (!textRun) return fail(textRun.error());
+    const auto* text = &textRun->text;
+    const auto& model = textRun->model;
+    const auto& run = textRun->options;
     const bool tty = isatty(STDERR_FILENO) != 0;
-    auto importance = (*model)->headImportance((*model)->tokenizer().encode(*text), run, [tty](int done, int total) {
+    auto importance = model->headImportance(model->tokenizer().encode(*text), run, [tty](int done, int total) {
         if (tty) std::fprintf(stderr, "\rhead importance: %3d%%", 100 * done / std::max(1, total));
         return true;
     });
     if (tty) std::fprintf(stderr, "\r%*s\r", 24, "");
     if (!importance) return fail(importance.error());
-    const auto tokens = (*model)->tokenizer().encode(*text);
+    const auto tokens = model->tokenizer().encode(*text);
 
     if (o->has("--json")) {
         nlohmann::json j{{"text", *text}, {"tokens", tokensJson(tokens)}, {"layers", importance->layers},
@@ -102,8 +98,11 @@ int runHeadImportance(const std::vector<std::string>& args) {
 int runLayers(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--top-k"}), {"--json"});
     if (!o) return fail(o.error());
-    auto mlm = readMlmRun(*o);
+    auto topK = o->intValue("--top-k", 5, 1, 1000);
+    if (!topK) return fail(topK.error());
+    auto mlm = readTextRun(*o, true);
     if (!mlm) return fail(mlm.error());
+    mlm->options.topK = *topK;
     const auto* text = &mlm->text;
     mlm->options.predictByLayer = true;
     auto result = mlm->model->analyse(*text, mlm->options);

@@ -40,19 +40,16 @@ Expected<std::string> requireText(const CliOptions& o) {
     return *text;
 }
 
-Expected<MlmRun> readMlmRun(const CliOptions& o) {
+Expected<TextRun> readTextRun(const CliOptions& o, bool needsMlmHead) {
     auto text = requireText(o);
     if (!text) return text.errorValue();
-    auto topK = o.intValue("--top-k", 5, 1, 1000);
-    if (!topK) return topK.errorValue();
     auto controls = readAttentionControls(o);
     if (!controls) return controls.errorValue();
     auto model = openTextModel(o);
     if (!model) return model.errorValue();
-    if (!(*model)->hasMlmHead())
+    if (needsMlmHead && !(*model)->hasMlmHead())
         return makeError(ErrorKind::Unsupported, (*model)->directory() + ": this checkpoint has no masked-LM head");
-    MlmRun run{*text, std::move(*model), {}};
-    run.options.topK = *topK;
+    TextRun run{*text, std::move(*model), {}};
     run.options.attentionMask = controls->mask;
     run.options.ablate = controls->ablate;
     return run;
@@ -75,8 +72,11 @@ int fail(const std::string& message) { return oneLine(message); }
 int runPredict(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--top-k"})), {"--json"});
     if (!o) return fail(o.error());
-    auto mlm = readMlmRun(*o);
+    auto topK = o->intValue("--top-k", 5, 1, 1000);
+    if (!topK) return fail(topK.error());
+    auto mlm = readTextRun(*o, true);
     if (!mlm) return fail(mlm.error());
+    mlm->options.topK = *topK;
     const auto* text = &mlm->text;
     auto result = mlm->model->analyse(*text, mlm->options);
     if (!result) return fail(result.error());
@@ -134,18 +134,11 @@ int runTokenize(const std::vector<std::string>& args) {
 int runAttention(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--layer", "--head", "--format", "--out"})), {});
     if (!o) return fail(o.error());
-    auto text = requireText(*o);
-    if (!text) return fail(text.error());
     auto request = readAttentionExport(*o);
     if (!request) return fail(request.error());
-    auto controls = readAttentionControls(*o);
-    if (!controls) return fail(controls.error());
-    auto model = openTextModel(*o);
-    if (!model) return fail(model.error());
-    TextRunOptions run;
-    run.attentionMask = controls->mask;
-    run.ablate = controls->ablate;
-    auto result = (*model)->analyse(*text, run);
+    auto run = readTextRun(*o, false);
+    if (!run) return fail(run.error());
+    auto result = run->model->analyse(run->text, run->options);
     if (!result) return fail(result.error());
     std::vector<std::string> labels;
     for (const auto& t : result->tokens) labels.push_back(t.text);

@@ -12,14 +12,14 @@ namespace ascope::cli {
 // --model DIR (the built-in demo model without it) and --text T, shared by the text commands.
 Expected<std::unique_ptr<TextModel>> openTextModel(const CliOptions& options);
 Expected<std::string> requireText(const CliOptions& options);
-// What predict and layers share: --text, --top-k, the attention controls, and a model with a
-// masked-LM head.
-struct MlmRun {
+// What the text commands that run the model share: --text, the attention controls (into
+// options), and the model; with needsMlmHead, one that has a masked-LM head.
+struct TextRun {
     std::string text;
     std::unique_ptr<TextModel> model;
     TextRunOptions options;
 };
-Expected<MlmRun> readMlmRun(const CliOptions& options);
+Expected<TextRun> readTextRun(const CliOptions& options, bool needsMlmHead);
 
 int runPredict(const std::vector<std::string>& args);
 int runTokenize(const std::vector<std::string>& args);

@@ -44,15 +44,26 @@ void loadModelAndImage(MainWindow& w, const TempDir& dir, const QString& image) 
     w.openImage(image);
     REQUIRE((shown.count() > 0 || shown.wait(20000)));
 }
+
+// A shown window with the tiny ViT open and a picture analysed.
+struct TinyVitWindow {
+    TempDir dir;
+    QString png;
+    MainWindow w;
+    TinyVitWindow() {
+        writeTinyVit(dir.file("v"));
+        png = writePng(dir, "pic.png");
+        w.show();
+        loadModelAndImage(w, dir, png);
+    }
+};
 }  // namespace
 
 TEST_CASE("Opening an image classifies it and overlays the core's [CLS] attention", "[ui][image]") {
-    TempDir dir;
-    writeTinyVit(dir.file("v"));
-    const QString png = writePng(dir, "pic.png");
-    MainWindow w;
-    w.show();
-    loadModelAndImage(w, dir, png);
+    TinyVitWindow f;
+    auto& w = f.w;
+    const auto& dir = f.dir;
+    const QString& png = f.png;
     auto* panel = w.imagePanel();
     REQUIRE(panel->analysis());
     CHECK(panel->classes()->chartCount() == 1);
@@ -124,12 +135,8 @@ TEST_CASE("A corrupt image or a text model in image mode gives a message, nothin
 
 TEST_CASE("Image mode: clicking patches blocks them, right-clicking a head switches it off, head importance for the class",
           "[ui][image][mask][importance]") {
-    TempDir dir;
-    writeTinyVit(dir.file("v"));
-    const QString png = writePng(dir, "pic.png");
-    MainWindow w;
-    w.show();
-    loadModelAndImage(w, dir, png);
+    TinyVitWindow f;
+    auto& w = f.w;
     auto* panel = w.imagePanel();
     auto run = [&](auto action) {
         QSignalSpy shown(panel, &ImageModePanel::analysisShown);
