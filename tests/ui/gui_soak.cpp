@@ -1,7 +1,8 @@
 // The GUI soak test: a fixed-seed stream of random user actions on the whole window (typing and
 // deleting, toggling chips, every combo box, check box and spin box of the visible mode, tabs and
 // modes, model-view clicks, broken model folders and images, figure and data exports, a tiny
-// training started and stopped) under the offscreen platform. It fails on a crash (the process
+// training started and stopped, heatmap clicks and drags (blocking keys, painting cells), head
+// importance started and cancelled, presentation mode and its M key) under the offscreen platform. It fails on a crash (the process
 // dies), a hang (an action that does not settle within its bound), a broken invariant (the shown
 // analysis disagrees with the sentence, a bad input replaced the model), or resident memory
 // growing past a bound after warm-up.
@@ -24,6 +25,7 @@
 
 #include "export/attention_data_writer.h"
 #include "export/figure_exporter.h"
+#include "panels/attention_panel.h"
 #include "panels/image_mode_panel.h"
 #include "panels/text_mode_panel.h"
 #include "panels/training_panel.h"
@@ -31,6 +33,7 @@
 #include "tiny_bert_fixture.h"
 #include "tiny_vit_fixture.h"
 #include "widgets/head_grid_widget.h"
+#include "widgets/heatmap_plot_widget.h"
 #include "widgets/image_overlay_widget.h"
 #include "widgets/token_strip_widget.h"
 #include "window/main_window.h"
@@ -135,9 +138,9 @@ int main(int argc, char** argv) {
     std::mt19937 rng(seed);
     const int warmup = std::max(1, actions / 5);
     double warmMb = 0, peakMb = 0;
-    int counts[16] = {};
+    int counts[19] = {};
     for (int step = 0; step < actions; ++step) {
-        const int action = static_cast<int>(rng() % 16);
+        const int action = static_cast<int>(rng() % 19);
         ++counts[action];
         switch (action) {
         case 0:  // type a word
@@ -246,6 +249,24 @@ int main(int argc, char** argv) {
                 training->start();
             }
             break;
+        case 16: {  // a heatmap click or drag: blocks a key or paints a cell, depending on the mask box
+            auto* heatmap = text->attentionPanel()->heatmap();
+            if (heatmap->rows() > 0) {
+                const int r = static_cast<int>(rng() % static_cast<unsigned>(heatmap->rows()));
+                const int c = static_cast<int>(rng() % static_cast<unsigned>(heatmap->cols()));
+                if (rng() % 2) emit heatmap->cellClicked(r, c);
+                else emit heatmap->cellDragged(r, c);
+            }
+            break;
+        }
+        case 17:  // head importance started, or cancelled
+            if (rng() % 3) text->requestHeadImportance();
+            else text->session().cancelHeadImportance();
+            break;
+        case 18:  // presentation mode on or off, or its M key
+            if (rng() % 3) w.setPresentation(!w.isPresenting());
+            else QTest::keyClick(&w, Qt::Key_M);
+            break;
         }
         QApplication::processEvents();
         if (action <= 2) QTest::qWait(170);  // past the sentence box's 150 ms debounce: the edit is analysed
@@ -262,14 +283,15 @@ int main(int argc, char** argv) {
     // The analysis shown belongs to the sentence shown (when the sentence fits the model).
     if (auto a = text->analysis(); a && text->messageText().isEmpty()) {
         const auto tokens = text->session().model()->tokenizer().encode(sentence->text().toStdString());
-        if (a->text != sentence->text().toStdString() || a->tokens.size() != tokens.size())
+        const auto real = a->tokens.size() - static_cast<std::size_t>(a->controls.paddingTokens);
+        if (a->text != sentence->text().toStdString() || real != tokens.size())
             return fail("the analysis shown is not the sentence's");
     }
     std::printf("gui_soak: %d actions (seed %u): typing %d, deleting %d, chips %d, combos %d, boxes %d, layer/head %d, "
                 "tabs %d, modes %d, broken models %d, broken images %d, figures %d, data %d, grid clicks %d, "
-                "patch clicks %d, training %d\n",
+                "patch clicks %d, training %d, heatmap clicks %d, head importance %d, presentation %d\n",
                 actions, seed, counts[0] + counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7],
-                counts[8], counts[9], counts[10], counts[11], counts[12], counts[13], counts[14], counts[15]);
+                counts[8], counts[9], counts[10], counts[11], counts[12], counts[13], counts[14], counts[15], counts[16], counts[17], counts[18]);
     std::printf("gui_soak: resident memory %.0f MB after warm-up, at most %.0f MB after (bound +%.0f MB)\n", warmMb,
                 peakMb, memoryBoundMb);
     if (peakMb > warmMb + memoryBoundMb) return fail("resident memory grew past the bound");

@@ -97,8 +97,10 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     m_head->setRange(0, 0);
 }
 
-void AttentionPanel::setAnalysis(TextAnalysisPtr analysis) {
+void AttentionPanel::setAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr baseline, bool showDifference) {
     m_analysis = std::move(analysis);
+    m_baseline = std::move(baseline);
+    m_showDifference = showDifference;
     if (m_analysis) {
         const QSignalBlocker b1(m_layer), b2(m_head);
         m_layer->setRange(0, std::max(0, m_analysis->attention.layers - 1));
@@ -107,11 +109,6 @@ void AttentionPanel::setAnalysis(TextAnalysisPtr analysis) {
     refresh();
 }
 
-void AttentionPanel::setBaseline(TextAnalysisPtr baseline, bool showDifference) {
-    m_baseline = std::move(baseline);
-    m_showDifference = showDifference;
-    refresh();
-}
 
 void AttentionPanel::setScaling(Scaling s) { m_scaling->setCurrentIndex(m_scaling->findData(static_cast<int>(s))); }
 AttentionPanel::Scaling AttentionPanel::scaling() const { return static_cast<Scaling>(m_scaling->currentData().toInt()); }
@@ -124,7 +121,8 @@ std::vector<float> AttentionPanel::differenceToBaseline() const {
         for (const auto& t : m_baseline->tokens) hidden.push_back(t.text == "[CLS]" || t.text == "[SEP]");
     const auto base = selectAttention(m_baseline->attention, layer(), head(), aggregation(), hidden, hideSpecialTokens());
     std::vector<int> where(m_analysis->tokens.size(), -1);
-    for (int r = 0; r < base.rows; ++r) where[static_cast<std::size_t>(base.tokenIndex[static_cast<std::size_t>(r)])] = r;
+    for (int r = 0; r < base.rows; ++r)
+        if (const auto i = static_cast<std::size_t>(base.tokenIndex[static_cast<std::size_t>(r)]); i < where.size()) where[i] = r;
     std::vector<float> diff(m_shown.values.size(), std::numeric_limits<float>::quiet_NaN());
     for (int r = 0; r < m_shown.rows; ++r)
         for (int c = 0; c < m_shown.cols; ++c) {
@@ -192,8 +190,13 @@ void AttentionPanel::refresh() {
             }
     QStringList notes;
     QString title = selectionTitle();
-    const bool difference = showsDifference() && m_baseline->attention.layers == m_analysis->attention.layers &&
-                            m_baseline->attention.heads == m_analysis->attention.heads;
+    // The baseline must be the same tokens (the analysis may add pad tokens after them).
+    bool sameTokens = showsDifference() && m_baseline->tokens.size() <= m_analysis->tokens.size() &&
+                      m_baseline->attention.layers == m_analysis->attention.layers &&
+                      m_baseline->attention.heads == m_analysis->attention.heads;
+    for (std::size_t i = 0; sameTokens && i < m_baseline->tokens.size(); ++i)
+        sameTokens = m_baseline->tokens[i].id == m_analysis->tokens[i].id;
+    const bool difference = sameTokens;
     if (difference) {
         values = differenceToBaseline();
         title += tr(": with the mask − without");

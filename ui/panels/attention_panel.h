@@ -24,10 +24,9 @@ public:
     enum class Scaling { Fixed, Auto, PerRow, Log };
 
     explicit AttentionPanel(QWidget* parent = nullptr);
-    void setAnalysis(TextAnalysisPtr analysis);
-    // The same tokens run without mask or ablation; with showDifference the heatmap shows
-    // (this run - baseline) on a diverging map centred on 0.
-    void setBaseline(TextAnalysisPtr baseline, bool showDifference);
+    // The analysis and, for comparison, the same tokens run without mask or ablation (null: none);
+    // with showDifference the heatmap shows (analysis - baseline) on a diverging map centred on 0.
+    void setAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr baseline = nullptr, bool showDifference = false);
     bool showsDifference() const { return m_showDifference && m_baseline; }
     void setScaling(Scaling scaling);
     Scaling scaling() const;

@@ -352,8 +352,7 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_analysis = std::move(analysis);
     m_baseline = std::move(baseline);
     m_message->clearMessage();
-    m_attention->setAnalysis(m_analysis);
-    m_attention->setBaseline(m_baseline, m_maskControls->compare());
+    m_attention->setAnalysis(m_analysis, m_baseline, m_maskControls->compare());
     showPredictions();
     m_grid->setAttention(m_analysis->attention, m_analysis->controls);
     m_grid->setHeadMask(m_analysis->controls.headMask);
