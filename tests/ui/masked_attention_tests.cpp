@@ -60,6 +60,14 @@ TEST_CASE("Painting cells on the heatmap masks them for the chosen head only, dr
     CHECK(text->analysis()->attention.at(0, 0, 2, 4) > 0.f);
     CHECK(text->analysis()->attention.at(1, 2, 6, 2) == 0.f);  // the head's own cell stays
     CHECK(text->analysis()->attention.at(1, 1, 6, 2) > 0.f);   // and stays its own
+    // "This head in every layer": head 1 of both layers, no other head.
+    text->attentionPanel()->setSelection(0, 1);
+    text->maskControls()->setPaintScope(MaskControlsWidget::PaintScope::HeadInEveryLayer);
+    f.andWait([&] { emit heatmap->cellClicked(3, 1); });
+    CHECK(text->analysis()->attention.at(0, 1, 3, 1) == 0.f);
+    CHECK(text->analysis()->attention.at(1, 1, 3, 1) == 0.f);
+    CHECK(text->analysis()->attention.at(0, 0, 3, 1) > 0.f);
+    CHECK(text->analysis()->attention.at(1, 1, 2, 4) == 0.f);  // layer 1's own painting still applies to its head 1
 }
 
 TEST_CASE("A chip's context menu blocks its token in attention, and the chip shows it", "[ui][mask]") {

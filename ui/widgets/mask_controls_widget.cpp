@@ -22,6 +22,7 @@ MaskControlsWidget::MaskControlsWidget(QWidget* parent) : QWidget(parent) {
     m_scope = new QComboBox(this);
     m_scope->addItem(tr("paint: every layer and head"), static_cast<int>(PaintScope::AllLayers));
     m_scope->addItem(tr("paint: this layer"), static_cast<int>(PaintScope::ThisLayer));
+    m_scope->addItem(tr("paint: this head in every layer"), static_cast<int>(PaintScope::HeadInEveryLayer));
     m_scope->addItem(tr("paint: this head"), static_cast<int>(PaintScope::ThisHead));
     m_scope->setToolTip(tr("Where painted cells apply: click or drag over heatmap cells to disallow or allow them"));
     m_padding = new QSpinBox(this);
@@ -80,9 +81,18 @@ void MaskControlsWidget::toggleBlockedKey(int token) {
     else emit changed();
 }
 
+int MaskControlsWidget::rankOf(const std::pair<int, int>& scope) {
+    return scope.first < 0 ? (scope.second < 0 ? 0 : 1) : (scope.second < 0 ? 2 : 3);
+}
+
+std::vector<std::pair<int, int>> MaskControlsWidget::precedence(int layer, int head) {
+    // spec() lists general scopes first and later entries override: (layer, head) over (layer, all
+    // heads) over (every layer, head) over everything.
+    return {{layer, head}, {layer, -1}, {-1, head}, {-1, -1}};
+}
+
 std::vector<std::uint8_t> MaskControlsWidget::effectiveCells(int layer, int head) const {
-    // The most specific painted scope covering (layer, head) wins, as in AttentionMaskSpec.
-    for (const Scope& s : {Scope{layer, head}, Scope{layer, -1}, Scope{-1, -1}}) {
+    for (const Scope& s : precedence(layer, head)) {
         auto it = m_painted.find(s);
         if (it != m_painted.end()) return it->second;
     }
@@ -96,23 +106,40 @@ bool MaskControlsWidget::paintedAllowed(int layer, int head, int query, int key)
 
 void MaskControlsWidget::paintCell(int layer, int head, int query, int key, bool allowed) {
     if (query < 0 || key < 0 || query >= m_tokens || key >= m_tokens) return;
-    const Scope scope = paintScope() == PaintScope::AllLayers ? Scope{-1, -1}
-                        : paintScope() == PaintScope::ThisLayer ? Scope{layer, -1}
-                                                                 : Scope{layer, head};
+    const Scope scope = paintScope() == PaintScope::AllLayers          ? Scope{-1, -1}
+                        : paintScope() == PaintScope::ThisLayer        ? Scope{layer, -1}
+                        : paintScope() == PaintScope::HeadInEveryLayer ? Scope{-1, head}
+                                                                       : Scope{layer, head};
     if (m_painted.find(scope) == m_painted.end()) {
-        // A new scope starts from what the more general scopes say (never from a more specific one).
+        // A new scope starts from what applies there now: the first painted scope after it in
+        // precedence that covers it (never a more specific one).
         std::vector<std::uint8_t> start(static_cast<std::size_t>(m_tokens) * m_tokens, 1);
-        for (const Scope& general : {Scope{scope.first, -1}, Scope{-1, -1}}) {
-            auto it = m_painted.find(general);
-            if (general != scope && it != m_painted.end() && (scope.first >= 0 || general.first < 0)) {
-                start = it->second;
-                break;
-            }
+        const auto order = precedence(layer, head);
+        bool after = false;
+        for (const Scope& general : order) {
+            const bool covers = (general.first < 0 || general.first == scope.first) && (general.second < 0 || general.second == scope.second);
+            if (after && covers)
+                if (auto it = m_painted.find(general); it != m_painted.end()) {
+                    start = it->second;
+                    break;
+                }
+            after = after || general == scope;
         }
         m_painted.emplace(scope, std::move(start));
     }
-    // The cell is set in the scope and in every more specific scope inside it, so that painting
-    // "this layer" also reaches a head painted before.
+    // A scope painted before that overrides this one somewhere inside it (a whole layer, when a head
+    // is painted in every layer) gets its intersection with this scope as an entry of its own, so
+    // the new cell reaches every head the user meant.
+    std::vector<Scope> intersections;
+    for (const auto& [other, cells] : m_painted) {
+        const bool overlaps = (scope.first < 0 || other.first < 0 || scope.first == other.first) &&
+                              (scope.second < 0 || other.second < 0 || scope.second == other.second);
+        if (!overlaps || rankOf(other) <= rankOf(scope)) continue;
+        const Scope both{scope.first >= 0 ? scope.first : other.first, scope.second >= 0 ? scope.second : other.second};
+        if (both != other && !m_painted.count(both)) intersections.push_back(both);
+    }
+    for (const Scope& both : intersections) m_painted.emplace(both, effectiveCells(both.first, both.second));
+    // The cell is set in the scope and in every scope inside it.
     for (auto& [s, cells] : m_painted)
         if ((scope.first < 0 || s.first == scope.first) && (scope.second < 0 || s.second == scope.second))
             cells[static_cast<std::size_t>(query) * m_tokens + key] = allowed ? 1 : 0;

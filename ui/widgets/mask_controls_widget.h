@@ -21,7 +21,9 @@ class MaskControlsWidget : public QWidget {
     Q_OBJECT
 public:
     enum class Choice { None, Causal, Block, Custom, Padding };
-    enum class PaintScope { AllLayers, ThisLayer, ThisHead };
+    // Where painted cells apply: every layer and head, every head of this layer, this head (its
+    // number) in every layer, or this one head of this layer.
+    enum class PaintScope { AllLayers, ThisLayer, HeadInEveryLayer, ThisHead };
 
     explicit MaskControlsWidget(QWidget* parent = nullptr);
     void setChoice(Choice choice);
@@ -54,6 +56,10 @@ signals:
 private:
     using Scope = std::pair<int, int>;  // (layer or -1, head or -1)
     std::vector<std::uint8_t> effectiveCells(int layer, int head) const;
+    // The scopes that apply at (layer, head), the one that wins first (AttentionMaskSpec's order).
+    static std::vector<std::pair<int, int>> precedence(int layer, int head);
+    // 0 every layer and head, 1 a head in every layer, 2 a whole layer, 3 one head: higher overrides.
+    static int rankOf(const std::pair<int, int>& scope);
     void updateVisibility();
 
     QComboBox* m_choice;
