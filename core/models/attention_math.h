@@ -42,7 +42,7 @@ torch::Tensor headScaleForProbs(const torch::Tensor& headScale, int64_t heads);
 
 // What one layer's attention worked with, for the step-by-step view: the query, key and value
 // projections (the query unscaled) and the heads' concatenated output before the output
-// projection, each [batch, seq, hidden].
+// projection, each [batch, seq, hidden] (views of the layer's tensors, not necessarily contiguous).
 struct AttentionCapture {
     torch::Tensor query, key, value, context;
 };

@@ -25,8 +25,7 @@ AttentionCapture captureOf(const torch::Tensor& qkv, const torch::Tensor& contex
     const int64_t hidden = qkv.size(-1) / 3;
     auto query = qkv.narrow(-1, 0, hidden);  // [batch, seq, hidden]
     if (queryScaled) query = query * std::sqrt(static_cast<double>(hidden / heads));
-    return {query.contiguous(), qkv.narrow(-1, hidden, hidden).contiguous(), qkv.narrow(-1, 2 * hidden, hidden).contiguous(),
-            context.contiguous()};
+    return {query, qkv.narrow(-1, hidden, hidden), qkv.narrow(-1, 2 * hidden, hidden), context};  // views: the caller copies once
 }
 }  // namespace
 

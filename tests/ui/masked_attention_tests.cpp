@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "analysis/attention_views.h"
+#include "analysis/head_statistics.h"
 #include "panels/attention_panel.h"
 #include "panels/head_arithmetic_panel.h"
 #include "panels/heads_panel.h"
@@ -136,6 +137,12 @@ TEST_CASE("Head importance runs from the Heads tab with progress, fills the grid
     auto* text = f.text;
     text->showView(TextModePanel::View::Heads);
     auto* heads = text->headsPanel();
+    // Shown, the tab computes the head statistics of the analysis (entropy first).
+    QApplication::processEvents();
+    REQUIRE(heads->measure() == ui::HeadsPanel::Measure::Entropy);
+    const auto expected = headStatistics(text->analysis()->attention, tokenRolesOf(text->analysis()->tokens));
+    CHECK(heads->grid()->valueAt(1, 2) == Approx(expected[1 * 4 + 2].entropy));
+    CHECK(heads->table()->rowCount() == 8);
     QSignalSpy ready(&text->session(), &ui::TextSession::headImportanceReady);
     QSignalSpy progress(&text->session(), &ui::TextSession::headImportanceProgress);
     QTest::mouseClick(heads->importanceButton(), Qt::LeftButton);

@@ -131,13 +131,27 @@ QString HeadsPanel::statusText() const { return m_status->text(); }
 
 void HeadsPanel::setAnalysis(TextAnalysisPtr analysis) {
     m_analysis = std::move(analysis);
-    m_stats.clear();
+    m_statsStale = true;
     if (m_analysis && !m_analysis->attention.empty()) {
         m_layers = m_analysis->attention.layers;
         m_heads = m_analysis->attention.heads;
-        m_stats = headStatistics(m_analysis->attention, tokenRolesOf(m_analysis->tokens));
     }
+    if (isVisible()) refresh();  // else when the tab is shown
+}
+
+void HeadsPanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
     refresh();
+}
+
+const std::vector<HeadStatistics>& HeadsPanel::stats() const {
+    if (m_statsStale) {
+        m_statsStale = false;
+        m_stats = m_analysis && !m_analysis->attention.empty()
+                      ? headStatistics(m_analysis->attention, tokenRolesOf(m_analysis->tokens))
+                      : std::vector<HeadStatistics>();
+    }
+    return m_stats;
 }
 
 void HeadsPanel::setImportanceOnly(int layers, int heads) {
@@ -198,8 +212,9 @@ double HeadsPanel::valueOf(int layer, int head) const {
             return kNaN;
         return m_importance->masks[static_cast<std::size_t>(m)].drop(layer, head, m_heads);
     }
-    if (i >= m_stats.size()) return kNaN;
-    const auto& s = m_stats[i];
+    const auto& all = stats();
+    if (i >= all.size()) return kNaN;
+    const auto& s = all[i];
     switch (measure()) {
     case Measure::Entropy: return s.entropy;
     case Measure::Distance: return s.meanDistance;

@@ -49,11 +49,18 @@ signals:
     void importanceRequested();
     void importanceCancelRequested();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void refresh();
+    // The head statistics of the analysis shown, computed when first needed (not for every
+    // analysis while the tab is hidden: 20 ms for BERT-base at 128 tokens).
+    const std::vector<HeadStatistics>& stats() const;
 
     TextAnalysisPtr m_analysis;
-    std::vector<HeadStatistics> m_stats;
+    mutable std::vector<HeadStatistics> m_stats;
+    mutable bool m_statsStale = true;  // m_stats is not yet the shown analysis's
     HeadImportancePtr m_importance;
     QElapsedTimer m_clock;
     int m_layers = 0, m_heads = 0;
