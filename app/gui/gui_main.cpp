@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <unistd.h>
 #include <string>
 
 #include "checkpoint/model_config.h"
+#include "engine/engine_library.h"
 #include "figure_export_command.h"
 #include "training/shapes_dataset.h"
 #include "training/vit_trainer.h"
@@ -44,13 +46,24 @@ double secondsSinceProcessStart() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - mainEntered).count();
 }
 
+// When the engine finished loading, in seconds since the process started (-1: not loaded).
+double engineLoadedSince() {
+    if (!ascope::engineLoaded()) return -1;
+    return secondsSinceProcessStart() -
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - ascope::engineLoadedTime()).count();
+}
+
 // Records the first paint of the window.
 class FirstPaint : public QObject {
 public:
     using QObject::QObject;
     double at = -1;
+    std::function<void()> onFirstPaint;
     bool eventFilter(QObject* watched, QEvent* event) override {
-        if (at < 0 && event->type() == QEvent::Paint) at = secondsSinceProcessStart();
+        if (at < 0 && event->type() == QEvent::Paint) {
+            at = secondsSinceProcessStart();
+            if (onFirstPaint) onFirstPaint();
+        }
         return QObject::eventFilter(watched, event);
     }
 };
@@ -78,7 +91,6 @@ int main(int argc, char** argv) {
     QIcon icon;
     for (int size : {16, 32, 64, 256}) icon.addFile(QStringLiteral(":/icons/attention-scope-%1.png").arg(size), QSize(size, size));
     QApplication::setWindowIcon(icon);
-
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Look inside transformer models."));
     parser.addHelpOption();
@@ -142,7 +154,23 @@ int main(int argc, char** argv) {
         window.textPanel()->setMaskMode(value == QLatin1String("causal") ? ascope::AttentionMaskSpec::Mode::Causal
                                                                          : ascope::AttentionMaskSpec::Mode::None);
     }
-    if (!dir.isEmpty()) window.openModel(dir);
+    // The model (and with it the engine, whose LibTorch takes most of a second to initialise)
+    // loads once the window has been painted. A library's initialisers run under the dynamic
+    // loader's lock, which Qt also takes whenever it starts a thread or registers a thread_local
+    // while it builds and lays out the window: started earlier, the load would hold the window
+    // back by as long as it takes.
+    if (!dir.isEmpty()) {
+        auto* painted = new FirstPaint(&window);
+        window.installEventFilter(painted);
+        auto started = std::make_shared<bool>(false);
+        auto openModel = [&window, dir, started] {
+            if (*started) return;
+            *started = true;
+            window.openModel(dir);
+        };
+        painted->onFirstPaint = [openModel] { QTimer::singleShot(0, openModel); };
+        QTimer::singleShot(500, &window, openModel);  // a window that is never painted (minimised) still loads
+    }
     QString imageDir = parser.value(imageModel);
     if (imageDir.isEmpty()) imageDir = QString::fromStdString(ascope::builtinModelDir("demo-vit"));
     // Image mode's model loads when its tab is first shown (or an image is opened): not at start-up.
@@ -171,8 +199,9 @@ int main(int argc, char** argv) {
                          [loadedAt] { *loadedAt = secondsSinceProcessStart(); });
         QObject::connect(window.textPanel(), &TextModePanel::analysisShown, &window, [&window, firstPaint, loadedAt, mainAt] {
             window.repaint();  // the heatmap drawn, not only scheduled
-            std::printf("main() entered %.3f s, window painted %.3f s, model loaded %.3f s, first heatmap drawn %.3f s "
-                        "(since the process started)\n", mainAt, firstPaint->at, *loadedAt, secondsSinceProcessStart());
+            std::printf("main() entered %.3f s, window painted %.3f s, engine loaded %.3f s, model loaded %.3f s, "
+                        "first heatmap drawn %.3f s (since the process started)\n",
+                        mainAt, firstPaint->at, engineLoadedSince(), *loadedAt, secondsSinceProcessStart());
             QApplication::quit();
         });
         QObject::connect(&window.textPanel()->session(), &ascope::ui::TextSession::modelFailed, &window, [] {

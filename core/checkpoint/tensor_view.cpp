@@ -1,6 +1,9 @@
 #include "checkpoint/tensor_view.h"
 
 #include <cstring>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace ascope {
 
@@ -85,6 +88,29 @@ bool isFloatingDType(DType dtype) {
     return dtype == DType::F32 || dtype == DType::F64 || dtype == DType::F16 || dtype == DType::BF16;
 }
 
+namespace {
+// Half to float eight at a time with the F16C instruction (exact, as halfToFloat; every x86-64
+// CPU of the last decade has it). Returns how many elements it converted.
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("f16c,avx"))) std::size_t halvesToFloatsF16c(const unsigned char* in, float* out, std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i h;
+        std::memcpy(&h, in + i * 2, 16);
+        _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
+    }
+    return i;
+}
+bool hasF16c() {
+    static const bool has = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    return has;
+}
+#else
+std::size_t halvesToFloatsF16c(const unsigned char*, float*, std::size_t) { return 0; }
+bool hasF16c() { return false; }
+#endif
+}  // namespace
+
 bool toFloat32(const TensorView& view, float* out) {
     const std::size_t n = static_cast<std::size_t>(view.elementCount());
     switch (view.dtype) {
@@ -99,7 +125,7 @@ bool toFloat32(const TensorView& view, float* out) {
         }
         return true;
     case DType::F16:
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t i = hasF16c() ? halvesToFloatsF16c(view.data, out, n) : 0; i < n; ++i) {
             std::uint16_t h;
             std::memcpy(&h, view.data + i * 2, 2);
             out[i] = halfToFloat(h);

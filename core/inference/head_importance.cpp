@@ -1,29 +1,28 @@
-// TextModel::headImportance: every head switched off alone, batched layer by layer.
+// BertTextModel::headImportance: every head switched off alone, batched layer by layer.
 #include "inference/head_importance.h"
 
 #include "inference/attention_overrides.h"
 #include "inference/head_ablation_sweep.h"
-#include "inference/text_model_impl.h"
+#include "inference/bert_text_model.h"
 #include "models/torch_weights.h"
 
 namespace ascope {
 
-Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, const TextRunOptions& options,
+Expected<HeadImportance> BertTextModel::headImportance(std::vector<Token> tokens, const TextRunOptions& options,
                                                    const std::function<bool(int, int)>& onProgress) const {
-    auto& impl = *m_impl;  // the modules' forward is not const; the mutex serialises it
     const int real = static_cast<int>(tokens.size());
     const int padding = options.attentionMask.active() ? std::max(0, options.attentionMask.padding) : 0;
-    auto ids = impl.inputIds(tokens, std::string(), padding);
+    auto ids = inputIds(tokens, std::string(), padding);
     if (!ids) return ids.errorValue();
-    if (!impl.bert.head) return makeError(ErrorKind::Unsupported, impl.dir + ": this checkpoint has no masked-LM head");
-    const auto maskPositions = impl.maskPositions(tokens, real);
+    if (!m_bert.head) return makeError(ErrorKind::Unsupported, m_dir + ": this checkpoint has no masked-LM head");
+    const auto maskPositions = maskIndices(tokens, real);
     if (maskPositions.empty())
         return makeError(ErrorKind::InvalidInput, "the text has no [MASK] token: head importance measures how much each head "
                                                   "matters to a [MASK]'s prediction");
-    const int n = static_cast<int>(tokens.size()), layers = impl.config.numLayers, heads = impl.config.numHeads;
+    const int n = static_cast<int>(tokens.size()), layers = m_config.numLayers, heads = m_config.numHeads;
     const auto masks = static_cast<int64_t>(maskPositions.size());
 
-    std::lock_guard<std::mutex> lock(impl.mutex);
+    std::lock_guard<std::mutex> lock(m_mutex);
     try {
         torch::InferenceMode guard;
         AppliedAttentionControls applied;
@@ -35,10 +34,10 @@ Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, co
         auto step = [&](int) { return !onProgress || onProgress(++done, total); };
 
         auto input = torch::tensor(*ids, torch::kLong).view({1, n});  // [batch=1, seq]
-        auto base = impl.bert.model->forward(input, torch::Tensor(), true, step, {}, *overrides);
+        auto base = m_bert.model->forward(input, torch::Tensor(), true, step, {}, *overrides);
         if (!base.lastHidden.defined()) return cancelledError();
         auto pos = torch::tensor(maskPositions, torch::kLong);
-        auto baseProbs = torch::softmax(impl.bert.head->forward(base.lastHidden[0].index_select(0, pos)), -1);  // [masks, vocab]
+        auto baseProbs = torch::softmax(m_bert.head->forward(base.lastHidden[0].index_select(0, pos)), -1);  // [masks, vocab]
         auto answers = baseProbs.argmax(-1);  // [masks]
 
         HeadImportance result;
@@ -48,17 +47,17 @@ Expected<HeadImportance> TextModel::headImportance(std::vector<Token> tokens, co
             HeadImportance::Mask mask;
             mask.position = static_cast<int>(maskPositions[static_cast<std::size_t>(m)]);
             const int id = static_cast<int>(answers[m].item<int64_t>());
-            mask.answer = {impl.tokenizer->vocab().tokenOf(id), id, baseProbs[m][id].item<float>()};
+            mask.answer = {m_tokenizer.vocab().tokenOf(id), id, baseProbs[m][id].item<float>()};
             mask.probability.assign(static_cast<std::size_t>(layers) * heads, mask.answer.probability);  // drop 0 unless tested
             result.masks.push_back(std::move(mask));
         }
         HeadAblationSweep sweep{&applied, &*overrides, &base.hiddenStates, {}, step};
         sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
-            auto last = impl.bert.model->runLayers(x, l, batched, step);  // [batch, seq, hidden]
+            auto last = m_bert.model->runLayers(x, l, batched, step);  // [batch, seq, hidden]
             if (!last.defined()) return {};
             const int64_t batch = x.size(0);
-            auto rows = last.index_select(1, pos).reshape({batch * masks, impl.config.hiddenSize});     // [batch * masks, hidden]
-            auto probs = torch::softmax(impl.bert.head->forward(rows), -1).view({batch, masks, -1});  // [batch, masks, vocab]
+            auto rows = last.index_select(1, pos).reshape({batch * masks, m_config.hiddenSize});     // [batch * masks, hidden]
+            auto probs = torch::softmax(m_bert.head->forward(rows), -1).view({batch, masks, -1});  // [batch, masks, vocab]
             return probs.gather(2, answers.view({1, masks, 1}).expand({batch, masks, 1})).squeeze(2);  // [batch, masks]
         };
         if (!sweepHeadAblations(sweep, result)) return cancelledError();

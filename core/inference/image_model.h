@@ -1,6 +1,7 @@
 #pragma once
 // A Vision Transformer (ViT, DeiT) image classifier loaded from a Hugging Face folder. No torch
-// types; every torch exception is caught here and returned as an Error.
+// types; every torch exception is caught inside the engine and returned as an Error. As for
+// TextModel, load() checks the folder here and the model behind the interface lives in the engine.
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,27 +26,27 @@ struct ImageRunOptions {
 class ImageModel {
 public:
     static Expected<std::unique_ptr<ImageModel>> load(const std::string& dir);
-    ~ImageModel();
+    virtual ~ImageModel();
+    ImageModel(const ImageModel&) = delete;
+    ImageModel& operator=(const ImageModel&) = delete;
 
-    Expected<ImageAnalysis> analyse(const RgbImage& image, const ImageRunOptions& options = {}) const;
+    virtual Expected<ImageAnalysis> analyse(const RgbImage& image, const ImageRunOptions& options = {}) const = 0;
     // Head importance for the top class: its probability with each head switched off alone, on top
     // of options' mask and ablation (one entry in HeadImportance::masks, position 0 = [CLS], the
     // answer's token being the class label). Batched layer by layer as TextModel's.
-    Expected<HeadImportance> headImportance(const RgbImage& image, const ImageRunOptions& options,
-                                            const std::function<bool(int, int)>& onProgress = {}) const;
+    virtual Expected<HeadImportance> headImportance(const RgbImage& image, const ImageRunOptions& options,
+                                                    const std::function<bool(int, int)>& onProgress = {}) const = 0;
 
-    const ModelConfig& config() const;
-    const PreprocessorConfig& preprocessor() const;
-    const std::string& directory() const;
-    bool hasClassifier() const;
-    int prefixTokens() const;
+    virtual const ModelConfig& config() const = 0;
+    virtual const PreprocessorConfig& preprocessor() const = 0;
+    virtual const std::string& directory() const = 0;
+    virtual bool hasClassifier() const = 0;
+    virtual int prefixTokens() const = 0;
     // Position embeddings [prefix + patches][hidden], row-major.
-    std::vector<float> positionEmbeddings() const;
+    virtual std::vector<float> positionEmbeddings() const = 0;
 
-private:
-    ImageModel();
-    struct Impl;
-    std::unique_ptr<Impl> m_impl;
+protected:
+    ImageModel() = default;
 };
 
 }  // namespace ascope

@@ -1,6 +1,8 @@
 #pragma once
 // A BERT-family masked language model loaded from a Hugging Face folder. The public face of the
-// text engine: no torch types; every torch exception is caught here and returned as an Error.
+// text engine: no torch types; every torch exception is caught inside the engine and returned as
+// an Error. load() checks the folder here (config, tokenizer) and loads the engine library on
+// first use (engine/engine_library.h); the model behind the interface lives in the engine.
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,34 +32,34 @@ struct TextRunOptions {
 class TextModel {
 public:
     static Expected<std::unique_ptr<TextModel>> load(const std::string& dir);
-    ~TextModel();
+    virtual ~TextModel();
+    TextModel(const TextModel&) = delete;
+    TextModel& operator=(const TextModel&) = delete;
 
     // Tokenises `text` and runs the model.
     Expected<TextAnalysis> analyse(std::string_view text, const TextRunOptions& options = {}) const;
     // Runs the model on tokens that may have been edited (e.g. chips toggled to [MASK]).
-    Expected<TextAnalysis> analyseTokens(std::string text, std::vector<Token> tokens,
-                                         const TextRunOptions& options = {}) const;
+    virtual Expected<TextAnalysis> analyseTokens(std::string text, std::vector<Token> tokens,
+                                                 const TextRunOptions& options = {}) const = 0;
 
     // Head importance for every [MASK] of `tokens` under options' mask and ablation (topK is
     // ignored): one forward with every head on, then, layer by layer, one batched pass per layer
     // with each of its heads switched off in its own batch entry, starting from that layer's input
     // (the layers before it are unchanged). onProgress(done, total) may return false to cancel.
-    Expected<HeadImportance> headImportance(std::vector<Token> tokens, const TextRunOptions& options,
-                                            const std::function<bool(int, int)>& onProgress = {}) const;
+    virtual Expected<HeadImportance> headImportance(std::vector<Token> tokens, const TextRunOptions& options,
+                                                    const std::function<bool(int, int)>& onProgress = {}) const = 0;
 
-    const ModelConfig& config() const;
-    const BertTokenizer& tokenizer() const;
-    const std::string& directory() const;
-    bool hasMlmHead() const;
+    virtual const ModelConfig& config() const = 0;
+    virtual const BertTokenizer& tokenizer() const = 0;
+    virtual const std::string& directory() const = 0;
+    virtual bool hasMlmHead() const = 0;
     // Learned position embeddings [maxPositions][hidden], row-major.
-    std::vector<float> positionEmbeddings() const;
+    virtual std::vector<float> positionEmbeddings() const = 0;
     // The longest input in tokens (including [CLS] and [SEP]).
-    int maxTokens() const;
+    int maxTokens() const { return config().maxPositionEmbeddings; }
 
-private:
-    TextModel();
-    struct Impl;  // core-internal: inference/text_model_impl.h
-    std::unique_ptr<Impl> m_impl;
+protected:
+    TextModel() = default;
 };
 
 }  // namespace ascope

@@ -11,6 +11,7 @@
 
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/safetensors_writer.h"
+#include "engine/engine_functions.h"
 #include "inference/text_model.h"
 #include "models/bert.h"
 #include "models/torch_weights.h"
@@ -68,37 +69,6 @@ std::vector<Batch> makeBatches(const std::vector<std::vector<int64_t>>& examples
 
 }  // namespace
 
-Expected<std::vector<std::string>> readCorpusLines(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return makeError(ErrorKind::Io, path + ": cannot open the corpus");
-    std::vector<std::string> lines;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(line);
-    }
-    if (lines.size() < 10) return makeError(ErrorKind::InvalidInput, path + ": the corpus needs at least 10 non-empty lines");
-    return lines;
-}
-
-std::size_t heldOutStart(std::size_t lines, double fraction) {
-    const auto held = static_cast<std::size_t>(static_cast<double>(lines) * std::clamp(fraction, 0.0, 0.5));
-    return lines - held;
-}
-
-Status validateMlmConfig(const MlmTrainConfig& t) {
-    if (auto st = training::checkTrainingShape(t.layers, t.hidden, t.heads, t.intermediate, t.steps, t.checkpointEvery); !st)
-        return st;
-    auto fail = [](const std::string& m) { return Status(makeError(ErrorKind::InvalidInput, m)); };
-    if (t.vocabSize < 100) return fail("the vocabulary needs at least 100 entries");
-    if (t.maxTokens < 4) return fail("the longest training sequence must be at least 4 tokens");
-    if (t.maxPositions <= 0) return fail("the number of positions must be positive");
-    if (t.batchTokens < t.maxTokens) return fail("a batch must hold at least one sequence of the longest length");
-    if (!(t.dropout >= 0.0 && t.dropout < 1.0)) return fail("dropout must be in [0, 1)");
-    if (!(t.learningRate > 0.0)) return fail("the learning rate must be positive");
-    return Status::ok();
-}
-
 namespace {
 // What a resumed run needs besides the weights and the optimiser to continue exactly as an
 // uninterrupted run: the data-order and masking generator, the epoch's batch order and where in
@@ -133,7 +103,7 @@ struct MlmDataState {
 };
 }  // namespace
 
-Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProgress) {
+Expected<int> engine::trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProgress) {
     if (auto st = validateMlmConfig(t); !st) return st.errorValue();
     auto lines = readCorpusLines(t.corpusPath);
     if (!lines) return lines.errorValue();
@@ -274,7 +244,7 @@ Expected<int> trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProg
     }
 }
 
-Expected<MlmEvaluation> evaluateMaskedLm(const std::string& modelDir, const std::string& corpusPath,
+Expected<MlmEvaluation> engine::evaluateMaskedLm(const std::string& modelDir, const std::string& corpusPath,
                                          double heldOutFraction, int maxLines, unsigned seed) {
     auto model = TextModel::load(modelDir);
     if (!model) return model.errorValue();

@@ -150,19 +150,6 @@ Status restoreGeneratorState(at::Generator& generator, const std::string& hex) {
     return Status::ok();
 }
 
-Status checkTrainingShape(int layers, int hidden, int heads, int intermediate, int steps, int checkpointEvery) {
-    auto fail = [](const std::string& m) { return Status(makeError(ErrorKind::InvalidInput, m)); };
-    if (layers <= 0) return fail("the number of layers must be positive");
-    if (heads <= 0) return fail("the number of heads must be positive");
-    if (hidden <= 0 || hidden % heads != 0)
-        return fail("the hidden size (" + std::to_string(hidden) + ") must be a positive multiple of the number of heads (" +
-                    std::to_string(heads) + ")");
-    if (intermediate <= 0) return fail("the intermediate size must be positive");
-    if (steps <= 0) return fail("the number of training steps must be positive");
-    if (checkpointEvery <= 0) return fail("the checkpoint interval must be positive");
-    return Status::ok();
-}
-
 Expected<int> runTrainingLoop(const LoopSettings& s, torch::optim::Optimizer& optimizer, int startStep,
                               const std::function<StepOutput(int step)>& forward,
                               const std::function<Status(int step)>& save, const TrainCallback& onProgress) {

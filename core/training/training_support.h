@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checkpoint/safetensors_writer.h"
+#include "training/training_checks.h"
 #include "training/training_progress.h"
 #include "util/expected.h"
 
@@ -60,10 +61,6 @@ struct StepOutput {
 Expected<int> runTrainingLoop(const LoopSettings& settings, torch::optim::Optimizer& optimizer, int startStep,
                               const std::function<StepOutput(int step)>& forward,
                               const std::function<Status(int step)>& save, const TrainCallback& onProgress);
-
-// Checks that a model shape is usable before anything divides by it; the message names the
-// parameters as core does (front ends phrase them as their own options).
-Status checkTrainingShape(int layers, int hidden, int heads, int intermediate, int steps, int checkpointEvery);
 
 // Smooths loss, accuracy and throughput (exponential average after a plain mean over the first
 // 20 steps) and estimates the remaining time.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "engine/engine_functions.h"
 #include "inference/image_model.h"
 #include "models/torch_weights.h"
 #include "models/vit.h"
@@ -14,21 +15,7 @@ namespace fs = std::filesystem;
 
 namespace ascope {
 
-unsigned heldOutShapesSeed(unsigned seed) { return seed ^ 0x5EEDF00Du; }
-
-Status validateVitConfig(const VitTrainConfig& t) {
-    if (auto st = training::checkTrainingShape(t.layers, t.hidden, t.heads, t.intermediate, t.steps, t.checkpointEvery); !st)
-        return st;
-    auto fail = [](const std::string& m) { return Status(makeError(ErrorKind::InvalidInput, m)); };
-    if (t.patchSize <= 0 || t.imageSize <= 0 || t.imageSize % t.patchSize != 0)
-        return fail("the image size (" + std::to_string(t.imageSize) + ") must be a positive multiple of the patch size (" +
-                    std::to_string(t.patchSize) + ")");
-    if (t.batchSize <= 0) return fail("the batch size must be positive");
-    if (!(t.learningRate > 0.0)) return fail("the learning rate must be positive");
-    return Status::ok();
-}
-
-Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onProgress) {
+Expected<int> engine::trainVitShapes(const VitTrainConfig& t, const TrainCallback& onProgress) {
     if (auto st = validateVitConfig(t); !st) return st.errorValue();
     std::error_code ec;
     fs::create_directories(t.outDir, ec);
@@ -117,7 +104,7 @@ Expected<int> trainVitShapes(const VitTrainConfig& t, const TrainCallback& onPro
     }
 }
 
-Expected<double> evaluateVitShapes(const std::string& modelDir, int count, unsigned seed) {
+Expected<double> engine::evaluateVitShapes(const std::string& modelDir, int count, unsigned seed) {
     auto model = ImageModel::load(modelDir);
     if (!model) return model.errorValue();
     const int size = (*model)->config().imageSize;

@@ -28,8 +28,9 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
-Run cli(const std::vector<std::string>& args) {
-    std::string cmd = quote(ASCOPE_CLI_PATH);
+// `environment`: assignments put before the command ("ASCOPE_ENGINE=/x").
+Run cli(const std::vector<std::string>& args, const std::string& environment = {}) {
+    std::string cmd = environment.empty() ? quote(ASCOPE_CLI_PATH) : "env " + environment + " " + quote(ASCOPE_CLI_PATH);
     for (const auto& a : args) cmd += " " + quote(a);
     cmd += " 2>&1";
     Run r{-1, {}};
@@ -204,17 +205,54 @@ TEST_CASE("The CLI reads pytorch_model.bin, converts it to safetensors, and refu
     CHECK_THAT(r.out, Catch::Contains("refuses to load 'posix.system'"));
 }
 
-TEST_CASE("The command-line tool links no GUI libraries: no Qt Widgets, QtSvg, PrintSupport or QCustomPlot",
-          "[app][cli]") {
+namespace {
+std::string ldd(const std::string& file) {
     std::string out;
-    FILE* p = popen(("ldd " + quote(ASCOPE_CLI_PATH) + " 2>&1").c_str(), "r");
+    FILE* p = popen(("ldd " + quote(file) + " 2>&1").c_str(), "r");
     REQUIRE(p != nullptr);
     std::array<char, 4096> buf{};
     std::size_t n;
     while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
     REQUIRE(pclose(p) == 0);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("LibTorch is in the engine library, loaded at run time: the CLI does not link it", "[app][cli][engine]") {
+    const std::string cliLibraries = ldd(ASCOPE_CLI_PATH), engineLibraries = ldd(ASCOPE_ENGINE_PATH);
+    INFO(cliLibraries << engineLibraries);
+    CHECK_THAT(engineLibraries, Catch::Contains("libtorch_cpu") && Catch::Contains("libdnnl"));
+    CHECK_THAT(cliLibraries, !Catch::Contains("libtorch") && !Catch::Contains("libdnnl") &&
+                                 !Catch::Contains("libattention-scope-engine"));
+}
+
+TEST_CASE("tokenize runs without the engine; a command that needs it says in one line that it is missing",
+          "[app][cli][engine]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    const std::string noEngine = "ASCOPE_ENGINE=" + quote(dir.file("no-such-engine.so"));
+    auto r = cli({"tokenize", "--model", dir.file("m"), "--text", "The cats", "--json"}, noEngine);
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(r.out).size() == 5);
+    r = cli({"predict", "--model", dir.file("m"), "--text", "The [MASK]"}, noEngine);
+    INFO(r.out);
+    CHECK(r.exitCode == 1);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    CHECK_THAT(r.out, Catch::Contains("inference engine could not be loaded") && Catch::Contains("no-such-engine.so"));
+    // The folder's own problems are found before the engine is needed.
+    r = cli({"predict", "--model", dir.file("nowhere"), "--text", "The [MASK]"}, noEngine);
+    CHECK_THAT(r.out, Catch::Contains("not a folder"));
+    // A library that is not an engine is refused by name, not called.
+    r = cli({"predict", "--model", dir.file("m"), "--text", "The [MASK]"}, "ASCOPE_ENGINE=" + quote(ASCOPE_BASE_PATH));
+    CHECK(r.exitCode == 1);
+    CHECK_THAT(r.out, Catch::Contains("not an Attention Scope engine"));
+}
+
+TEST_CASE("The command-line tool links no GUI libraries: no Qt Widgets, QtSvg, PrintSupport or QCustomPlot",
+          "[app][cli]") {
+    const std::string out = ldd(ASCOPE_CLI_PATH);
     INFO(out);
-    CHECK_THAT(out, Catch::Contains("libtorch"));  // the listing is real
+    CHECK_THAT(out, Catch::Contains("libattention-scope-base"));  // the listing is real
     CHECK_THAT(out, !Catch::Contains("libQt6Widgets"));
     CHECK_THAT(out, !Catch::Contains("libQt6Svg"));
     CHECK_THAT(out, !Catch::Contains("libQt6PrintSupport"));

@@ -21,5 +21,9 @@ for f in ./usr/bin/attention-scope ./usr/bin/attention-scope-cli ./usr/share/att
          ./usr/share/icons/hicolor/scalable/apps/attention-scope.svg ./usr/share/man/man1/attention-scope-cli.1; do
   grep -qxF "$f" <<<"$files" || fail "the package lacks $f"
 done
+# The private libraries: the base one the executables link, the engine loaded at run time.
+for lib in libattention-scope-base.so libattention-scope-engine.so; do
+  grep -qE "^\./usr/lib/([^/]+/)?attention-scope/$lib\$" <<<"$files" || fail "the package lacks $lib"
+done
 if grep -q "tests/\|bench/\|_tests$" <<<"$files"; then fail "the package carries test or bench files"; fi
 echo "deb test: $(basename "$deb"): Depends: $depends"

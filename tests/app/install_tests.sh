@@ -12,6 +12,10 @@ mv "$tmp/first" "$tmp/moved"
 root="$tmp/moved"
 fail() { echo "install test: $*" >&2; exit 1; }
 
+if ldd "$root/bin/attention-scope-cli" | grep -q "not found"; then fail "the moved CLI misses a library: $(ldd "$root/bin/attention-scope-cli")"; fi
+engine=$(find "$root" -name libattention-scope-engine.so)
+[ -n "$engine" ] || fail "the engine library is not installed"
+if ldd "$engine" | grep -q "not found"; then fail "the moved engine misses a library"; fi
 out=$("$root/bin/attention-scope-cli" predict --text "The capital of France is [MASK]." --json)
 grep -q '"token": "paris"' <<<"$out" || fail "the moved CLI did not predict paris: $out"
 "$root/bin/attention-scope-cli" --version | grep -q "attention-scope-cli [0-9]" || fail "no version"

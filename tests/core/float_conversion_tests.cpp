@@ -68,3 +68,23 @@ TEST_CASE("Half conversion rounds to nearest even at the edges of its range", "[
     REQUIRE(floatToBFloat16(fromBits(0x3F808000)) == 0x3F80);  // tie, even stays
     REQUIRE(floatToBFloat16(fromBits(0x3F818000)) == 0x3F82);  // tie, odd rounds up
 }
+
+TEST_CASE("Every half value widens to float32 exactly as LibTorch widens it", "[core][checkpoint][convert]") {
+    // All 65536 bit patterns, in an odd-length buffer so that both the eight-wide and the scalar path run.
+    std::vector<std::uint16_t> halves(65536 + 3);
+    for (std::size_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<std::uint16_t>(i);
+    TensorView view;
+    view.dtype = DType::F16;
+    view.shape = {static_cast<std::int64_t>(halves.size())};
+    view.data = reinterpret_cast<const std::uint8_t*>(halves.data());
+    std::vector<float> ours;
+    REQUIRE(toFloat32(view, ours));
+    auto expected = torch::from_blob(halves.data(), {static_cast<int64_t>(halves.size())}, torch::kHalf).to(torch::kFloat).contiguous();
+    const float* theirs = expected.data_ptr<float>();
+    int mismatches = 0;
+    for (std::size_t i = 0; i < halves.size(); ++i) {
+        const bool same = std::isnan(theirs[i]) ? std::isnan(ours[i]) : std::memcmp(&ours[i], &theirs[i], 4) == 0;
+        if (!same && ++mismatches <= 5) FAIL_CHECK("half 0x" << std::hex << halves[i] << ": " << ours[i] << " vs " << theirs[i]);
+    }
+    REQUIRE(mismatches == 0);
+}

@@ -1,0 +1,46 @@
+#pragma once
+// Internal (includes torch): the engine's TextModel, a BERT on LibTorch and oneDNN, and the input
+// checks its runs share.
+#include "util/core_internal.h"
+
+#include <mutex>
+
+#include "inference/text_model.h"
+#include "models/bert.h"
+
+namespace ascope {
+
+class BertTextModel final : public TextModel {
+public:
+    BertTextModel(std::string dir, ModelConfig config, BertTokenizer tokenizer, LoadedBert bert);
+
+    Expected<TextAnalysis> analyseTokens(std::string text, std::vector<Token> tokens,
+                                         const TextRunOptions& options) const override;
+    Expected<HeadImportance> headImportance(std::vector<Token> tokens, const TextRunOptions& options,
+                                            const std::function<bool(int, int)>& onProgress) const override;
+    const ModelConfig& config() const override { return m_config; }
+    const BertTokenizer& tokenizer() const override { return m_tokenizer; }
+    const std::string& directory() const override { return m_dir; }
+    bool hasMlmHead() const override { return static_cast<bool>(m_bert.head); }
+    std::vector<float> positionEmbeddings() const override;
+
+private:
+    // The ids of `tokens` plus `padding` [PAD] tokens appended to them, or why they cannot run.
+    Expected<std::vector<int64_t>> inputIds(std::vector<Token>& tokens, const std::string& text, int padding) const;
+    // Indices of the [MASK] tokens among the first `real` tokens.
+    std::vector<int64_t> maskIndices(const std::vector<Token>& tokens, int real) const;
+    // The top `k` of `probs` ([vocab]) as predictions.
+    std::vector<TokenPrediction> topOf(const torch::Tensor& probs, int k) const;
+
+    std::string m_dir;
+    ModelConfig m_config;
+    BertTokenizer m_tokenizer;
+    mutable LoadedBert m_bert;   // the modules' forward is not const; m_mutex serialises it
+    mutable std::mutex m_mutex;  // one forward at a time
+};
+
+// The engine's loader behind TextModel::load (the folder's config and tokenizer checked already).
+Expected<std::unique_ptr<TextModel>> loadBertTextModel(const std::string& dir, const ModelConfig& config,
+                                                       BertTokenizer tokenizer);
+
+}  // namespace ascope
