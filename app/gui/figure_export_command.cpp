@@ -10,6 +10,7 @@
 #include "panels/attention_panel.h"
 #include "panels/image_mode_panel.h"
 #include "panels/text_mode_panel.h"
+#include "session/session_file.h"
 #include "window/main_window.h"
 
 namespace ascope::app {
@@ -30,6 +31,15 @@ void finish(const QString& error) {
 void armFigureExportTimeout(ui::MainWindow& window, int seconds);
 
 QString figureViewNames() { return QStringLiteral("heatmap, model, head, positional, overlay, step, layers"); }
+
+QString figureViewOf(const SessionStep& step) {
+    if (step.mode == "image") return QStringLiteral("overlay");
+    static const std::map<std::string, QString> views = {{"model", QStringLiteral("model")}, {"head", QStringLiteral("head")},
+                                                         {"positional", QStringLiteral("positional")}, {"one-head", QStringLiteral("step")},
+                                                         {"layers", QStringLiteral("layers")}};
+    auto it = views.find(step.view.tab);
+    return it != views.end() ? it->second : QStringLiteral("heatmap");
+}
 
 QString checkFigureExport(const FigureExportRequest& r) {
     const QString suffix = QFileInfo(r.out).suffix().toLower();
@@ -71,6 +81,7 @@ void armFigureExport(ui::MainWindow& window, const FigureExportRequest& r) {
     auto* text = window.textPanel();
     text->showView(kTextViews.at(r.view));
     QObject::connect(text, &TextModePanel::analysisShown, &window, [&window, text, r, save] {
+        text->showView(kTextViews.at(r.view));  // a session may have shown another tab since
         if (r.layer >= 0) {
             const auto& a = text->analysis()->attention;
             if (r.layer >= a.layers || r.head >= a.heads)

@@ -5,6 +5,9 @@
 // bad input is one line on stderr and exit status 1.
 #include <QString>
 
+namespace ascope {
+struct SessionStep;
+}
 namespace ascope::ui {
 class MainWindow;
 }
@@ -19,6 +22,8 @@ struct FigureExportRequest {
 
 // The views --view accepts.
 QString figureViewNames();
+// The --view that shows a session step's view (its tab; the heatmap for tabs with no figure).
+QString figureViewOf(const SessionStep& step);
 // Checks the request before anything runs; returns "" or the one-line error.
 QString checkFigureExport(const FigureExportRequest& request);
 // Arms the window: the export happens after the first analysis; the application then exits with

@@ -2,6 +2,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
 #include <algorithm>
@@ -11,11 +12,13 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 #include <string>
 
 #include "checkpoint/model_config.h"
+#include "session/session_file.h"
 #include "engine/engine_library.h"
 #include "figure_export_command.h"
 #include "training/shapes_dataset.h"
@@ -82,6 +85,11 @@ int main(int argc, char** argv) {
             !qEnvironmentVariableIsSet("WAYLAND_DISPLAY") && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
     }
+    // Qt's session management takes "-session ID" / "--session ID" out of the arguments before our
+    // parser sees them (QGuiApplication::sessionId()), so --session FILE is read here first.
+    QString sessionOption;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--session" || std::string(argv[i]) == "-session") sessionOption = QString::fromLocal8Bit(argv[i + 1]);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttentionScope"));
     QApplication::setOrganizationName(QStringLiteral("AttentionScope"));
@@ -117,13 +125,45 @@ int main(int argc, char** argv) {
                             QStringLiteral("VIEW"), QStringLiteral("heatmap"));
     QCommandLineOption layer(QStringLiteral("layer"), QStringLiteral("Layer for --export-figure (from 0)."), QStringLiteral("L"));
     QCommandLineOption head(QStringLiteral("head"), QStringLiteral("Head for --export-figure (from 0)."), QStringLiteral("H"));
+    QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Session file (.ascope) to open (also as the only argument)."),
+                               QStringLiteral("FILE"));
     parser.addOptions({model, text, screenshot, tab, imageModel, image, mode, attentionMask, startupReport, exportFigure, view,
-                       layer, head});
+                       layer, head, session});
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("A session file (.ascope) or a model folder to open."),
+                                 QStringLiteral("[FILE.ascope | DIR]"));
     parser.process(app);
+    // One argument: a session file, or a model folder (as the file manager passes either).
+    QString sessionPath = parser.isSet(session) ? parser.value(session) : sessionOption, folderArgument;
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr, "attention-scope: give one session file or model folder\n");
+        return 2;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        const QString argument = parser.positionalArguments().constFirst();
+        if (QFileInfo(argument).isDir()) folderArgument = argument;
+        else if (sessionPath.isEmpty()) sessionPath = argument;
+        else {
+            std::fprintf(stderr, "attention-scope: give one session file\n");
+            return 2;
+        }
+    }
+    // A session is read here first, so that a broken one is one line and exit status 1 before any window.
+    std::optional<ascope::SessionFile> sessionFile;
+    if (!sessionPath.isEmpty()) {
+        auto read = ascope::readSessionFile(sessionPath.toStdString());
+        if (!read) {
+            std::fprintf(stderr, "attention-scope: %s\n", read.error().c_str());
+            return 1;
+        }
+        sessionFile = std::move(*read);
+    }
     ascope::app::FigureExportRequest figure;
     if (parser.isSet(exportFigure)) {
         bool layerOk = true, headOk = true;
-        figure = {parser.value(exportFigure), parser.value(view), parser.isSet(layer) ? parser.value(layer).toInt(&layerOk) : -1,
+        QString figureView = parser.value(view);
+        if (sessionFile && !parser.isSet(view))  // the session's own view
+            figureView = ascope::app::figureViewOf(sessionFile->steps[static_cast<std::size_t>(sessionFile->currentStep)]);
+        figure = {parser.value(exportFigure), figureView, parser.isSet(layer) ? parser.value(layer).toInt(&layerOk) : -1,
                   parser.isSet(head) ? parser.value(head).toInt(&headOk) : -1};
         QString error = checkFigureExport(figure);
         if (!layerOk || !headOk || (parser.isSet(layer) && figure.layer < 0) || (parser.isSet(head) && figure.head < 0))
@@ -142,7 +182,7 @@ int main(int argc, char** argv) {
     window.textPanel()->showView(static_cast<TextModePanel::View>(std::clamp(tabIndex, 0, static_cast<int>(TextModePanel::View::Positional))));
     if (parser.isSet(exportFigure)) window.resize(1400, 900);  // the exported views' natural size
     window.show();
-    QString dir = parser.value(model);
+    QString dir = parser.isSet(model) ? parser.value(model) : folderArgument;
     if (dir.isEmpty()) dir = QString::fromStdString(ascope::builtinModelDir("demo-bert"));
     window.textPanel()->setSentence(parser.isSet(text) ? parser.value(text) : ascope::ui::teachingExamples().front());
     if (parser.isSet(attentionMask)) {
@@ -159,14 +199,15 @@ int main(int argc, char** argv) {
     // loader's lock, which Qt also takes whenever it starts a thread or registers a thread_local
     // while it builds and lays out the window: started earlier, the load would hold the window
     // back by as long as it takes.
-    if (!dir.isEmpty()) {
+    if (!dir.isEmpty() || !sessionPath.isEmpty()) {
         auto* painted = new FirstPaint(&window);
         window.installEventFilter(painted);
         auto started = std::make_shared<bool>(false);
-        auto openModel = [&window, dir, started] {
+        auto openModel = [&window, dir, sessionPath, started] {
             if (*started) return;
             *started = true;
-            window.openModel(dir);
+            if (!sessionPath.isEmpty()) window.openSession(sessionPath);
+            else window.openModel(dir);
         };
         painted->onFirstPaint = [openModel] { QTimer::singleShot(0, openModel); };
         QTimer::singleShot(500, &window, openModel);  // a window that is never painted (minimised) still loads

@@ -34,9 +34,13 @@ if [ -x "$root/bin/attention-scope" ]; then
   "$root/bin/attention-scope" --version | grep -q "0\." || fail "the GUI has no --version"
   for f in share/applications/attention-scope.desktop share/metainfo/net.attentionscope.AttentionScope.metainfo.xml \
            share/icons/hicolor/scalable/apps/attention-scope.svg share/icons/hicolor/256x256/apps/attention-scope.png \
-           share/icons/hicolor/16x16/apps/attention-scope.png share/man/man1/attention-scope.1; do
+           share/icons/hicolor/16x16/apps/attention-scope.png share/man/man1/attention-scope.1 \
+           share/mime/packages/attention-scope.xml; do
     [ -s "$root/$f" ] || fail "$f is not installed"
   done
+  grep -q 'glob pattern="\*.ascope"' "$root/share/mime/packages/attention-scope.xml" || fail "no *.ascope MIME glob"
+  grep -q '^MimeType=application/x-attention-scope-session;' "$root/share/applications/attention-scope.desktop" ||
+    fail "the desktop entry does not open session files"
   if command -v desktop-file-validate >/dev/null; then
     desktop-file-validate "$root/share/applications/attention-scope.desktop" || fail "desktop-file-validate"
   fi

@@ -11,6 +11,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QElapsedTimer>
 #include <QImage>
 #include <QLineEdit>
@@ -30,6 +31,7 @@
 #include "panels/text_mode_panel.h"
 #include "panels/training_panel.h"
 #include "temp_dir.h"
+#include "window/session_controller.h"
 #include "tiny_bert_fixture.h"
 #include "tiny_vit_fixture.h"
 #include "widgets/head_grid_widget.h"
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
     MainWindow w;
     w.resize(1200, 800);
     w.show();
+    w.sessions()->locateFolder = [](const QString&) { return QString(); };  // no modal dialog in a soak
     w.openModel(QString::fromStdString(dir.file("bert")));
     w.openImageModel(QString::fromStdString(dir.file("vit")));
     if (!settle(w) || !w.textPanel()->session().model() || !w.imagePanel()->session().model())
@@ -138,9 +141,9 @@ int main(int argc, char** argv) {
     std::mt19937 rng(seed);
     const int warmup = std::max(1, actions / 5);
     double warmMb = 0, peakMb = 0;
-    int counts[19] = {};
+    int counts[20] = {};
     for (int step = 0; step < actions; ++step) {
-        const int action = static_cast<int>(rng() % 19);
+        const int action = static_cast<int>(rng() % 20);
         ++counts[action];
         switch (action) {
         case 0:  // type a word
@@ -267,6 +270,20 @@ int main(int argc, char** argv) {
             if (rng() % 3) w.setPresentation(!w.isPresenting());
             else QTest::keyClick(&w, Qt::Key_M);
             break;
+        case 19: {  // save the session, open it again, or open a truncated copy (refused, nothing changes)
+            const QString session = QString::fromStdString(dir.file("soak.ascope"));
+            const auto choice = rng() % 3;
+            if (choice == 0 || !QFileInfo::exists(session)) {
+                w.sessions()->save(session);
+            } else if (choice == 1) {
+                w.openSession(session);
+            } else {
+                const std::string whole = test::readText(session.toStdString());
+                test::writeText(dir.file("cut.ascope"), whole.substr(0, rng() % std::max<std::size_t>(1, whole.size())));
+                w.openSession(QString::fromStdString(dir.file("cut.ascope")));
+            }
+            break;
+        }
         }
         QApplication::processEvents();
         if (action <= 2) QTest::qWait(170);  // past the sentence box's 150 ms debounce: the edit is analysed
@@ -289,9 +306,9 @@ int main(int argc, char** argv) {
     }
     std::printf("gui_soak: %d actions (seed %u): typing %d, deleting %d, chips %d, combos %d, boxes %d, layer/head %d, "
                 "tabs %d, modes %d, broken models %d, broken images %d, figures %d, data %d, grid clicks %d, "
-                "patch clicks %d, training %d, heatmap clicks %d, head importance %d, presentation %d\n",
+                "patch clicks %d, training %d, heatmap clicks %d, head importance %d, presentation %d, sessions %d\n",
                 actions, seed, counts[0] + counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7],
-                counts[8], counts[9], counts[10], counts[11], counts[12], counts[13], counts[14], counts[15], counts[16], counts[17], counts[18]);
+                counts[8], counts[9], counts[10], counts[11], counts[12], counts[13], counts[14], counts[15], counts[16], counts[17], counts[18], counts[19]);
     std::printf("gui_soak: resident memory %.0f MB after warm-up, at most %.0f MB after (bound +%.0f MB)\n", warmMb,
                 peakMb, memoryBoundMb);
     if (peakMb > warmMb + memoryBoundMb) return fail("resident memory grew past the bound");

@@ -105,6 +105,14 @@ void AttentionPanel::setAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
         const QSignalBlocker b1(m_layer), b2(m_head);
         m_layer->setRange(0, std::max(0, m_analysis->attention.layers - 1));
         m_head->setRange(0, std::max(0, m_analysis->attention.heads - 1));
+        if (m_wanted.first >= 0 && m_wanted.first < m_analysis->attention.layers && m_wanted.second < m_analysis->attention.heads) {
+            m_layer->setValue(m_wanted.first);
+            m_head->setValue(m_wanted.second);
+            m_wanted = {-1, -1};
+            refresh();
+            emit selectionChanged(layer(), head());
+            return;
+        }
     }
     refresh();
 }
@@ -135,6 +143,8 @@ std::vector<float> AttentionPanel::differenceToBaseline() const {
 
 void AttentionPanel::setSelection(int l, int h) {
     const QSignalBlocker b1(m_layer), b2(m_head);
+    // Beyond what the current analysis has (none yet, or a smaller model): kept for the next one.
+    m_wanted = (l > m_layer->maximum() || h > m_head->maximum()) ? std::pair<int, int>{l, h} : std::pair<int, int>{-1, -1};
     m_layer->setValue(l);
     m_head->setValue(h);
     m_aggregation->setCurrentIndex(0);
@@ -146,6 +156,9 @@ int AttentionPanel::layer() const { return m_layer->value(); }
 int AttentionPanel::head() const { return m_head->value(); }
 HeadAggregation AttentionPanel::aggregation() const { return static_cast<HeadAggregation>(m_aggregation->currentData().toInt()); }
 bool AttentionPanel::hideSpecialTokens() const { return m_hideSpecial->isChecked(); }
+void AttentionPanel::setHideSpecialTokens(bool hide) { m_hideSpecial->setChecked(hide); }
+ColorMap AttentionPanel::colorMap() const { return colorMapOf(*m_colorMap); }
+void AttentionPanel::setColorMap(ColorMap map) { m_colorMap->setCurrentIndex(m_colorMap->findData(static_cast<int>(map))); }
 
 void AttentionPanel::stepLayer(int delta) { m_layer->setValue(std::clamp(layer() + delta, 0, m_layer->maximum())); }
 void AttentionPanel::stepHead(int delta) { m_head->setValue(std::clamp(head() + delta, 0, m_head->maximum())); }

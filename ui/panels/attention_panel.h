@@ -2,6 +2,7 @@
 // The main attention view: layer/head selectors, head aggregation (one head, mean, max), an
 // option to hide [CLS]/[SEP] and renormalise rows, a colour-map choice, and the heatmap.
 #include <QWidget>
+#include <utility>
 
 #include "analysis/attention_views.h"
 #include "session/text_session.h"
@@ -31,11 +32,16 @@ public:
     void setScaling(Scaling scaling);
     Scaling scaling() const;
     void setAggregation(HeadAggregation aggregation);
+    // Selects one head (aggregation back to a single head). A layer or head the shown analysis
+    // does not have is selected when an analysis that has it arrives (a session restored first).
     void setSelection(int layer, int head);
     int layer() const;
     int head() const;
     HeadAggregation aggregation() const;
     bool hideSpecialTokens() const;
+    void setHideSpecialTokens(bool hide);
+    ColorMap colorMap() const;
+    void setColorMap(ColorMap map);
     HeatmapPlotWidget* heatmap() const { return m_heatmap; }
     // The matrix currently shown (after aggregation and hiding).
     const AttentionMatrix& shownMatrix() const { return m_shown; }
@@ -57,6 +63,8 @@ private:
     void refresh();
 
     std::vector<float> differenceToBaseline() const;
+
+    std::pair<int, int> m_wanted{-1, -1};  // a selection waiting for an analysis that has it
 
     TextAnalysisPtr m_analysis;
     TextAnalysisPtr m_baseline;

@@ -181,8 +181,15 @@ ImageModePanel::ImageModePanel(QWidget* parent) : QWidget(parent), m_session(new
     });
 }
 
+QString ImageModePanel::modelDirectory() const {
+    if (!m_pendingModel.isEmpty()) return m_pendingModel;
+    if (const auto model = m_session->model()) return QString::fromStdString(model->directory());
+    return m_requestedModel;
+}
+
 void ImageModePanel::openModel(const QString& dir) {
     m_pendingModel.clear();
+    m_requestedModel = dir;
     m_session->openModel(dir);
 }
 
@@ -208,6 +215,7 @@ QString ImageModePanel::openImageFile(const QString& path) {
         return QString::fromStdString(image.error());
     }
     m_image = std::move(*image);
+    m_imagePath = QFileInfo(path).absoluteFilePath();
     m_imageName = slugify(QFileInfo(path).completeBaseName());
     m_queryPatch = -1;
     m_blockedPatches.clear();
@@ -224,6 +232,7 @@ void ImageModePanel::setImage(const QImage& image, const QString& name) {
         return;
     }
     m_image = toRgbImage(image);
+    m_imagePath.clear();
     m_imageName = slugify(name);
     m_queryPatch = -1;
     m_blockedPatches.clear();

@@ -39,6 +39,10 @@ public:
     void openModelWhenNeeded(const QString& dir);
     // Returns an error message ("" on success).
     QString openImageFile(const QString& path);
+    // The image's file ("" for a pasted or generated image) and the model's folder (loaded, being
+    // loaded, or waiting for the tab to be shown; "" for none), for session files.
+    QString imagePath() const { return m_imagePath; }
+    QString modelDirectory() const;
     void setImage(const QImage& image, const QString& name);
     ImageAnalysisPtr analysis() const { return m_analysis; }
     ExportableView* currentExportable() const;
@@ -86,6 +90,8 @@ private:
     QString m_imageName = QStringLiteral("image");
     int m_queryPatch = -1;
     QString m_pendingModel;
+    QString m_requestedModel;
+    QString m_imagePath;
     QLabel* m_modelLabel;
     MessageBanner* m_message;
     QComboBox* m_source;

@@ -182,6 +182,8 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
             [this](const QString& dir) { emit statusMessage(tr("Loading %1…").arg(dir), 0); });
     connect(m_session, &TextSession::modelLoaded, this, &TextModePanel::onModelLoaded);
     connect(m_session, &TextSession::modelFailed, this, [this](const QString& msg) {
+        m_whenModelReady = nullptr;
+        m_loadingDir.clear();
         m_message->showError(tr("Could not open the model: %1").arg(msg));
         emit statusMessage(tr("Model not loaded"), 5000);
     });
@@ -198,10 +200,55 @@ void TextModePanel::onModelLoaded(const QString& dir) {
     emit modelOpened(dir);
     m_positional->setModel(c.hiddenSize, c.maxPositionEmbeddings, m_session->positionEmbeddings());
     m_message->clearMessage();
+    m_loadingDir.clear();
     retokenize();
+    if (auto then = std::move(m_whenModelReady)) {
+        m_whenModelReady = nullptr;
+        then();
+    }
+}
+
+QString TextModePanel::modelDirectory() const {
+    const auto model = m_session->model();
+    return model ? QString::fromStdString(model->directory()) : QString();
+}
+
+QString TextModePanel::sentence() const { return m_sentence->text(); }
+
+void TextModePanel::whenModelReady(const QString& dir, std::function<void()> then) {
+    const auto same = [](const QString& a, const QString& b) {
+        return !a.isEmpty() && !b.isEmpty() && QFileInfo(a).canonicalFilePath() == QFileInfo(b).canonicalFilePath();
+    };
+    if (same(modelDirectory(), dir) && m_loadingDir.isEmpty()) {
+        m_whenModelReady = nullptr;
+        then();
+        return;
+    }
+    m_whenModelReady = std::move(then);
+    if (!same(m_loadingDir, dir)) openModel(dir);
+}
+
+bool TextModePanel::setMaskedTokens(const std::set<int>& indices) {
+    bool complete = true;
+    m_masked.clear();
+    for (int i : indices) {
+        if (i >= 0 && i < static_cast<int>(m_tokens.size()) && m_tokens[static_cast<std::size_t>(i)].text != "[MASK]") m_masked.insert(i);
+        else complete = false;
+    }
+    forgetImportance();
+    refreshStrip();
+    requestRun();
+    return complete;
+}
+
+void TextModePanel::setAblatedHeads(const std::set<std::pair<int, int>>& heads) {
+    m_ablated = heads;
+    forgetImportance();
+    requestRun();
 }
 
 void TextModePanel::openModel(const QString& dir) {
+    m_loadingDir = dir;
     m_ablated.clear();  // heads of the previous model
     forgetImportance();
     m_session->openModel(dir);

@@ -4,6 +4,7 @@
 // text session and all text-mode state (tokens, masks, the analysis shown).
 #include <QTimer>
 #include <QWidget>
+#include <functional>
 #include <set>
 #include <vector>
 
@@ -61,6 +62,18 @@ public:
     void toggleAblated(int layer, int head);
     const std::set<std::pair<int, int>>& ablatedHeads() const { return m_ablated; }
     void setSentence(const QString& text);
+    QString sentence() const;
+    // The open model's folder ("" while none is open).
+    QString modelDirectory() const;
+    // Runs `then` once the model in `dir` is open: at once if it is open already, else after
+    // opening it (dropped if that fails: the banner says why and the previous state stays).
+    void whenModelReady(const QString& dir, std::function<void()> then);
+    // Token indices toggled to [MASK] (typed [MASK]s are not among them).
+    const std::set<int>& maskedTokens() const { return m_masked; }
+    // Sets the toggled tokens of the current sentence (indices out of range or of typed [MASK]s
+    // are dropped; returns false if any was) and runs once.
+    bool setMaskedTokens(const std::set<int>& indices);
+    void setAblatedHeads(const std::set<std::pair<int, int>>& heads);
     void toggleToken(int index);
     void showView(View view);
     View currentView() const;
@@ -136,6 +149,8 @@ private:
     std::vector<Token> m_tokens;
     std::set<int> m_masked;
     std::set<std::pair<int, int>> m_ablated;
+    std::function<void()> m_whenModelReady;
+    QString m_loadingDir;
     TextAnalysisPtr m_analysis;
     TextAnalysisPtr m_baseline;
 };

@@ -64,6 +64,33 @@ MaskControlsWidget::PaintScope MaskControlsWidget::paintScope() const {
     return static_cast<PaintScope>(m_scope->currentData().toInt());
 }
 void MaskControlsWidget::setPadding(int tokens) { m_padding->setValue(tokens); }
+int MaskControlsWidget::padding() const { return m_padding->value(); }
+
+std::vector<AttentionMaskSpec::Cells> MaskControlsWidget::paintedCells() const {
+    std::vector<AttentionMaskSpec::Cells> out;
+    for (const auto& [scope, cells] : m_painted) out.push_back({scope.first, scope.second, cells});
+    return out;
+}
+
+bool MaskControlsWidget::restore(const std::set<int>& blocked, const std::vector<AttentionMaskSpec::Cells>& painted) {
+    bool complete = true;
+    m_blocked.clear();
+    for (int t : blocked) {
+        if (t >= 0 && t < m_tokens) m_blocked.insert(t);
+        else complete = false;
+    }
+    m_painted.clear();
+    for (const auto& c : painted) {
+        if (c.allowed.size() != static_cast<std::size_t>(m_tokens) * m_tokens || c.layer < -1 || c.head < -1) {
+            complete = false;
+            continue;
+        }
+        m_painted[{c.layer, c.head}] = c.allowed;
+    }
+    emit changed();
+    return complete;
+}
+
 void MaskControlsWidget::setCompare(bool on) { m_compare->setChecked(on); }
 bool MaskControlsWidget::compare() const { return m_compare->isChecked(); }
 bool MaskControlsWidget::wantsBaseline() const { return compare() || choice() == Choice::Padding; }

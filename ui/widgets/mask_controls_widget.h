@@ -47,6 +47,15 @@ public:
     void paintCell(int layer, int head, int query, int key, bool allowed);
     void clearPainting();
 
+    // The whole state, for session files: every blocked key and painted scope, whatever the choice.
+    int tokens() const { return m_tokens; }
+    int padding() const;
+    std::set<int> allBlockedKeys() const { return m_blocked; }
+    std::vector<AttentionMaskSpec::Cells> paintedCells() const;
+    // Restores blocked keys and painted cells for the current `tokens()` (entries of another size
+    // or out of range are dropped; returns false if any was). Emits changed() once.
+    bool restore(const std::set<int>& blocked, const std::vector<AttentionMaskSpec::Cells>& painted);
+
     AttentionMaskSpec spec() const;
 
 signals:

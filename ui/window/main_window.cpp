@@ -7,6 +7,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -25,6 +26,7 @@
 #include <QTabBar>
 
 #include "window/model_menus.h"
+#include "window/session_controller.h"
 
 namespace ascope::ui {
 
@@ -42,6 +44,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_modes->addTab(m_image, tr("&Image"));
     m_modes->addTab(m_training, tr("T&rain"));
     setCentralWidget(m_modes);
+    m_sessions = new SessionController(*this);
+    connect(m_sessions, &SessionController::sessionChanged, this, [this](const QString& path) {
+        setWindowTitle(tr("%1 — Attention Scope").arg(QFileInfo(path).fileName()));
+    });
     buildMenus();
 
     auto status = [this](const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); };
@@ -56,7 +62,17 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open Model…"), QKeySequence::Open, this, [this] {
+    file->addAction(tr("&Open Session…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a session"), sessionFolder(),
+                                                          tr("Attention Scope sessions (*.ascope);;All files (*)"));
+        if (!path.isEmpty()) openSession(path);
+    });
+    file->addAction(tr("&Save Session"), QKeySequence::Save, this, [this] { saveSession(false); });
+    file->addAction(tr("Save Session &As…"), QKeySequence(tr("Ctrl+Shift+S")), this, [this] { saveSession(true); });
+    m_recentSessions = file->addMenu(tr("Recent S&essions"));
+    connect(m_recentSessions, &QMenu::aboutToShow, this, &MainWindow::fillRecentSessions);
+    file->addSeparator();
+    file->addAction(tr("Open &Model…"), QKeySequence(tr("Ctrl+Shift+M")), this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a Hugging Face model folder"), QDir::homePath());
         if (!dir.isEmpty()) openModel(dir);
     });
@@ -255,6 +271,40 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     if (event->mimeData()->hasUrls()) event->acceptProposedAction();
 }
 
+QString MainWindow::sessionFolder() const {
+    return m_sessions->path().isEmpty() ? QDir::homePath() : QFileInfo(m_sessions->path()).absolutePath();
+}
+
+void MainWindow::openSession(const QString& path) {
+    const QString error = m_sessions->open(path);
+    if (!error.isEmpty()) showError(tr("Could not open the session: %1").arg(error));
+}
+
+bool MainWindow::saveSession(bool askForPath) {
+    QString path = m_sessions->path();
+    if (askForPath || path.isEmpty()) {
+        path = QFileDialog::getSaveFileName(this, tr("Save the session"),
+                                            path.isEmpty() ? QDir(sessionFolder()).filePath(QStringLiteral("session.ascope")) : path,
+                                            tr("Attention Scope sessions (*.ascope)"));
+        if (path.isEmpty()) return false;
+        if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".ascope");
+    }
+    const QString error = m_sessions->save(path);
+    if (!error.isEmpty()) {
+        showError(tr("Could not save the session: %1").arg(error));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
+    return true;
+}
+
+void MainWindow::fillRecentSessions() {
+    m_recentSessions->clear();
+    for (const QString& path : m_sessions->recentSessions())
+        m_recentSessions->addAction(path, this, [this, path] { openSession(path); });
+    if (m_recentSessions->isEmpty()) m_recentSessions->addAction(tr("(none yet)"))->setEnabled(false);
+}
+
 void MainWindow::dropEvent(QDropEvent* event) {
     for (const auto& url : event->mimeData()->urls()) {
         const QFileInfo info(url.toLocalFile());
@@ -262,12 +312,16 @@ void MainWindow::dropEvent(QDropEvent* event) {
             openModel(info.absoluteFilePath());
             return;
         }
+        if (info.isFile() && info.suffix().compare(QStringLiteral("ascope"), Qt::CaseInsensitive) == 0) {
+            openSession(info.absoluteFilePath());
+            return;
+        }
         if (info.isFile()) {
             openImage(info.absoluteFilePath());
             return;
         }
     }
-    showError(tr("Drop a model folder (with config.json) or an image onto the window."));
+    showError(tr("Drop a model folder (with config.json), a session (.ascope) or an image onto the window."));
 }
 
 }  // namespace ascope::ui

@@ -5,11 +5,14 @@
 #include <QFont>
 #include <QMainWindow>
 
+class QMenu;
+
 namespace ascope::ui {
 
 class ExportableView;
 class ImageModePanel;
 class ModelMenus;
+class SessionController;
 class TextModePanel;
 class TrainingPanel;
 
@@ -34,6 +37,12 @@ public:
     void setPresentation(bool on);
     bool isPresenting() const { return m_presenting; }
 
+    // Session files (.ascope): errors go to the banner and change nothing.
+    void openSession(const QString& path);
+    // Saves to the session's file, or asks for one (always with askForPath); false if not saved.
+    bool saveSession(bool askForPath);
+    SessionController* sessions() const { return m_sessions; }
+
     TextModePanel* textPanel() const { return m_text; }
     ImageModePanel* imagePanel() const { return m_image; }
     TrainingPanel* trainingPanel() const { return m_training; }
@@ -51,12 +60,16 @@ private:
     void showError(const QString& text);
     void setDarkPalette(bool dark);
     void scaleFont(double factor);
+    void fillRecentSessions();
+    QString sessionFolder() const;
 
     QTabWidget* m_modes;
     TextModePanel* m_text;
     ImageModePanel* m_image;
     TrainingPanel* m_training;
     ModelMenus* m_modelMenus = nullptr;
+    SessionController* m_sessions = nullptr;
+    QMenu* m_recentSessions = nullptr;
     QString m_exportDir;
     bool m_presenting = false;
     QFont m_fontBeforePresentation;
