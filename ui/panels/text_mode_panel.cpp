@@ -71,6 +71,11 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     top->addWidget(m_maskControls);
     top->addWidget(m_busy);
     layout->addWidget(m_controlsRow);
+    m_lessonText = new QLabel(this);
+    m_lessonText->setWordWrap(true);
+    m_lessonText->setAlignment(Qt::AlignCenter);
+    m_lessonText->hide();
+    layout->addWidget(m_lessonText);
     m_caption = new QLabel(this);
     m_caption->setWordWrap(true);
     m_caption->setAlignment(Qt::AlignCenter);
@@ -289,7 +294,15 @@ void TextModePanel::setPresentation(bool on) {
     m_caption->setFont(big);
     m_caption->setVisible(on);
     m_caption->setText(viewCaption());
+    m_lessonText->setVisible(on && !m_lessonText->text().isEmpty());
 }
+
+void TextModePanel::setLessonText(const QString& text) {
+    m_lessonText->setText(text);
+    m_lessonText->setVisible(m_presenting && !text.isEmpty());
+}
+
+QString TextModePanel::lessonText() const { return m_lessonText->text(); }
 
 QString TextModePanel::viewCaption() const {
     switch (currentView()) {

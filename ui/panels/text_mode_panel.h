@@ -57,6 +57,9 @@ public:
     void setPresentation(bool on);
     bool isPresenting() const { return m_presenting; }
     QString viewCaption() const;
+    // The current lesson step's text (rich text), shown above the caption in presentation mode.
+    void setLessonText(const QString& text);
+    QString lessonText() const;
     // Masks (or restores) the token of the heatmap row under the mouse; false when there is none.
     bool maskHoveredToken();
     void toggleAblated(int layer, int head);
@@ -144,6 +147,7 @@ private:
     bool m_paintAllowed = false;
     bool m_presenting = false;
     QLabel* m_caption;
+    QLabel* m_lessonText;
     QWidget* m_controlsRow;  // what a drag paints: the opposite of the first cell's state
 
     std::vector<Token> m_tokens;

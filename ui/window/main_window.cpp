@@ -4,6 +4,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -26,6 +27,7 @@
 #include <QTabBar>
 
 #include "window/model_menus.h"
+#include "panels/lesson_panel.h"
 #include "window/session_controller.h"
 
 namespace ascope::ui {
@@ -45,8 +47,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_modes->addTab(m_training, tr("T&rain"));
     setCentralWidget(m_modes);
     m_sessions = new SessionController(*this);
+    m_lesson = new LessonPanel(*m_sessions, this);
+    m_lessonDock = new QDockWidget(tr("Lesson"), this);
+    m_lessonDock->setObjectName(QStringLiteral("lessonDock"));
+    m_lessonDock->setWidget(m_lesson);
+    addDockWidget(Qt::RightDockWidgetArea, m_lessonDock);
+    m_lessonDock->hide();
     connect(m_sessions, &SessionController::sessionChanged, this, [this](const QString& path) {
         setWindowTitle(tr("%1 — Attention Scope").arg(QFileInfo(path).fileName()));
+        if (m_sessions->stepCount() > 1 && !m_presenting) m_lessonDock->show();  // a lesson
+    });
+    connect(m_lesson, &LessonPanel::stepShown, this, [this] {
+        const QString notes = m_lesson->stepNotes();
+        m_text->setLessonText(m_sessions->stepCount() > 1 || !notes.isEmpty()
+                                  ? QStringLiteral("<b>%1</b> %2").arg(m_lesson->stepTitle().toHtmlEscaped(), notes.toHtmlEscaped())
+                                  : QString());
     });
     buildMenus();
 
@@ -69,6 +84,11 @@ void MainWindow::buildMenus() {
     });
     file->addAction(tr("&Save Session"), QKeySequence::Save, this, [this] { saveSession(false); });
     file->addAction(tr("Save Session &As…"), QKeySequence(tr("Ctrl+Shift+S")), this, [this] { saveSession(true); });
+    file->addAction(tr("Open the &Course Lesson"), this, [this] {
+        const QString lesson = builtinLesson();
+        if (lesson.isEmpty()) showError(tr("The built-in lesson is not installed."));
+        else openSession(lesson);
+    });
     m_recentSessions = file->addMenu(tr("Recent S&essions"));
     connect(m_recentSessions, &QMenu::aboutToShow, this, &MainWindow::fillRecentSessions);
     file->addSeparator();
@@ -110,6 +130,8 @@ void MainWindow::buildMenus() {
     nav->addAction(tr("Previous Layer"), QKeySequence(Qt::Key_PageUp), this, [this] { m_text->stepLayer(-1); });
     nav->addAction(tr("Next Head"), QKeySequence(Qt::Key_BracketRight), this, [this] { m_text->stepHead(1); });
     nav->addAction(tr("Previous Head"), QKeySequence(Qt::Key_BracketLeft), this, [this] { m_text->stepHead(-1); });
+    nav->addAction(tr("Next Lesson Step"), QKeySequence(tr("Alt+Right")), this, [this] { m_lesson->next(); });
+    nav->addAction(tr("Previous Lesson Step"), QKeySequence(tr("Alt+Left")), this, [this] { m_lesson->previous(); });
     nav->addAction(tr("Focus Sentence"), QKeySequence(tr("Ctrl+L")), this, [this] {
         showMode(Mode::Text);
         m_text->focusSentence();
@@ -123,6 +145,10 @@ void MainWindow::buildMenus() {
     view->addAction(tr("&Larger Text"), QKeySequence::ZoomIn, this, [this] { scaleFont(1.15); });
     view->addAction(tr("&Smaller Text"), QKeySequence::ZoomOut, this, [this] { scaleFont(1 / 1.15); });
 
+    auto* lessonAction = m_lessonDock->toggleViewAction();
+    lessonAction->setText(tr("&Lesson Steps"));
+    lessonAction->setShortcut(QKeySequence(Qt::Key_F9));
+    view->addAction(lessonAction);
     m_presentationAction = view->addAction(tr("&Presentation"));
     m_presentationAction->setCheckable(true);
     m_presentationAction->setShortcut(QKeySequence(Qt::Key_F11));
@@ -143,6 +169,17 @@ void MainWindow::buildMenus() {
         if (m_presenting) m_text->maskHoveredToken();
     });
     addAction(maskHovered);
+    // In presentation mode the arrow keys step through the lesson (a focused sentence box keeps them).
+    for (auto [key, forward] : {std::pair{Qt::Key_Right, true}, std::pair{Qt::Key_Left, false}}) {
+        auto* step = new QAction(this);
+        step->setShortcut(QKeySequence(key));
+        connect(step, &QAction::triggered, this, [this, forward = forward] {
+            if (!m_presenting) return;
+            if (forward) m_lesson->next();
+            else m_lesson->previous();
+        });
+        addAction(step);
+    }
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Attention Scope"), this, [this] {
@@ -242,6 +279,13 @@ void MainWindow::setPresentation(bool on) {
         if (m_wasMaximized) showMaximized();
         else showNormal();
     }
+    if (on) {
+        m_lessonDockWasVisible = m_lessonDock->isVisible();
+        m_lessonDock->hide();  // the step's text goes into the view's caption
+    } else if (m_lessonDockWasVisible) {
+        m_lessonDock->show();
+    }
+    if (on) m_modes->currentWidget()->setFocus();  // not the sentence box: the arrow keys step the lesson
     menuBar()->setVisible(!on);
     statusBar()->setVisible(!on);
     m_modes->tabBar()->setVisible(!on);
@@ -270,6 +314,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     if (event->mimeData()->hasUrls()) event->acceptProposedAction();
 }
+
+QString MainWindow::builtinLesson() { return QString::fromStdString(builtinDataFile("lessons/course.ascope")); }
 
 QString MainWindow::sessionFolder() const {
     return m_sessions->path().isEmpty() ? QDir::homePath() : QFileInfo(m_sessions->path()).absolutePath();

@@ -5,12 +5,14 @@
 #include <QFont>
 #include <QMainWindow>
 
+class QDockWidget;
 class QMenu;
 
 namespace ascope::ui {
 
 class ExportableView;
 class ImageModePanel;
+class LessonPanel;
 class ModelMenus;
 class SessionController;
 class TextModePanel;
@@ -42,6 +44,10 @@ public:
     // Saves to the session's file, or asks for one (always with askForPath); false if not saved.
     bool saveSession(bool askForPath);
     SessionController* sessions() const { return m_sessions; }
+    LessonPanel* lessonPanel() const { return m_lesson; }
+    QDockWidget* lessonDock() const { return m_lessonDock; }
+    // The course lesson that ships with the app ("" when it is not installed).
+    static QString builtinLesson();
 
     TextModePanel* textPanel() const { return m_text; }
     ImageModePanel* imagePanel() const { return m_image; }
@@ -70,6 +76,9 @@ private:
     ModelMenus* m_modelMenus = nullptr;
     SessionController* m_sessions = nullptr;
     QMenu* m_recentSessions = nullptr;
+    LessonPanel* m_lesson = nullptr;
+    QDockWidget* m_lessonDock = nullptr;
+    bool m_lessonDockWasVisible = false;
     QString m_exportDir;
     bool m_presenting = false;
     QFont m_fontBeforePresentation;

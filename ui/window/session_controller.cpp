@@ -123,8 +123,10 @@ QString SessionController::open(const QString& path) {
     locateMissingFolders(*read);
     m_file = std::move(*read);
     m_path = QFileInfo(path).absoluteFilePath();
+    m_modified = false;
     remember(m_path);
     emit sessionChanged(m_path);
+    emit stepsChanged();
     apply(m_file.steps[static_cast<std::size_t>(m_file.currentStep)]);
     emit stepChanged(m_file.currentStep);
     return {};
@@ -136,9 +138,65 @@ QString SessionController::save(const QString& path) {
     if (auto st = writeSessionFile(path.toStdString(), file); !st) return QString::fromStdString(st.error());
     m_file = std::move(file);
     m_path = QFileInfo(path).absoluteFilePath();
+    m_modified = false;
     remember(m_path);
     emit sessionChanged(m_path);
     return {};
+}
+
+void SessionController::addStep(const QString& title, const QString& notes, const QString& tryThis) {
+    updateCurrentStep();
+    SessionStep step = capture();
+    step.unknown = nlohmann::json::object();
+    step.title = title.toStdString();
+    step.notes = notes.toStdString();
+    step.tryThis = tryThis.toStdString();
+    const auto at = static_cast<std::size_t>(m_file.currentStep) + 1;
+    m_file.steps.insert(m_file.steps.begin() + static_cast<std::ptrdiff_t>(at), std::move(step));
+    m_file.currentStep = static_cast<int>(at);
+    m_modified = true;
+    emit stepsChanged();
+    emit stepChanged(m_file.currentStep);
+}
+
+void SessionController::editStep(int index, const QString& title, const QString& notes, const QString& tryThis) {
+    if (index < 0 || index >= stepCount()) return;
+    auto& step = m_file.steps[static_cast<std::size_t>(index)];
+    step.title = title.toStdString();
+    step.notes = notes.toStdString();
+    step.tryThis = tryThis.toStdString();
+    m_modified = true;
+    emit stepsChanged();
+}
+
+void SessionController::updateCurrentStep() {
+    m_file.steps[static_cast<std::size_t>(m_file.currentStep)] = capture();
+    m_modified = true;
+}
+
+void SessionController::removeStep(int index) {
+    if (index < 0 || index >= stepCount() || stepCount() == 1) return;  // a session keeps one step
+    m_file.steps.erase(m_file.steps.begin() + index);
+    if (m_file.currentStep >= stepCount()) m_file.currentStep = stepCount() - 1;
+    else if (index < m_file.currentStep) --m_file.currentStep;
+    m_modified = true;
+    apply(m_file.steps[static_cast<std::size_t>(m_file.currentStep)]);
+    emit stepsChanged();
+    emit stepChanged(m_file.currentStep);
+}
+
+void SessionController::moveStep(int from, int to) {
+    if (from < 0 || to < 0 || from >= stepCount() || to >= stepCount() || from == to) return;
+    auto step = std::move(m_file.steps[static_cast<std::size_t>(from)]);
+    m_file.steps.erase(m_file.steps.begin() + from);
+    m_file.steps.insert(m_file.steps.begin() + to, std::move(step));
+    const int current = m_file.currentStep;
+    if (current == from) m_file.currentStep = to;
+    else if (from < current && to >= current) --m_file.currentStep;
+    else if (from > current && to <= current) ++m_file.currentStep;
+    m_modified = true;
+    emit stepsChanged();
+    emit stepChanged(m_file.currentStep);
 }
 
 void SessionController::goToStep(int index) {

@@ -36,6 +36,15 @@ public:
     void apply(const SessionStep& step);
     QStringList recentSessions() const;
 
+    // Lesson editing. A new step holds the window's state now; the current step is saved first.
+    void addStep(const QString& title, const QString& notes, const QString& tryThis);
+    void editStep(int index, const QString& title, const QString& notes, const QString& tryThis);
+    // Updates the current step from the window (keeping its text).
+    void updateCurrentStep();
+    void removeStep(int index);
+    void moveStep(int from, int to);
+    bool isModified() const { return m_modified; }
+
     // Asked for a replacement when a step's model folder is missing ("" = skip); the default asks
     // the user with a "Locate…" dialog.
     std::function<QString(const QString& missing)> locateFolder;
@@ -43,6 +52,8 @@ public:
 signals:
     void sessionChanged(const QString& path);
     void stepChanged(int index);
+    // Steps added, removed, moved or retitled.
+    void stepsChanged();
 
 private:
     void remember(const QString& path);
@@ -52,6 +63,7 @@ private:
     MainWindow& m_window;
     SessionFile m_file;
     QString m_path;
+    bool m_modified = false;
 };
 
 }  // namespace ascope::ui
