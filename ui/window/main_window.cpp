@@ -20,6 +20,8 @@
 #include "checkpoint/model_config.h"
 #include "export/export_figure_dialog.h"
 #include "export/figure_exporter.h"
+#include "export/figure_sequence.h"
+#include "export/sequence_export_dialog.h"
 #include "panels/image_mode_panel.h"
 #include "panels/text_mode_panel.h"
 #include "panels/training_panel.h"
@@ -120,6 +122,7 @@ void MainWindow::buildMenus() {
     connect(m_modelMenus, &ModelMenus::modelChosen, this, &MainWindow::openModel);
     file->addSeparator();
     file->addAction(tr("&Export Figure…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportFigure);
+    file->addAction(tr("Export Se&quence…"), QKeySequence(tr("Ctrl+Alt+E")), this, &MainWindow::exportSequence);
     file->addAction(tr("Export Attention &Data…"), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportData);
     file->addAction(tr("&Copy Figure"), QKeySequence(tr("Ctrl+Shift+C")), this, &MainWindow::copyFigure);
     file->addSeparator();
@@ -227,6 +230,21 @@ void MainWindow::exportFigure() {
     if (currentMode() == Mode::Train) showMode(Mode::Text);
     const QString error = ExportFigureDialog::run(*currentExportable(), m_exportDir, this);
     if (!error.isEmpty()) showError(error);
+}
+
+void MainWindow::exportSequence() {
+    showMode(Mode::Text);
+    if (!viewHasSequence(*m_text)) {
+        showError(tr("A sequence steps through layers or heads: show the attention heatmap, the head view or one head "
+                     "step by step first."));
+        return;
+    }
+    SequenceExportDialog dialog(QDir(m_exportDir).filePath(QStringLiteral("attention-sequence")), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    QStringList written;
+    const QString error = ascope::ui::exportSequence(*m_text, dialog.request(), &written);
+    if (!error.isEmpty()) showError(error);
+    else statusBar()->showMessage(tr("Wrote %n file(s) to %1", nullptr, static_cast<int>(written.size())).arg(dialog.request().folder), 6000);
 }
 
 void MainWindow::copyFigure() {

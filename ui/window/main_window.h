@@ -62,6 +62,7 @@ private:
     void buildMenus();
     void exportFigure();
     void exportData();
+    void exportSequence();
     void copyFigure();
     void showError(const QString& text);
     void setDarkPalette(bool dark);
