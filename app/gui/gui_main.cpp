@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                   QStringLiteral("Save a screenshot of the window after the first analysis, then quit."),
                                   QStringLiteral("PNG"));
-    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (text mode 0-6: attention, model view, head view, heads, one head, by layer, positional; image mode 0-3: overlay, all heads, head importance, position embeddings)."), QStringLiteral("N"), QStringLiteral("0"));
+    QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show first (text mode 0-7: attention, model view, head view, heads, one head, by layer, positional, side by side; image mode 0-3: overlay, all heads, head importance, position embeddings)."), QStringLiteral("N"), QStringLiteral("0"));
     QCommandLineOption imageModel(QStringLiteral("image-model"), QStringLiteral("ViT / DeiT model folder for image mode."), QStringLiteral("DIR"));
     QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("Mode to show first: text, image or train."), QStringLiteral("MODE"));
     QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Image to open in image mode."), QStringLiteral("FILE"));
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
     using ascope::ui::TextModePanel;
     MainWindow window;
     const int tabIndex = parser.value(tab).toInt();
-    window.textPanel()->showView(static_cast<TextModePanel::View>(std::clamp(tabIndex, 0, static_cast<int>(TextModePanel::View::Positional))));
+    window.textPanel()->showView(static_cast<TextModePanel::View>(std::clamp(tabIndex, 0, static_cast<int>(TextModePanel::View::SideBySide))));
     if (parser.isSet(exportFigure)) window.resize(1400, 900);  // the exported views' natural size
     window.show();
     QString dir = parser.isSet(model) ? parser.value(model) : folderArgument;

@@ -18,7 +18,7 @@ constexpr const char* kFormat = "attention-scope-session";
 constexpr long kMaxTokens = 4096;  // painted matrices and token indices stay below this
 constexpr std::size_t kMaxSteps = 1000;
 
-const std::set<std::string> kTabs = {"attention", "model", "head", "heads", "one-head", "layers", "positional",
+const std::set<std::string> kTabs = {"attention", "model", "head", "heads", "one-head", "layers", "positional", "side-by-side",
                                      "overlay", "all-heads", "head-importance", "position-similarity"};
 const std::set<std::string> kModes = {"text", "image", "train"};
 const std::set<std::string> kMasks = {"none", "causal", "block", "custom", "padding"};
@@ -117,7 +117,7 @@ Status readPainted(const nlohmann::json& list, SessionStep& step, const std::str
 
 const std::set<std::string> kStepKeys = {"title", "notes", "try_this", "mode", "text_model", "sentence", "masked_tokens",
                                          "attention_mask", "blocked_keys", "painted_tokens", "painted_cells", "padding",
-                                         "compare", "ablated_heads", "view", "image_model", "image"};
+                                         "compare", "ablated_heads", "view", "image_model", "image", "sentence_b", "model_b"};
 const std::set<std::string> kViewKeys = {"tab", "layer", "head", "aggregation", "color_map", "scaling", "hide_special_tokens"};
 const std::set<std::string> kTopKeys = {"format", "version", "steps", "current_step"};
 
@@ -131,7 +131,8 @@ Expected<SessionStep> readStep(const nlohmann::json& j, const std::string& where
                     r.string("attention_mask", s.attentionMask, &kMasks),
                     r.integers("blocked_keys", s.blockedKeys, 0, kMaxTokens - 1),
                     r.integer("painted_tokens", s.paintedTokens, 0, kMaxTokens), r.integer("padding", s.padding, 0, 64),
-                    r.boolean("compare", s.compare), r.string("image_model", s.imageModel), r.string("image", s.image)})
+                    r.boolean("compare", s.compare), r.string("image_model", s.imageModel), r.string("image", s.image),
+                    r.string("sentence_b", s.sentenceB), r.string("model_b", s.modelB)})
         if (!st) return st.errorValue();
     if (auto it = j.find("painted_cells"); it != j.end() && !it->is_null())
         if (auto st = readPainted(*it, s, where + ".painted_cells"); !st) return st.errorValue();
@@ -165,6 +166,7 @@ Expected<SessionStep> readStep(const nlohmann::json& j, const std::string& where
     s.textModel = resolvePath(s.textModel, folder);
     s.imageModel = resolvePath(s.imageModel, folder);
     s.image = resolvePath(s.image, folder);
+    s.modelB = resolvePath(s.modelB, folder);
     return s;
 }
 
@@ -210,6 +212,8 @@ nlohmann::json stepJson(const SessionStep& s, const std::string& folder) {
     j["view"] = std::move(view);
     j["image_model"] = storePath(s.imageModel, folder);
     j["image"] = storePath(s.image, folder);
+    if (!s.sentenceB.empty()) j["sentence_b"] = s.sentenceB;
+    if (!s.modelB.empty()) j["model_b"] = storePath(s.modelB, folder);
     return j;
 }
 

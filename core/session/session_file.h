@@ -17,7 +17,7 @@
 namespace ascope {
 
 struct SessionView {
-    std::string tab = "attention";     // attention, model, head, heads, one-head, layers, positional
+    std::string tab = "attention";     // attention, model, head, heads, one-head, layers, positional, side-by-side
     int layer = 0, head = 0;
     std::string aggregation = "head";  // head, mean, max, rollout
     std::string colorMap = "viridis";
@@ -43,6 +43,8 @@ struct SessionStep {
     SessionView view;
     std::string imageModel;  // "" = the built-in demo ViT
     std::string image;       // an image file, "" = none
+    std::string sentenceB;   // side by side: the second sentence
+    std::string modelB;      // side by side: another model for it ("" = the step's text model)
     nlohmann::json unknown = nlohmann::json::object();  // fields of newer versions, kept
 };
 

@@ -23,7 +23,7 @@ const std::map<std::string, TextModePanel::View> kTextTabs = {
     {"attention", TextModePanel::View::Attention}, {"model", TextModePanel::View::ModelView},
     {"head", TextModePanel::View::HeadView},       {"heads", TextModePanel::View::Heads},
     {"one-head", TextModePanel::View::OneHead},    {"layers", TextModePanel::View::Layers},
-    {"positional", TextModePanel::View::Positional}};
+    {"positional", TextModePanel::View::Positional}, {"side-by-side", TextModePanel::View::SideBySide}};
 const std::map<std::string, ImageModePanel::View> kImageTabs = {
     {"overlay", ImageModePanel::View::Overlay}, {"all-heads", ImageModePanel::View::AllHeads},
     {"head-importance", ImageModePanel::View::Importance}, {"position-similarity", ImageModePanel::View::PositionSimilarity}};

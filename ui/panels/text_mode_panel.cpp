@@ -24,6 +24,7 @@
 #include "panels/heads_panel.h"
 #include "panels/layer_predictions_panel.h"
 #include "panels/positional_encoding_panel.h"
+#include "panels/side_by_side_panel.h"
 #include "widgets/attention_arc_widget.h"
 #include "widgets/head_grid_widget.h"
 #include "widgets/heatmap_plot_widget.h"
@@ -128,6 +129,8 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     m_tabs->addTab(m_arithmetic, tr("&One head, step by step"));
     m_tabs->addTab(m_layers, tr("&By layer"));
     m_tabs->addTab(m_positional, tr("&Positional encodings"));
+    m_sideBySide = new SideBySidePanel(this);
+    m_tabs->addTab(m_sideBySide, tr("&Side by side"));
     layout->addWidget(m_tabs, 1);
 
     m_debounce.setSingleShot(true);
@@ -204,6 +207,7 @@ void TextModePanel::onModelLoaded(const QString& dir) {
     emit statusMessage(tr("Loaded %1 (%2 layers x %3 heads)").arg(dir).arg(c.numLayers).arg(c.numHeads), 5000);
     emit modelOpened(dir);
     m_positional->setModel(c.hiddenSize, c.maxPositionEmbeddings, m_session->positionEmbeddings());
+    m_sideBySide->setPrimaryModel(m_session->model(), dir);
     m_message->clearMessage();
     m_loadingDir.clear();
     retokenize();
@@ -313,6 +317,7 @@ QString TextModePanel::viewCaption() const {
     case View::OneHead: return tr("Scaled dot-product attention of one head, one step at a time");
     case View::Layers: return m_layers->captionText();
     case View::Positional: return tr("Positional encodings: how the model tells the first token from the fifth");
+    case View::SideBySide: return tr("Two sentences, the same layer and head: A, B, and where B attends more (red) or less (blue)");
     }
     return {};
 }
@@ -420,6 +425,7 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_arithmetic->setAnalysis(m_analysis);
     m_arithmetic->setHead(m_attention->layer(), m_attention->head());
     m_layers->setAnalysis(m_analysis);
+    m_sideBySide->setPrimary(m_analysis, maskMode() == AttentionMaskSpec::Mode::Causal);
     updatePaddingNote();
     updateViewsForSelection();
     emit statusMessage(tr("%1 tokens, %2 layers x %3 heads").arg(m_analysis->tokens.size())
@@ -432,6 +438,7 @@ void TextModePanel::updateViewsForSelection() {
     if (!m_analysis) return;
     const QString slug = sentenceSlug();
     m_grid->setHighlighted(m_attention->layer(), m_attention->head());
+    m_sideBySide->setSelection(m_attention->layer(), m_attention->head(), m_attention->aggregation());
     const auto& shown = m_attention->shownMatrix();
     QStringList labels;
     for (int i : shown.tokenIndex) labels << QString::fromStdString(m_analysis->tokens[static_cast<std::size_t>(i)].text);
@@ -511,6 +518,7 @@ ExportableView* TextModePanel::currentExportable() const {
     case View::Heads: return m_heads->grid();
     case View::OneHead: return m_arithmetic;
     case View::Layers: return m_layers;
+    case View::SideBySide: return m_sideBySide;
     case View::Positional: break;
     }
     return m_positional;

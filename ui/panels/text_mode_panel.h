@@ -26,6 +26,7 @@ class ExportableView;
 class HeadGridWidget;
 class MessageBanner;
 class PositionalEncodingPanel;
+class SideBySidePanel;
 class PredictionChartWidget;
 class HeadsPanel;
 class HeadArithmeticPanel;
@@ -37,7 +38,7 @@ class TextModePanel : public QWidget {
     Q_OBJECT
 public:
     // The views, in tab order.
-    enum class View { Attention, ModelView, HeadView, Heads, OneHead, Layers, Positional };
+    enum class View { Attention, ModelView, HeadView, Heads, OneHead, Layers, Positional, SideBySide };
 
     explicit TextModePanel(QWidget* parent = nullptr);
 
@@ -103,6 +104,7 @@ public:
     HeadsPanel* headsPanel() const { return m_heads; }
     HeadArithmeticPanel* headArithmetic() const { return m_arithmetic; }
     LayerPredictionsPanel* layerPredictions() const { return m_layers; }
+    SideBySidePanel* sideBySide() const { return m_sideBySide; }
 
 signals:
     void analysisShown();
@@ -143,6 +145,7 @@ private:
     HeadsPanel* m_heads;
     HeadArithmeticPanel* m_arithmetic;
     LayerPredictionsPanel* m_layers;
+    SideBySidePanel* m_sideBySide;
     QTimer m_debounce;
     bool m_paintAllowed = false;
     bool m_presenting = false;

@@ -23,6 +23,14 @@ void TextSession::openModel(const QString& dir) {
     });
 }
 
+void TextSession::useModel(TextModelPtr model, const QString& dir) {
+    cancelHeadImportance();
+    m_worker.cancel(LoadLane);  // a load still running would replace it
+    m_positionEmbeddings.clear();
+    m_model = std::move(model);
+    emit modelLoaded(dir);
+}
+
 void TextSession::requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options,
                                   bool withBaseline) {
     if (!m_model) return;

@@ -18,6 +18,8 @@ public:
     explicit TextSession(QObject* parent = nullptr);
 
     void openModel(const QString& dir);
+    // Uses a model another session loaded (no second copy in memory); emits modelLoaded(dir).
+    void useModel(TextModelPtr model, const QString& dir);
     // Runs the model on `tokens` (already edited: masked chips carry the mask id) with `options`
     // (top-k, attention mask, ablated heads; the session adds the cancellation). With
     // `withBaseline` the same tokens also run without any mask, padding or ablation, for

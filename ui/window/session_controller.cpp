@@ -10,6 +10,7 @@
 
 #include "panels/attention_panel.h"
 #include "panels/image_mode_panel.h"
+#include "panels/side_by_side_panel.h"
 #include "panels/text_mode_panel.h"
 #include "util/resource_paths.h"
 #include "widgets/mask_controls_widget.h"
@@ -22,7 +23,7 @@ namespace {
 const char* kRecentKey = "recentSessions";
 
 // The names a session file uses, in the enums' order.
-const char* const kTextTabs[] = {"attention", "model", "head", "heads", "one-head", "layers", "positional"};
+const char* const kTextTabs[] = {"attention", "model", "head", "heads", "one-head", "layers", "positional", "side-by-side"};
 const char* const kImageTabs[] = {"overlay", "all-heads", "head-importance", "position-similarity"};
 const char* const kModes[] = {"text", "image", "train"};
 const char* const kMasks[] = {"none", "causal", "block", "custom", "padding"};
@@ -71,6 +72,9 @@ void applyTextState(TextModePanel& text, const SessionStep& step) {
     attention.setScaling(static_cast<AttentionPanel::Scaling>(indexOf(kScalings, step.view.scaling)));
     attention.setColorMap(static_cast<ColorMap>(indexOf(kColorMaps, step.view.colorMap)));
     attention.setHideSpecialTokens(step.view.hideSpecialTokens);
+    text.sideBySide()->setSentenceB(QString::fromStdString(step.sentenceB));
+    if (!step.modelB.empty() || !text.sideBySide()->modelBDirectory().isEmpty())
+        text.sideBySide()->openModelB(QString::fromStdString(step.modelB));
     text.showView(static_cast<TextModePanel::View>(indexOf(kTextTabs, step.view.tab)));
     if (!complete)
         text.showError(QObject::tr("Part of the saved masks did not fit this sentence as this model tokenises it and was left out."));
@@ -106,7 +110,7 @@ void SessionController::remember(const QString& path) {
 void SessionController::locateMissingFolders(SessionFile& file) {
     std::map<std::string, std::string> replaced;
     for (auto& step : file.steps)
-        for (std::string* folder : {&step.textModel, &step.imageModel}) {
+        for (std::string* folder : {&step.textModel, &step.imageModel, &step.modelB}) {
             if (folder->empty() || QFileInfo(QString::fromStdString(*folder)).isDir()) continue;
             auto it = replaced.find(*folder);
             if (it == replaced.end()) {
@@ -234,6 +238,9 @@ SessionStep SessionController::capture() const {
     const ImageModePanel& image = *m_window.imagePanel();
     s.view.tab = m_window.currentMode() == MainWindow::Mode::Image ? kImageTabs[static_cast<int>(image.currentView())]
                                                                    : kTextTabs[static_cast<int>(text.currentView())];
+    s.sentenceB = text.sideBySide()->sentenceB().toStdString();
+    const QString modelB = text.sideBySide()->modelBDirectory();
+    s.modelB = modelB.isEmpty() ? std::string() : QFileInfo(modelB).absoluteFilePath().toStdString();
     s.imageModel = storedModel(image.modelDirectory(), "demo-vit");
     s.image = image.imagePath().toStdString();
     return s;
