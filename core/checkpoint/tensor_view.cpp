@@ -2,6 +2,7 @@
 
 #include <cstring>
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -102,7 +103,12 @@ __attribute__((target("f16c,avx"))) std::size_t halvesToFloatsF16c(const unsigne
     return i;
 }
 bool hasF16c() {
-    static const bool has = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    // F16C is bit 29 of CPUID leaf 1's ECX (older clang has no "f16c" for __builtin_cpu_supports);
+    // "avx" also checks that the operating system saves the YMM registers.
+    static const bool has = [] {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        return __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) != 0 && (c & (1u << 29)) != 0;
+    }();
     return has;
 }
 #else

@@ -14,8 +14,8 @@ struct HeadImportance {
         int position = 0;                 // index into the tokens
         TokenPrediction answer;           // the top-1 token with every tested head on
         std::vector<float> probability;   // [layers][heads]: the answer's probability with that head off
-        float drop(int layer, int head, int heads) const {
-            return answer.probability - probability[static_cast<std::size_t>(layer) * heads + head];
+        float drop(int layer, int head, int headsPerLayer) const {
+            return answer.probability - probability[static_cast<std::size_t>(layer) * headsPerLayer + head];
         }
     };
     int layers = 0, heads = 0;
