@@ -59,6 +59,7 @@ TEST_CASE("One sentence under two models side by side, kept in the session", "[u
     other.seed = 99;
     writeTinyBert(f.dir.file("other"), other);
     auto* side = f.text->sideBySide();
+    f.text->showView(TextModePanel::View::SideBySide);
     side->setSentenceB(QStringLiteral("the cat sat on the [MASK] ."));
     REQUIRE(waitForB(*side, "the cat sat on the [MASK] ."));
     CHECK(side->difference()->valueAt(2, 3) == 0.0);  // the same sentence, the same model
@@ -66,7 +67,6 @@ TEST_CASE("One sentence under two models side by side, kept in the session", "[u
     REQUIRE(QTest::qWaitFor([&] { return side->analysisB() && !side->modelBDirectory().isEmpty() && !side->sessionB().isBusy(); }, 20000));
     CHECK(side->difference()->valueAt(2, 3) != 0.0);  // another model attends otherwise
     const std::string path = f.dir.file("pair.ascope");
-    f.text->showView(TextModePanel::View::SideBySide);
     REQUIRE(f.w.sessions()->save(QString::fromStdString(path)).isEmpty());
 
     ui::MainWindow w2;

@@ -143,7 +143,16 @@ void SideBySidePanel::runB() {
     m_sessionB->requestAnalysis(text, tokens, options);
 }
 
+void SideBySidePanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_stale) refresh();
+}
+
 void SideBySidePanel::refresh() {
+    // Drawn only while the tab is shown: the main view's every analysis and selection change
+    // arrives here, and three heatmaps and two charts are not worth redrawing unseen.
+    m_stale = !isVisible();
+    if (m_stale) return;
     const auto show = [this](HeatmapPlotWidget& plot, const TextAnalysisPtr& a, const QString& name) -> AttentionMatrix {
         if (!a || a->attention.empty()) {
             plot.setMatrix(0, 0, {});

@@ -50,6 +50,9 @@ public:
 signals:
     void analysisBShown();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void runB();
     void refresh();
@@ -69,6 +72,7 @@ private:
     QString m_primaryDir;
     bool m_ownModel = false;  // B runs another model than A
     bool m_causal = false;
+    bool m_stale = true;  // something changed while the tab was hidden
     int m_layer = 0, m_head = 0;
     HeadAggregation m_aggregation = HeadAggregation::Single;
 };
