@@ -20,6 +20,8 @@ Usage:
   attention-scope-cli head-stats --model DIR --text TEXT [--json]
   attention-scope-cli head-importance --model DIR --text TEXT [--json] [--top 10] [CONTROLS]
   attention-scope-cli layers    --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS]
+  attention-scope-cli classify-text --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS]
+  attention-scope-cli tag       --model DIR --text TEXT [--json] [CONTROLS]
   attention-scope-cli classify  --model DIR --image FILE [--top-k 5] [--json] [CONTROLS]
   attention-scope-cli attention --model DIR --image FILE [--layer L] [--head H]
                                 --format csv|json|npy --out FILE [CONTROLS]
@@ -42,6 +44,9 @@ CONTROLS put a mask inside scaled dot-product attention and switch heads off:
       or an object of them keyed "all", "L" or "L:H"; a disallowed score gets float32's minimum)
   --ablate L:H,L:H,...   (L:* for a whole layer; Hugging Face head_mask semantics)
 head-importance: the drop in each [MASK]'s top-1 probability when one head alone is switched off.
+classify-text: the labels of a sequence classifier (BertForSequenceClassification), highest first.
+tag: each token's label from a token classifier (BertForTokenClassification) and the entity spans
+  grouped as Hugging Face's aggregation_strategy="simple"; JSON offsets count Unicode code points.
 layers: the masked-LM head applied after every layer ("after_layer" -1 is the embeddings).
 Without --model the built-in demo model is used. Layers and heads count from 0;
 without --layer/--head every layer and head is exported.
@@ -77,6 +82,8 @@ int main(int argc, char** argv) {
                 if (a == "--image" || a.rfind("--image=", 0) == 0) return ascope::cli::runImageAttention(rest);
             return ascope::cli::runAttention(rest);
         }
+        if (command == "classify-text") return ascope::cli::runClassifyText(rest);
+        if (command == "tag") return ascope::cli::runTag(rest);
         if (command == "classify") return ascope::cli::runClassify(rest);
         if (command == "convert") return ascope::cli::runConvert(rest);
         if (command == "head-stats") return ascope::cli::runHeadStats(rest);

@@ -29,6 +29,9 @@ int runHeadStats(const std::vector<std::string>& args);
 // head-importance and layers (cli/probe_commands.cpp).
 int runHeadImportance(const std::vector<std::string>& args);
 int runLayers(const std::vector<std::string>& args);
+// classify-text and tag (cli/task_commands.cpp).
+int runClassifyText(const std::vector<std::string>& args);
+int runTag(const std::vector<std::string>& args);
 
 // Prints "attention-scope-cli: <message>" on stderr (one line) and returns 1.
 int fail(const std::string& message);

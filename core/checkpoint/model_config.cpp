@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include "util/json_fields.h"
 
@@ -51,11 +52,21 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
         c.hiddenAct = j.value("hidden_act", std::string("gelu"));
         if (auto e = j.find("layer_norm_eps"); e != j.end() && e->is_number()) c.layerNormEps = e->get<double>();
         c.qkvBias = j.value("qkv_bias", true);
+        if (auto p = j.find("problem_type"); p != j.end() && p->is_string()) {
+            c.problemType = p->get<std::string>();
+            if (c.problemType != "single_label_classification" && c.problemType != "multi_label_classification" &&
+                c.problemType != "regression")
+                return makeError(ErrorKind::Unsupported, source + ": problem_type '" + c.problemType +
+                                 "' is not one of single_label_classification, multi_label_classification, regression");
+        }
         if (auto l = j.find("id2label"); l != j.end() && l->is_object()) {
             for (auto it = l->begin(); it != l->end(); ++it) {
                 if (!it->is_string()) continue;
                 try {
-                    c.id2label[std::stoi(it.key())] = it->get<std::string>();
+                    std::size_t used = 0;
+                    const int id = std::stoi(it.key(), &used);
+                    if (used != it.key().size() || id < 0 || id > 1'000'000) throw std::invalid_argument("id");
+                    c.id2label[id] = it->get<std::string>();
                 } catch (...) {
                     return makeError(ErrorKind::InvalidInput, source + ": id2label key '" + it.key() + "' is not an integer");
                 }
@@ -89,6 +100,17 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
     return c;
 }
 
+bool ModelConfig::hasArchitecture(const std::string& suffix) const {
+    for (const auto& a : architectures)
+        if (a.size() >= suffix.size() && a.compare(a.size() - suffix.size(), suffix.size(), suffix) == 0) return true;
+    return false;
+}
+
+std::string ModelConfig::labelName(int id) const {
+    auto it = id2label.find(id);
+    return it != id2label.end() ? it->second : "LABEL_" + std::to_string(id);
+}
+
 std::string ModelConfig::toJsonText() const {
     json j;
     j["model_type"] = modelType;
@@ -113,6 +135,7 @@ std::string ModelConfig::toJsonText() const {
         j["type_vocab_size"] = typeVocabSize;
         j["pad_token_id"] = padTokenId;
     }
+    if (!problemType.empty()) j["problem_type"] = problemType;
     if (!id2label.empty()) {
         json labels = json::object(), ids = json::object();
         for (const auto& [id, name] : id2label) {

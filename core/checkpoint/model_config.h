@@ -23,6 +23,8 @@ struct ModelConfig {
     int typeVocabSize = 2;
     int padTokenId = 0;
     std::map<int, std::string> id2label;
+    // Task heads: "single_label_classification", "multi_label_classification", "regression" or "".
+    std::string problemType;
     // Vision models.
     int imageSize = 0;
     int patchSize = 0;
@@ -31,6 +33,10 @@ struct ModelConfig {
 
     int headDim() const { return numHeads > 0 ? hiddenSize / numHeads : 0; }
     bool isVision() const { return modelType == "vit" || modelType == "deit"; }
+    // True when an entry of `architectures` ends with `suffix` ("ForSequenceClassification").
+    bool hasArchitecture(const std::string& suffix) const;
+    // The name of label `id`: id2label's, or Hugging Face's default "LABEL_<id>".
+    std::string labelName(int id) const;
 
     static Expected<ModelConfig> fromFile(const std::string& path);
     static Expected<ModelConfig> fromJsonText(const std::string& text, const std::string& sourceName);

@@ -1,5 +1,6 @@
 #include "inference/bert_text_model.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "checkpoint/checkpoint_tensors.h"
@@ -50,6 +51,36 @@ Expected<std::vector<int64_t>> BertTextModel::inputIds(std::vector<Token>& token
         ids.push_back(t.id);
     }
     return ids;
+}
+
+TextTask BertTextModel::task() const {
+    if (m_bert.classifier) return m_bert.tokenClassifier ? TextTask::TokenLabels : TextTask::SentenceLabels;
+    return m_bert.head ? TextTask::FillMask : TextTask::Encoder;
+}
+
+void BertTextModel::classify(const torch::Tensor& lastHidden, int real, TextAnalysis& result) const {
+    auto logits = m_bert.classifier->forward(lastHidden.narrow(0, 0, real));  // [1 or real, labels]
+    const auto labels = logits.size(1);
+    if (!m_bert.tokenClassifier) {
+        // As Hugging Face's text-classification pipeline: sigmoid for multi-label or one output, else softmax.
+        const bool sigmoid = m_config.problemType == "multi_label_classification" || labels == 1;
+        auto scores = (sigmoid ? torch::sigmoid(logits[0]) : torch::softmax(logits[0], -1)).contiguous();  // [labels]
+        const float* p = scores.data_ptr<float>();
+        for (int64_t i = 0; i < labels; ++i)
+            result.labels.push_back({m_config.labelName(static_cast<int>(i)), static_cast<int>(i), p[i]});
+        std::stable_sort(result.labels.begin(), result.labels.end(),
+                         [](const LabelScore& a, const LabelScore& b) { return a.score > b.score; });
+        return;
+    }
+    auto probs = torch::softmax(logits, -1).contiguous();  // [real, labels]
+    const float* p = probs.data_ptr<float>();
+    for (int t = 0; t < real; ++t) {
+        TokenLabel tl;
+        tl.scores.assign(p + t * labels, p + (t + 1) * labels);
+        const auto best = static_cast<int>(std::max_element(tl.scores.begin(), tl.scores.end()) - tl.scores.begin());
+        tl.best = {m_config.labelName(best), best, tl.scores[static_cast<std::size_t>(best)]};
+        result.tokenLabels.push_back(std::move(tl));
+    }
 }
 
 std::vector<int64_t> BertTextModel::maskIndices(const std::vector<Token>& tokens, int real) const {
@@ -114,6 +145,8 @@ Expected<TextAnalysis> BertTextModel::analyseTokens(std::string text, std::vecto
         if (!out.lastHidden.defined()) return cancelledError();
         result.text = std::move(text);
         result.hasMlmHead = hasMlmHead();
+        result.task = task();
+        if (m_bert.classifier) classify(out.lastHidden[0], real, result);
         if (options.keepHiddenStates) {
             auto hs = torch::cat(out.hiddenStates, 0).contiguous();  // [layers + 1, seq, hidden]
             result.hiddenStates = {layers, n, m_config.hiddenSize,

@@ -22,6 +22,7 @@ public:
     const BertTokenizer& tokenizer() const override { return m_tokenizer; }
     const std::string& directory() const override { return m_dir; }
     bool hasMlmHead() const override { return static_cast<bool>(m_bert.head); }
+    TextTask task() const override;
     std::vector<float> positionEmbeddings() const override;
 
 private:
@@ -31,6 +32,8 @@ private:
     std::vector<int64_t> maskIndices(const std::vector<Token>& tokens, int real) const;
     // The top `k` of `probs` ([vocab]) as predictions.
     std::vector<TokenPrediction> topOf(const torch::Tensor& probs, int k) const;
+    // The classifier head's labels for the first `real` rows of lastHidden ([seq, hidden]).
+    void classify(const torch::Tensor& lastHidden, int real, TextAnalysis& result) const;
 
     std::string m_dir;
     ModelConfig m_config;

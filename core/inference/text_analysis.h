@@ -92,6 +92,23 @@ struct MaskLayerPredictions {
     std::vector<LayerPrediction> layers;  // [layers + 1]
 };
 
+// What the model's head computes: fill-mask predictions, one set of labels for the whole text
+// (BertForSequenceClassification: sentiment), a label per token (BertForTokenClassification:
+// named entities), or nothing beyond attention (a bare encoder).
+enum class TextTask { FillMask, SentenceLabels, TokenLabels, Encoder };
+
+struct LabelScore {
+    std::string label;  // id2label's name
+    int id = 0;
+    float score = 0.f;  // softmax probability (sigmoid for multi-label or a single label)
+};
+
+// One token's label (BertForTokenClassification): the best label, and every label's score in id order.
+struct TokenLabel {
+    LabelScore best;
+    std::vector<float> scores;
+};
+
 struct TextAnalysis {
     std::string text;
     std::vector<Token> tokens;
@@ -99,6 +116,9 @@ struct TextAnalysis {
     HiddenStates hiddenStates;
     std::vector<MaskPrediction> predictions;  // one per [MASK] token, in order
     bool hasMlmHead = false;
+    TextTask task = TextTask::Encoder;
+    std::vector<LabelScore> labels;       // SentenceLabels: every label, highest score first
+    std::vector<TokenLabel> tokenLabels;  // TokenLabels: one per token of `tokens` (padding excluded)
     AppliedAttentionControls controls;
     AttentionTrace trace;                            // with TextRunOptions::traceAttention
     std::vector<MaskLayerPredictions> layerPredictions;  // with TextRunOptions::predictByLayer, one per [MASK]

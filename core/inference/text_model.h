@@ -53,6 +53,8 @@ public:
     virtual const BertTokenizer& tokenizer() const = 0;
     virtual const std::string& directory() const = 0;
     virtual bool hasMlmHead() const = 0;
+    // The head on top of the encoder (TextAnalysis::task of every run).
+    virtual TextTask task() const = 0;
     // Learned position embeddings [maxPositions][hidden], row-major.
     virtual std::vector<float> positionEmbeddings() const = 0;
     // The longest input in tokens (including [CLS] and [SEP]).

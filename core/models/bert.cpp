@@ -158,6 +158,55 @@ torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
     return torch::addmm(bias, h, decoderWeight.t());                   // [n, vocab]
 }
 
+BertClassifierHeadImpl::BertClassifierHeadImpl(int64_t hidden, int64_t labels, bool pooled) {
+    if (pooled) pooler = register_module("pooler", Linear(hidden, hidden));
+    classifier = register_module("classifier", Linear(hidden, labels));
+}
+
+torch::Tensor BertClassifierHeadImpl::forward(const torch::Tensor& lastHidden) {
+    if (!pooler) return classifier(lastHidden);                       // [seq, labels]
+    auto pooled = torch::tanh(pooler(lastHidden.narrow(0, 0, 1)));  // [1, hidden], the first token
+    return classifier(pooled);                                        // [1, labels]
+}
+
+namespace {
+// Which task head the checkpoint holds: architectures first, else the tensors themselves.
+// Returns the classifier's label count (0: no classifier) or why the head cannot be built.
+Expected<int> classifierLabels(const ModelConfig& c, const CheckpointTensors& tensors, const std::string& prefix,
+                               bool& tokenLevel) {
+    const bool wantsSequence = c.hasArchitecture("ForSequenceClassification");
+    const bool wantsTokens = c.hasArchitecture("ForTokenClassification");
+    const auto* weight = tensors.find("classifier.weight");
+    const bool hasPooler = tensors.contains(prefix + "pooler.dense.weight");
+    if (!weight) {
+        if (wantsSequence || wantsTokens)
+            return makeError(ErrorKind::InvalidInput, tensors.source() + ": config.json says " + c.architectures.front() +
+                             " but the checkpoint has no classifier head (missing tensor 'classifier.weight')");
+        return 0;
+    }
+    tokenLevel = wantsTokens || (!wantsSequence && !hasPooler);
+    if (!tokenLevel && !hasPooler)
+        return makeError(ErrorKind::InvalidInput, tensors.source() + ": a sequence classifier needs the pooler (missing tensor '" +
+                         prefix + "pooler.dense.weight')");
+    if (weight->shape.size() != 2 || weight->shape[1] != c.hiddenSize || weight->shape[0] < 1)
+        return makeError(ErrorKind::InvalidInput, weight->file + ": tensor 'classifier.weight' has shape " + weight->shapeString() +
+                         "; expected [labels, " + std::to_string(c.hiddenSize) + "]");
+    const auto labels = weight->shape[0];
+    if (labels > 100000) return makeError(ErrorKind::InvalidInput, weight->file + ": 'classifier.weight' has too many labels");
+    if (!c.id2label.empty()) {
+        if (static_cast<std::int64_t>(c.id2label.size()) != labels)
+            return makeError(ErrorKind::InvalidInput, "config.json: id2label has " + std::to_string(c.id2label.size()) +
+                             " labels but the classifier has " + std::to_string(labels) + " ('classifier.weight' " +
+                             weight->shapeString() + ")");
+        for (const auto& entry : c.id2label)
+            if (entry.first >= labels)
+                return makeError(ErrorKind::InvalidInput, "config.json: id2label has id " + std::to_string(entry.first) +
+                                 " but the classifier has ids 0-" + std::to_string(labels - 1));
+    }
+    return static_cast<int>(labels);
+}
+}  // namespace
+
 Status checkBertConfig(const ModelConfig& c) {
     Activation act;
     if (!parseActivation(c.hiddenAct, act))
@@ -180,7 +229,17 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
         out.model->eval();
         out.model->packForInference(true);  // loaded models only run inference
         returnFreedMemory();
-        if (tensors.contains("cls.predictions.transform.dense.weight")) {
+        bool tokenLevel = false;
+        auto labels = classifierLabels(c, tensors, prefix, tokenLevel);
+        if (!labels) return labels.errorValue();
+        if (*labels > 0) {
+            out.classifier = BertClassifierHead(c.hiddenSize, *labels, !tokenLevel);
+            out.tokenClassifier = tokenLevel;
+            if (auto st = loadParameters(*out.classifier->classifier, tensors, "classifier."); !st) return st.errorValue();
+            if (out.classifier->pooler)
+                if (auto st = loadParameters(*out.classifier->pooler, tensors, prefix + "pooler.dense."); !st) return st.errorValue();
+            out.classifier->eval();
+        } else if (tensors.contains("cls.predictions.transform.dense.weight")) {
             Activation act = Activation::GeluErf;
             parseActivation(c.hiddenAct, act);
             const bool tied = !tensors.contains("cls.predictions.decoder.weight");

@@ -100,10 +100,26 @@ private:
 };
 TORCH_MODULE(BertMlmHead);
 
-// Builds a BERT (and its MLM head when the checkpoint has one) and loads it from `tensors`.
+// The task heads of BertForSequenceClassification (bert.pooler.dense: tanh of a Linear on the
+// first token, then classifier) and BertForTokenClassification (classifier on every token).
+class BertClassifierHeadImpl : public torch::nn::Module {
+public:
+    BertClassifierHeadImpl(int64_t hidden, int64_t labels, bool pooled);
+    // lastHidden: [seq, hidden] -> logits [1, labels] (pooled) or [seq, labels].
+    torch::Tensor forward(const torch::Tensor& lastHidden);
+
+    torch::nn::Linear pooler{nullptr};  // null for token classification
+    torch::nn::Linear classifier{nullptr};
+};
+TORCH_MODULE(BertClassifierHead);
+
+// Builds a BERT with the head its checkpoint has (masked LM, sequence or token classification,
+// or none) and loads it from `tensors`.
 struct LoadedBert {
     BertModel model{nullptr};
-    BertMlmHead head{nullptr};  // null for a bare BertModel checkpoint
+    BertMlmHead head{nullptr};  // the masked-LM head, null without one
+    BertClassifierHead classifier{nullptr};  // sequence or token classification, null without one
+    bool tokenClassifier = false;            // classifier labels every token
 };
 Expected<LoadedBert> loadBert(const ModelConfig& config, const CheckpointTensors& tensors);
 // Checks that config.json describes a BERT this build can run (sizes, activation).

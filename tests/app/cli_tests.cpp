@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -429,4 +430,109 @@ TEST_CASE("layers reads the masked-LM head after every layer, the last row being
     REQUIRE(table.exitCode == 0);
     CHECK_THAT(table.out, Catch::Contains("embeddings") && Catch::Contains("layer 1"));
     CHECK(cli({"layers", "--model", dir.file("m"), "--text", text, "--top-k", "0"}).exitCode == 1);
+}
+
+TEST_CASE("classify-text prints a sequence classifier's labels, highest first, as JSON", "[app][cli][task]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.task = "sequence";
+    spec.labels = {"negative", "neutral", "positive"};
+    writeTinyBert(dir.file("m"), spec);
+    auto r = cli({"classify-text", "--model", dir.file("m"), "--text", "the sun is bright", "--json"});
+    REQUIRE(r.exitCode == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.size() == 1);
+    REQUIRE(j["labels"].size() == 3);
+    float sum = 0, previous = 2;
+    std::set<std::string> names;
+    for (const auto& l : j["labels"]) {
+        REQUIRE(l.size() == 2);
+        const float score = l["score"].get<float>();
+        CHECK(score <= previous);
+        previous = score;
+        sum += score;
+        names.insert(l["label"].get<std::string>());
+    }
+    CHECK(sum == Approx(1.f).margin(1e-5));
+    CHECK(names == std::set<std::string>{"negative", "neutral", "positive"});
+    r = cli({"classify-text", "--model", dir.file("m"), "--text", "the sun is bright", "--top-k", "1", "--json"});
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(r.out)["labels"].size() == 1);
+
+    SECTION("a fill-mask model has no labels to print; predict has no masks to fill in a classifier") {
+        writeTinyBert(dir.file("mlm"));
+        r = cli({"classify-text", "--model", dir.file("mlm"), "--text", "the sun"});
+        CHECK(r.exitCode == 1);
+        CHECK_THAT(r.out, Catch::Contains("no sequence-classification head"));
+        r = cli({"predict", "--model", dir.file("m"), "--text", "the [MASK] is bright"});
+        CHECK(r.exitCode == 1);
+        CHECK_THAT(r.out, Catch::Contains("no masked-LM head"));
+        r = cli({"tag", "--model", dir.file("m"), "--text", "the sun"});
+        CHECK(r.exitCode == 1);
+        CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    }
+}
+
+TEST_CASE("tag prints each token's label and the grouped entities with code-point offsets", "[app][cli][task]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.task = "tokens";
+    spec.labels = {"O", "B-PER", "I-PER", "B-LOC", "I-LOC"};
+    spec.seed = 11;
+    writeTinyBert(dir.file("m"), spec);
+    const std::string text = "the shiny cat sat on the mat in the sun";
+    auto r = cli({"tag", "--model", dir.file("m"), "--text", text, "--json"});
+    REQUIRE(r.exitCode == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.size() == 2);
+    // [CLS] and [SEP] carry no label; "shiny" is two tokens (shin ##y).
+    REQUIRE(j["tokens"].size() == 11);
+    CHECK(j["tokens"][1]["token"] == "shin");
+    CHECK(j["tokens"][2]["token"] == "##y");
+    CHECK(j["tokens"][2]["start"] == 8);
+    CHECK(j["tokens"][2]["end"] == 9);
+    // Re-group the printed tokens independently and compare with the printed entities.
+    std::vector<nlohmann::json> groups;
+    std::string openType;
+    for (const auto& t : j["tokens"]) {
+        REQUIRE(t.size() == 5);
+        const std::string label = t["label"];
+        const bool begin = label.rfind("B-", 0) == 0;
+        const std::string type = label == "O" ? "O" : label.substr(2);
+        if (groups.empty() || type != openType || begin) {
+            groups.push_back({{"label", type}, {"start", t["start"]}, {"end", t["end"]}, {"n", 1},
+                              {"sum", t["score"].get<double>()}});
+            openType = type;
+        } else {
+            groups.back()["end"] = t["end"];
+            groups.back()["n"] = groups.back()["n"].get<int>() + 1;
+            groups.back()["sum"] = groups.back()["sum"].get<double>() + t["score"].get<double>();
+        }
+    }
+    std::vector<nlohmann::json> expected;
+    for (const auto& g : groups)
+        if (g["label"] != "O") expected.push_back(g);
+    REQUIRE(expected.size() >= 2);  // the seed gives entities to group (random weights, so not every token is O)
+    REQUIRE(j["entities"].size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const auto& e = j["entities"][i];
+        REQUIRE(e.size() == 5);
+        CHECK(e["label"] == expected[i]["label"]);
+        CHECK(e["start"] == expected[i]["start"]);
+        CHECK(e["end"] == expected[i]["end"]);
+        const std::size_t start = e["start"], end = e["end"];
+        CHECK(e["text"] == text.substr(start, end - start));
+        CHECK(e["score"].get<double>() ==
+              Approx(expected[i]["sum"].get<double>() / expected[i]["n"].get<int>()).margin(1e-6));
+    }
+
+    SECTION("offsets count characters, not bytes, after a non-ASCII character") {
+        r = cli({"tag", "--model", dir.file("m"), "--text", "\xC3\xA9 the sun", "--json"});
+        REQUIRE(r.exitCode == 0);
+        j = nlohmann::json::parse(r.out);
+        const auto& last = j["tokens"].back();
+        CHECK(last["token"] == "sun");
+        CHECK(last["start"] == 6);
+        CHECK(last["end"] == 9);
+    }
 }

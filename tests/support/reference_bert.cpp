@@ -127,6 +127,14 @@ ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids
     }
     out.lastHidden = x;
 
+    if (model.weights.count("pooler.dense.weight")) {  // BertPooler: tanh(dense(first token)), then the classifier
+        Matrix pooled = linear({x[0]}, model.w("pooler.dense.weight"), model.w("pooler.dense.bias"));
+        for (float& val : pooled[0]) val = std::tanh(val);
+        out.sequenceLogits = linear(pooled, model.w("classifier.weight"), model.w("classifier.bias"))[0];
+    } else if (model.weights.count("classifier.weight")) {
+        out.tokenLogits = linear(x, model.w("classifier.weight"), model.w("classifier.bias"));
+    }
+
     if (model.weights.count("cls.predictions.transform.dense.weight")) {
         Matrix rows;
         for (int m : masks) rows.push_back(x[static_cast<std::size_t>(m)]);

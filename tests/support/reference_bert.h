@@ -14,6 +14,8 @@ struct ReferenceOutput {
     std::vector<std::vector<Matrix>> attention;  // [layer][head][query][key]
     Matrix lastHidden;                           // [token][hidden]
     Matrix maskProbabilities;                    // [mask][vocab], softmax of the MLM logits
+    std::vector<float> sequenceLogits;           // the sequence classifier's logits (pooler + classifier)
+    Matrix tokenLogits;                          // [token][label], the token classifier's logits
 };
 
 // The plain building blocks both references use.

@@ -72,7 +72,13 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     t.vocab = tinyVocab();
     auto& c = t.config;
     c.modelType = "bert";
-    c.architectures = {spec.mlmHead ? "BertForMaskedLM" : "BertModel"};
+    c.architectures = {spec.task == "sequence" ? "BertForSequenceClassification"
+                       : spec.task == "tokens" ? "BertForTokenClassification"
+                       : spec.mlmHead          ? "BertForMaskedLM"
+                                               : "BertModel"};
+    c.problemType = spec.problemType;
+    if (!spec.task.empty())
+        for (std::size_t i = 0; i < spec.labels.size(); ++i) c.id2label[static_cast<int>(i)] = spec.labels[i];
     c.vocabSize = static_cast<int>(t.vocab.size());
     c.hiddenSize = spec.hidden;
     c.numLayers = spec.layers;
@@ -110,7 +116,15 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
         add(p + "output.LayerNorm.weight", {h}, 1.f);
         add(p + "output.LayerNorm.bias", {h});
     }
-    if (spec.mlmHead) {
+    const int labelRows = spec.labelCount > 0 ? spec.labelCount : static_cast<int>(spec.labels.size());
+    if (spec.task == "sequence") {
+        add("pooler.dense.weight", {h, h});
+        add("pooler.dense.bias", {h});
+    }
+    if (!spec.task.empty()) {
+        add("classifier.weight", {labelRows, h});
+        add("classifier.bias", {labelRows});
+    } else if (spec.mlmHead) {
         add("cls.predictions.transform.dense.weight", {h, h});
         add("cls.predictions.transform.dense.bias", {h});
         add("cls.predictions.transform.LayerNorm.weight", {h}, 1.f);
@@ -120,13 +134,15 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
         else add("cls.predictions.decoder.weight", {v, h});
     }
 
-    // Write: encoder tensors under the prefix; the head under cls.*; tied decoder left out.
+    // Write: encoder tensors (and the pooler) under the prefix; the heads under cls.* or classifier.*;
+    // a tied decoder left out.
     std::vector<SafetensorsWriter> writers(static_cast<std::size_t>(std::max(1, spec.shards)));
     std::map<std::string, std::string> weightMap;
     std::size_t i = 0;
     for (const auto& [name, w] : t.weights) {
         if (spec.tiedDecoder && name == "cls.predictions.decoder.weight") continue;
-        const std::string stored = name.rfind("cls.", 0) == 0 ? name : spec.prefix + name;
+        const bool headTensor = name.rfind("cls.", 0) == 0 || name.rfind("classifier.", 0) == 0;
+        const std::string stored = headTensor ? name : spec.prefix + name;
         const std::size_t shard = i++ % writers.size();
         writers[shard].addRaw(stored, spec.dtype, w.shape, encodeAs(spec.dtype, w.values));
         weightMap[stored] = "model-0000" + std::to_string(shard + 1) + "-of-0000" + std::to_string(writers.size()) +

@@ -21,6 +21,12 @@ struct TinyBertSpec {
     bool mlmHead = true;
     bool tiedDecoder = false;  // leave out cls.predictions.decoder.weight
     std::string prefix = "bert.";
+    // A task head instead of the MLM head: "sequence" (pooler + classifier, as
+    // BertForSequenceClassification) or "tokens" (classifier on every token).
+    std::string task;
+    std::vector<std::string> labels = {"NEGATIVE", "POSITIVE"};  // id2label (empty: none written)
+    int labelCount = 0;        // classifier rows; 0: labels.size()
+    std::string problemType;   // config.json's problem_type
     DType dtype = DType::F32;  // F32, F16 or BF16 (values are exact in all three)
     unsigned seed = 7;
     int shards = 1;            // > 1 writes model.safetensors.index.json and shards
