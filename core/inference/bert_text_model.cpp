@@ -61,6 +61,7 @@ TextTask BertTextModel::task() const {
 void BertTextModel::classify(const torch::Tensor& lastHidden, int real, TextAnalysis& result) const {
     auto logits = m_bert.classifier->forward(lastHidden.narrow(0, 0, real));  // [1 or real, labels]
     const auto labels = logits.size(1);
+    for (int64_t i = 0; i < labels; ++i) result.labelNames.push_back(m_config.labelName(static_cast<int>(i)));
     if (!m_bert.tokenClassifier) {
         // As Hugging Face's text-classification pipeline: sigmoid for multi-label or one output, else softmax.
         const bool sigmoid = m_config.problemType == "multi_label_classification" || labels == 1;

@@ -119,6 +119,7 @@ struct TextAnalysis {
     TextTask task = TextTask::Encoder;
     std::vector<LabelScore> labels;       // SentenceLabels: every label, highest score first
     std::vector<TokenLabel> tokenLabels;  // TokenLabels: one per token of `tokens` (padding excluded)
+    std::vector<std::string> labelNames;  // both classifiers: every label's name, in id order
     AppliedAttentionControls controls;
     AttentionTrace trace;                            // with TextRunOptions::traceAttention
     std::vector<MaskLayerPredictions> layerPredictions;  // with TextRunOptions::predictByLayer, one per [MASK]

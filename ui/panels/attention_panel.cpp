@@ -101,6 +101,7 @@ void AttentionPanel::setAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_analysis = std::move(analysis);
     m_baseline = std::move(baseline);
     m_showDifference = showDifference;
+    if (!m_analysis || m_highlight.second >= static_cast<int>(m_analysis->tokens.size())) m_highlight = {-1, -1};
     if (m_analysis) {
         const QSignalBlocker b1(m_layer), b2(m_head);
         m_layer->setRange(0, std::max(0, m_analysis->attention.layers - 1));
@@ -172,6 +173,11 @@ QString AttentionPanel::selectionSlug() const {
     }
 }
 
+void AttentionPanel::highlightTokens(int first, int last) {
+    m_highlight = first < 0 || last < first ? std::pair<int, int>{-1, -1} : std::pair<int, int>{first, last};
+    refresh();
+}
+
 void AttentionPanel::refresh() {
     if (!m_analysis || m_analysis->attention.empty()) {
         m_shown = AttentionMatrix();
@@ -232,6 +238,14 @@ void AttentionPanel::refresh() {
     }
     m_heatmap->setColorMap(difference ? ColorMap::Coolwarm : colorMapOf(*m_colorMap));
     m_heatmap->setMatrix(m_shown.rows, m_shown.cols, values, labels, labels);
+    int bandFirst = -1, bandLast = -1;  // the highlighted tokens among the shown ones
+    for (int r = 0; r < m_shown.rows && m_highlight.first >= 0; ++r) {
+        const int t = m_shown.tokenIndex[static_cast<std::size_t>(r)];
+        if (t < m_highlight.first || t > m_highlight.second) continue;
+        if (bandFirst < 0) bandFirst = r;
+        bandLast = r;
+    }
+    m_heatmap->setSelectionBand(bandFirst, bandLast);
     if (difference) m_heatmap->setSymmetricRange();
     else if (scaling() == Scaling::Auto) m_heatmap->setAutoRange();
     else if (scaling() == Scaling::Log) m_heatmap->setValueRange(-4, 0);

@@ -52,6 +52,10 @@ public:
     QString maskLegend() const;
     // One line on what the heatmap shows, for presentation mode's caption.
     QString captionText() const;
+    // Outlines the rows and columns of tokens first..last (token indices; first < 0 clears), kept
+    // across layers, heads and hidden [CLS]/[SEP] until the tokens change.
+    void highlightTokens(int first, int last);
+    std::pair<int, int> highlightedTokens() const { return m_highlight; }
     // Presentation mode hides the selectors (keys still step layers and heads).
     void setControlsVisible(bool visible);
 
@@ -69,6 +73,7 @@ private:
     TextAnalysisPtr m_analysis;
     TextAnalysisPtr m_baseline;
     bool m_showDifference = false;
+    std::pair<int, int> m_highlight{-1, -1};
     AttentionMatrix m_shown;
     QComboBox* m_scaling;
     QWidget* m_controls;

@@ -31,6 +31,7 @@
 #include "widgets/mask_controls_widget.h"
 #include "widgets/message_banner.h"
 #include "widgets/prediction_chart_widget.h"
+#include "widgets/entity_list_widget.h"
 #include "widgets/token_strip_widget.h"
 #include "window/teaching_examples.h"
 
@@ -91,7 +92,7 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     m_stripArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     // Room for one row of chips and the horizontal scroll bar a long sentence brings, so that the
     // bar never covers the chips.
-    m_stripArea->setFixedHeight(m_strip->rowHeight() + m_stripArea->horizontalScrollBar()->sizeHint().height() + 2);
+    fitStripHeight();
     layout->addWidget(m_stripArea);
 
     m_message = new MessageBanner(this);
@@ -105,8 +106,15 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     auto* split = new QSplitter(Qt::Horizontal, this);
     m_attention = new AttentionPanel(split);
     auto* predScroll = new QScrollArea(split);
-    m_predictions = new PredictionChartWidget(predScroll);
-    predScroll->setWidget(m_predictions);
+    auto* predColumn = new QWidget(predScroll);
+    auto* predLayout = new QVBoxLayout(predColumn);
+    predLayout->setContentsMargins(0, 0, 0, 0);
+    m_entities = new EntityListWidget(predColumn);
+    m_entities->hide();
+    predLayout->addWidget(m_entities);
+    m_predictions = new PredictionChartWidget(predColumn);
+    predLayout->addWidget(m_predictions, 1);
+    predScroll->setWidget(predColumn);
     predScroll->setWidgetResizable(true);
     predScroll->setMinimumWidth(260);
     predScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -139,6 +147,7 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     connect(m_sentence, &QLineEdit::textChanged, this, [this] { m_debounce.start(); });
     connect(m_topK, qOverload<int>(&QSpinBox::valueChanged), this, &TextModePanel::requestRun);
     connect(m_strip, &TokenStripWidget::tokenToggled, this, &TextModePanel::toggleToken);
+    connect(m_entities, &EntityListWidget::entitySelected, m_attention, &AttentionPanel::highlightTokens);
     connect(m_attention, &AttentionPanel::selectionChanged, this, &TextModePanel::updateViewsForSelection);
     connect(m_attention, &AttentionPanel::colorMapChanged, m_grid, &HeadGridWidget::setColorMap);
     connect(m_grid, &HeadGridWidget::cellClicked, this, [this](int l, int h) {
@@ -332,6 +341,38 @@ bool TextModePanel::maskHoveredToken() {
 
 void TextModePanel::refreshStrip() {
     m_strip->setTokens(m_sentence->text(), m_tokens, m_masked, m_maskControls->blockedKeys());
+    if (m_analysis && m_analysis->task == TextTask::TokenLabels) showTokenLabels();
+    else fitStripHeight();
+}
+
+void TextModePanel::fitStripHeight() {
+    // Room for one row of chips (two lines when labels are under them) and the horizontal scroll
+    // bar a long sentence brings, so that the bar never covers the chips.
+    m_stripArea->setFixedHeight(m_strip->rowHeight(m_strip->hasTags()) + m_stripArea->horizontalScrollBar()->sizeHint().height() + 2);
+}
+
+void TextModePanel::showTokenLabels() {
+    const bool tokenLabels = m_analysis && m_analysis->task == TextTask::TokenLabels;
+    m_entities->setVisible(tokenLabels);
+    std::vector<TokenStripWidget::Tag> tags;
+    if (tokenLabels) {
+        const auto colors = EntityListWidget::colorsFor(m_analysis->labelNames);
+        // The labels belong to the strip's tokens only while it shows the analysed ones.
+        bool same = m_strip->chipCount() == static_cast<int>(m_analysis->tokenLabels.size()) &&
+                    m_tokens.size() <= m_analysis->tokens.size();
+        for (std::size_t i = 0; same && i < m_tokens.size(); ++i) same = m_tokens[i].id == m_analysis->tokens[i].id || m_masked.count(static_cast<int>(i));
+        for (std::size_t i = 0; same && i < m_analysis->tokenLabels.size(); ++i) {
+            const auto& best = m_analysis->tokenLabels[i].best;
+            if (!isLabelledToken(m_analysis->tokens[i])) {
+                tags.push_back({});
+                continue;
+            }
+            const QString label = QString::fromStdString(best.label);
+            tags.push_back({label, colors.value(QString::fromStdString(entityType(best.label))), best.score});
+        }
+    }
+    m_strip->setTags(tags);
+    fitStripHeight();
 }
 
 void TextModePanel::forgetImportance() {
@@ -419,6 +460,20 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_message->clearMessage();
     m_attention->setAnalysis(m_analysis, m_baseline, m_maskControls->compare());
     showPredictions();
+    if (m_analysis->task == TextTask::TokenLabels) {
+        // Keep the selected entity when the same span is still an entity (a rerun of the same text).
+        const auto wanted = m_attention->highlightedTokens();
+        m_entities->setAnalysis(*m_analysis);
+        int keep = -1;
+        for (std::size_t i = 0; i < m_entities->entities().size(); ++i)
+            if (m_entities->entities()[i].firstToken == wanted.first && m_entities->entities()[i].lastToken == wanted.second)
+                keep = static_cast<int>(i);
+        m_entities->setSelectedEntity(keep);
+        if (keep < 0 && wanted.first >= 0) m_attention->highlightTokens(-1, -1);
+    } else if (m_attention->highlightedTokens().first >= 0) {
+        m_attention->highlightTokens(-1, -1);
+    }
+    showTokenLabels();
     m_grid->setAttention(m_analysis->attention, m_analysis->controls);
     m_grid->setHeadMask(m_analysis->controls.headMask);
     m_heads->setAnalysis(m_analysis);
@@ -451,6 +506,9 @@ void TextModePanel::updateViewsForSelection() {
 
 void TextModePanel::showPredictions() {
     if (!m_baseline || !m_maskControls->compare()) return m_predictions->setPredictions(*m_analysis);
+    if (m_analysis->task == TextTask::SentenceLabels && !m_baseline->labels.empty() && !m_analysis->labels.empty())
+        return m_predictions->setCharts({PredictionChartWidget::labelChart(m_baseline->labels, tr("Without mask or ablation")),
+                                         PredictionChartWidget::labelChart(m_analysis->labels, tr("As set"))});
     // Before and after, side by side per [MASK]: without the mask and ablation, then with them.
     std::vector<BarChart> charts;
     for (std::size_t m = 0; m < m_analysis->predictions.size(); ++m)

@@ -33,6 +33,7 @@ class HeadArithmeticPanel;
 class LayerPredictionsPanel;
 class MaskControlsWidget;
 class TokenStripWidget;
+class EntityListWidget;
 
 class TextModePanel : public QWidget {
     Q_OBJECT
@@ -99,6 +100,7 @@ public:
     QScrollArea* tokenStripArea() const { return m_stripArea; }
     AttentionPanel* attentionPanel() const { return m_attention; }
     PredictionChartWidget* predictions() const { return m_predictions; }
+    EntityListWidget* entityList() const { return m_entities; }
     HeadGridWidget* headGrid() const { return m_grid; }
     PositionalEncodingPanel* positionalPanel() const { return m_positional; }
     HeadsPanel* headsPanel() const { return m_heads; }
@@ -121,6 +123,9 @@ private:
     void updatePaddingNote();
     void forgetImportance();
     void refreshStrip();
+    void fitStripHeight();
+    // A token classifier's labels under the chips (cleared for other heads).
+    void showTokenLabels();
     std::vector<Token> editedTokens() const;
     TextRunOptions runOptions() const;
     void updateViewsForSelection();
@@ -139,6 +144,7 @@ private:
     QTabWidget* m_tabs;
     AttentionPanel* m_attention;
     PredictionChartWidget* m_predictions;
+    EntityListWidget* m_entities;
     HeadGridWidget* m_grid;
     AttentionArcWidget* m_arcs;
     PositionalEncodingPanel* m_positional;

@@ -53,6 +53,32 @@ HeatmapPlotWidget::HeatmapPlotWidget(QWidget* parent) : QCustomPlot(parent) {
     }
 }
 
+void HeatmapPlotWidget::setSelectionBand(int first, int last) {
+    m_band = first < 0 || last < first ? std::pair<int, int>{-1, -1} : std::pair<int, int>{first, last};
+    placeBand();
+}
+
+void HeatmapPlotWidget::placeBand() {
+    if (!m_bandRows) {
+        for (auto** mark : {&m_bandRows, &m_bandCols}) {
+            *mark = new QCPItemRect(this);
+            (*mark)->setPen(QPen(QColor(0, 200, 255, 240), 2.5));
+            (*mark)->setBrush(Qt::NoBrush);
+        }
+    }
+    const bool show = m_band.first >= 0 && m_band.second < std::min(m_rows, m_cols);
+    m_bandRows->setVisible(show);
+    m_bandCols->setVisible(show);
+    if (show) {
+        const double a = m_band.first - 0.5, b = m_band.second + 0.5;
+        m_bandRows->topLeft->setCoords(-0.5, a);
+        m_bandRows->bottomRight->setCoords(m_cols - 0.5, b);
+        m_bandCols->topLeft->setCoords(a, -0.5);
+        m_bandCols->bottomRight->setCoords(b, m_rows - 0.5);
+    }
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
 void HeatmapPlotWidget::setCrosshair(bool on) {
     m_crosshair = on;
     placeCrosshair();

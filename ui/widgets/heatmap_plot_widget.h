@@ -36,6 +36,10 @@ public:
     int rows() const { return m_rows; }
     // A laser-pointer highlight of the hovered row and column (presentation mode).
     void setCrosshair(bool on);
+    // Outlines rows and columns first..last (shown indices; first < 0 clears): the tokens of a
+    // selected entity span.
+    void setSelectionBand(int first, int last);
+    std::pair<int, int> selectionBand() const { return m_band; }
     // The cell under the mouse as (row, col), or (-1, -1).
     QPoint hoveredCell() const { return m_hovered; }
     int cols() const { return m_cols; }
@@ -74,7 +78,11 @@ private:
     bool m_crosshair = false;
     QCPItemRect* m_rowMark = nullptr;
     QCPItemRect* m_colMark = nullptr;
+    QCPItemRect* m_bandRows = nullptr;
+    QCPItemRect* m_bandCols = nullptr;
+    std::pair<int, int> m_band{-1, -1};
     void placeCrosshair();
+    void placeBand();
     std::function<QString(int, int, double)> m_hover;
     QString m_exportName = QStringLiteral("heatmap");
 };

@@ -25,7 +25,27 @@ void PredictionChartWidget::clear(const QString& message) {
     m_message->show();
 }
 
+BarChart PredictionChartWidget::labelChart(const std::vector<LabelScore>& labels, const QString& title) {
+    BarChart chart{title, {}, {}};
+    for (std::size_t i = 0; i < labels.size() && i < 20; ++i) {  // highest first
+        chart.labels << QString::fromStdString(labels[i].label);
+        chart.probabilities.push_back(labels[i].score);
+    }
+    return chart;
+}
+
 void PredictionChartWidget::setPredictions(const TextAnalysis& analysis) {
+    if (analysis.task == TextTask::SentenceLabels && !analysis.labels.empty()) {
+        const auto& top = analysis.labels.front();
+        setCharts({labelChart(analysis.labels, tr("The whole text: %1 %2%")
+                                                   .arg(QString::fromStdString(top.label))
+                                                   .arg(100.0 * top.score, 0, 'f', 1))});
+        return;
+    }
+    if (analysis.task == TextTask::TokenLabels) {
+        clear(tr("A token classifier: each token's label is under its chip."));
+        return;
+    }
     if (!analysis.hasMlmHead) {
         clear(tr("This checkpoint has no masked-LM head: attention only"));
         return;

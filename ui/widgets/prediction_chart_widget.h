@@ -28,6 +28,8 @@ public:
     // One chart of class probabilities (an image's top-k); `emptyMessage` when there are none.
     void setClasses(const QString& title, const std::vector<ClassPrediction>& top, const QString& emptyMessage);
     void setCharts(const std::vector<BarChart>& charts);
+    // A sequence classifier's labels (highest first, at most 20) as one chart.
+    static BarChart labelChart(const std::vector<LabelScore>& labels, const QString& title);
     void clear(const QString& message);
     int chartCount() const { return static_cast<int>(m_plots.size()); }
     void setExportBaseName(const QString& name) { m_exportName = name; }

@@ -14,9 +14,9 @@ TokenStripWidget::TokenStripWidget(QWidget* parent) : QWidget(parent) {
     setToolTip(tr("Click a token to mask it; click again to restore it"));
 }
 
-int TokenStripWidget::rowHeight() const {
+int TokenStripWidget::rowHeight(bool tagged) const {
     QToolButton probe;
-    probe.setText(QStringLiteral("[MASK]"));
+    probe.setText(tagged ? QStringLiteral("[MASK]\nB-MISC") : QStringLiteral("[MASK]"));
     probe.setStyleSheet(QStringLiteral("QToolButton{border:1px solid gray;border-radius:4px;padding:3px 6px;font-weight:bold}"));
     const auto margins = m_layout->contentsMargins();
     return probe.sizeHint().height() + margins.top() + margins.bottom();
@@ -26,6 +26,8 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
                                  const std::set<int>& blocked) {
     for (auto* c : m_chips) c->deleteLater();
     m_chips.clear();
+    m_chipTexts.clear();
+    m_tagged = false;
     const QByteArray utf8 = text.toUtf8();
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const auto& t = tokens[i];
@@ -69,6 +71,22 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
         });
         m_layout->insertWidget(static_cast<int>(i), chip);
         m_chips.push_back(chip);
+        m_chipTexts.push_back(chip->text());
+    }
+}
+
+void TokenStripWidget::setTags(const std::vector<Tag>& tags) {
+    m_tagged = false;
+    for (std::size_t i = 0; i < m_chips.size(); ++i) {
+        auto* chip = m_chips[i];
+        const Tag* tag = i < tags.size() && !tags[i].label.isEmpty() ? &tags[i] : nullptr;
+        chip->setText(tag ? m_chipTexts[i] + QLatin1Char('\n') + tag->label : m_chipTexts[i]);
+        if (!tag) continue;
+        m_tagged = true;
+        chip->setToolTip(chip->toolTip() + tr("\nLabel: %1 (%2%)").arg(tag->label).arg(100.0 * tag->score, 0, 'f', 1));
+        if (tag->color.isValid() && !chip->isChecked())
+            chip->setStyleSheet(chip->styleSheet().replace(QStringLiteral("QToolButton{"),
+                                                           QStringLiteral("QToolButton{background:%1;color:black;").arg(tag->color.name())));
     }
 }
 

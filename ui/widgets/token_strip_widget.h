@@ -2,6 +2,7 @@
 // The token strip under the sentence box: one chip per WordPiece token. Clicking a chip (or
 // Space on a focused chip) toggles it to [MASK] and back; hovering shows id and character span.
 // A chip's context menu also blocks the token inside attention (no query may attend to it).
+#include <QColor>
 #include <QStringList>
 #include <QWidget>
 #include <set>
@@ -22,8 +23,18 @@ public:
     // `blocked` are tokens the attention mask hides from every query (drawn struck through).
     void setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked,
                    const std::set<int>& blocked = {});
-    // The height of one row of chips (what the strip needs to show them unclipped).
-    int rowHeight() const;
+    // A token classifier's label under each chip (an empty label leaves the chip as it is), the
+    // chip tinted with its entity type's colour; cleared by setTokens.
+    struct Tag {
+        QString label;
+        QColor color;
+        float score = 0.f;
+    };
+    void setTags(const std::vector<Tag>& tags);
+    bool hasTags() const { return m_tagged; }
+    // The height of one row of chips (what the strip needs to show them unclipped), with or
+    // without a label line under each.
+    int rowHeight(bool tagged = false) const;
     int chipCount() const { return static_cast<int>(m_chips.size()); }
     QToolButton* chip(int index) const { return m_chips.at(static_cast<std::size_t>(index)); }
 
@@ -34,6 +45,8 @@ signals:
 private:
     QHBoxLayout* m_layout;
     std::vector<QToolButton*> m_chips;
+    std::vector<QString> m_chipTexts;
+    bool m_tagged = false;
 };
 
 }  // namespace ascope::ui
