@@ -29,6 +29,10 @@ Usage:
                                 --intermediate 1024 --steps 10000 --seed 1 --vocab-size 8000
                                 --max-tokens 64 --batch-tokens 4096 --lr 1e-3 --dropout 0.1
                                 --checkpoint-every 1000 --stop-after N] [--resume] [--half]
+  attention-scope-cli fine-tune --model DIR --data FILE --task sentence|tokens --out DIR
+                                [--epochs 3 --lr 5e-5 --seed 1 --batch 16 --max-tokens 128
+                                --held-out 0.1 --warmup 0.1 --dropout 0.1 --checkpoint-every N
+                                --stop-after N] [--resume]
   attention-scope-cli eval-mlm  --model DIR --corpus FILE [--lines 2000] [--seed 1234]
   attention-scope-cli train-vit-shapes --out DIR [--image-size 48 --patch-size 8 --layers 3
                                 --hidden 64 --heads 4 --steps 3000 --batch 64 --seed 1 --lr 5e-4]
@@ -47,6 +51,10 @@ head-importance: the drop in each [MASK]'s top-1 probability when one head alone
 classify-text: the labels of a sequence classifier (BertForSequenceClassification), highest first.
 tag: each token's label from a token classifier (BertForTokenClassification) and the entity spans
   grouped as Hugging Face's aggregation_strategy="simple"; JSON offsets count Unicode code points.
+fine-tune: a sequence classifier from TSV (text<TAB>label) or CSV (a header with text and label),
+  or a token classifier from CoNLL (token<TAB>tag, a blank line between sentences); writes a
+  Hugging Face folder (BertFor...Classification) and fine_tune_report.json. Ctrl+C stops cleanly
+  after writing a checkpoint; --resume continues it.
 layers: the masked-LM head applied after every layer ("after_layer" -1 is the embeddings).
 Without --model the built-in demo model is used. Layers and heads count from 0;
 without --layer/--head every layer and head is exported.
@@ -89,6 +97,7 @@ int main(int argc, char** argv) {
         if (command == "head-stats") return ascope::cli::runHeadStats(rest);
         if (command == "head-importance") return ascope::cli::runHeadImportance(rest);
         if (command == "layers") return ascope::cli::runLayers(rest);
+        if (command == "fine-tune") return ascope::cli::runFineTune(rest);
         if (command == "train-mlm") return ascope::cli::runTrainMlm(rest);
         if (command == "eval-mlm") return ascope::cli::runEvalMlm(rest);
         if (command == "train-vit-shapes") return ascope::cli::runTrainVitShapes(rest);

@@ -12,7 +12,7 @@ namespace ascope::cli {
 namespace {
 // The run of a model whose head is `task`, or why not.
 Expected<TextRun> readTaskRun(const CliOptions& o, TextTask task, const char* what) {
-    auto run = readTextRun(o, false);
+    auto run = readTextRun(o, false, task == TextTask::SentenceLabels ? "demo-sentiment" : "demo-bert");
     if (!run) return run.errorValue();
     if (run->model->task() != task)
         return makeError(ErrorKind::Unsupported, run->model->directory() + ": this checkpoint has no " + what +

@@ -25,10 +25,10 @@ int oneLine(std::string message) {
 
 }  // namespace
 
-Expected<std::unique_ptr<TextModel>> openTextModel(const CliOptions& o) {
+Expected<std::unique_ptr<TextModel>> openTextModel(const CliOptions& o, const std::string& builtin) {
     std::string dir = o.value("--model").value_or("");
     if (dir.empty()) {
-        dir = builtinModelDir("demo-bert");
+        dir = builtinModelDir(builtin);
         if (dir.empty()) return makeError(ErrorKind::InvalidInput, "no --model given and the built-in demo model is not installed");
     }
     return TextModel::load(dir);
@@ -40,12 +40,12 @@ Expected<std::string> requireText(const CliOptions& o) {
     return *text;
 }
 
-Expected<TextRun> readTextRun(const CliOptions& o, bool needsMlmHead) {
+Expected<TextRun> readTextRun(const CliOptions& o, bool needsMlmHead, const std::string& builtin) {
     auto text = requireText(o);
     if (!text) return text.errorValue();
     auto controls = readAttentionControls(o);
     if (!controls) return controls.errorValue();
-    auto model = openTextModel(o);
+    auto model = openTextModel(o, builtin);
     if (!model) return model.errorValue();
     if (needsMlmHead && !(*model)->hasMlmHead())
         return makeError(ErrorKind::Unsupported, (*model)->directory() + ": this checkpoint has no masked-LM head");

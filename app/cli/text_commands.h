@@ -10,7 +10,8 @@
 namespace ascope::cli {
 
 // --model DIR (the built-in demo model without it) and --text T, shared by the text commands.
-Expected<std::unique_ptr<TextModel>> openTextModel(const CliOptions& options);
+// `builtin` names the built-in model used without --model.
+Expected<std::unique_ptr<TextModel>> openTextModel(const CliOptions& options, const std::string& builtin = "demo-bert");
 Expected<std::string> requireText(const CliOptions& options);
 // What the text commands that run the model share: --text, the attention controls (into
 // options), and the model; with needsMlmHead, one that has a masked-LM head.
@@ -19,7 +20,7 @@ struct TextRun {
     std::unique_ptr<TextModel> model;
     TextRunOptions options;
 };
-Expected<TextRun> readTextRun(const CliOptions& options, bool needsMlmHead);
+Expected<TextRun> readTextRun(const CliOptions& options, bool needsMlmHead, const std::string& builtin = "demo-bert");
 
 int runPredict(const std::vector<std::string>& args);
 int runTokenize(const std::vector<std::string>& args);

@@ -7,7 +7,9 @@
 #include "cli/cli_options.h"
 #include "cli/progress_printer.h"
 #include "cli/text_commands.h"
+#include "training/fine_tuner.h"
 #include "training/mlm_trainer.h"
+#include "util/resource_paths.h"
 #include "training/vit_trainer.h"
 
 namespace ascope::cli {
@@ -124,6 +126,61 @@ int runTrainVitShapes(const std::vector<std::string>& args) {
     if (!acc) return fail(acc.error());
     std::fprintf(stderr, "%s after %d steps; held-out accuracy %.1f%% on 600 fresh images; model written to %s\n",
                  g_interrupted ? "stopped" : "finished", *steps, 100 * *acc, c.outDir.c_str());
+    return g_interrupted ? 130 : 0;
+}
+
+int runFineTune(const std::vector<std::string>& args) {
+    auto o = CliOptions::parse(args,
+                               {"--model", "--data", "--task", "--out", "--epochs", "--lr", "--seed", "--batch", "--max-tokens",
+                                "--held-out", "--warmup", "--dropout", "--checkpoint-every", "--stop-after"},
+                               {"--resume"});
+    if (!o) return fail(o.error());
+    FineTuneConfig c;
+    c.modelDir = o->value("--model").value_or(builtinModelDir("demo-bert"));
+    c.dataPath = o->value("--data").value_or("");
+    c.outDir = o->value("--out").value_or("");
+    if (c.dataPath.empty() || c.outDir.empty()) return fail("--data FILE and --out DIR are required");
+    if (c.modelDir.empty()) return fail("no --model given and the built-in demo model is not installed");
+    const std::string task = o->value("--task").value_or("sentence");
+    if (task == "sentence") c.task = FineTuneTask::Sentence;
+    else if (task == "tokens") c.task = FineTuneTask::Tokens;
+    else return fail("--task must be sentence or tokens");
+    int seed = 1;
+    if (auto st = o->readInts({{"--epochs", &c.epochs, 1, 10000}, {"--batch", &c.batchSize, 1, 4096},
+                               {"--max-tokens", &c.maxTokens, 3, 100000}, {"--seed", &seed, 0, 1 << 30},
+                               {"--checkpoint-every", &c.checkpointEvery, 1, 100000000}});
+        !st)
+        return fail(st.error());
+    c.seed = static_cast<unsigned>(seed);
+    c.resume = o->has("--resume");
+    try {
+        if (auto v = o->value("--lr")) c.learningRate = std::stod(*v);
+        if (auto v = o->value("--held-out")) c.heldOutFraction = std::stod(*v);
+        if (auto v = o->value("--warmup")) c.warmupFraction = std::stod(*v);
+        if (auto v = o->value("--dropout")) c.dropout = std::stod(*v);
+    } catch (const std::exception&) {
+        return fail("--lr, --held-out, --warmup and --dropout take numbers");
+    }
+    if (auto st = validateFineTuneConfig(c); !st) return fail(st.error());
+    int stopAfter = 0;
+    if (auto st = o->readInts({{"--stop-after", &stopAfter, 0, 100000000}}); !st) return fail(st.error());
+    FineTuneReport report;
+    auto steps = runWithProgress("examples", stopAfter, [&](const TrainCallback& cb) -> Expected<int> {
+        auto r = fineTune(c, cb);
+        if (!r) return r.errorValue();
+        report = *r;
+        return r->steps;
+    });
+    if (!steps) return fail(steps.error());
+    std::fprintf(stderr, "%s after %d of %d steps (%d training examples); model written to %s\n",
+                 g_interrupted ? "stopped" : "finished", report.steps, report.totalSteps, report.trainExamples, c.outDir.c_str());
+    if (report.heldOutExamples > 0) {
+        std::printf("held-out sentences: %d\n%s: %.1f%%\n", report.heldOutExamples,
+                    c.task == FineTuneTask::Tokens ? "token accuracy" : "accuracy", 100 * report.heldOutAccuracy);
+        std::printf("%-20s %8s %10s %8s\n", "label", "support", "precision", "recall");
+        for (const auto& l : report.labels)
+            std::printf("%-20s %8d %9.1f%% %7.1f%%\n", l.label.c_str(), l.support, 100 * l.precision, 100 * l.recall);
+    }
     return g_interrupted ? 130 : 0;
 }
 

@@ -9,5 +9,6 @@ int runTrainMlm(const std::vector<std::string>& args);
 int runEvalMlm(const std::vector<std::string>& args);
 int runTrainVitShapes(const std::vector<std::string>& args);
 int runEvalVitShapes(const std::vector<std::string>& args);
+int runFineTune(const std::vector<std::string>& args);
 
 }  // namespace ascope::cli

@@ -11,6 +11,7 @@
 #include "inference/image_model.h"
 #include "inference/text_model.h"
 #include "tokenizer/bert_tokenizer.h"
+#include "training/fine_tuner.h"
 #include "training/mlm_trainer.h"
 #include "training/vit_trainer.h"
 #include "util/expected.h"
@@ -29,6 +30,7 @@ struct EngineApi {
                                                 double heldOutFraction, int maxLines, unsigned seed);
     Expected<int> (*trainVitShapes)(const VitTrainConfig& config, const TrainCallback& onProgress);
     Expected<double> (*evaluateVitShapes)(const std::string& modelDir, int count, unsigned seed);
+    Expected<FineTuneReport> (*fineTune)(const FineTuneConfig& config, const TrainCallback& onProgress);
 };
 
 }  // namespace ascope

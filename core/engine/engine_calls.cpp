@@ -31,4 +31,11 @@ Expected<double> evaluateVitShapes(const std::string& modelDir, int count, unsig
     return (*engine)->evaluateVitShapes(modelDir, count, seed);
 }
 
+Expected<FineTuneReport> fineTune(const FineTuneConfig& config, const TrainCallback& onProgress) {
+    if (auto st = validateFineTuneConfig(config); !st) return st.errorValue();
+    auto engine = engineApi();
+    if (!engine) return engine.errorValue();
+    return (*engine)->fineTune(config, onProgress);
+}
+
 }  // namespace ascope

@@ -8,6 +8,7 @@ extern "C" __attribute__((visibility("default"))) const ascope::EngineApi* ascop
     static const ascope::EngineApi api{
         &ascope::loadBertTextModel,        &ascope::loadVitImageModel,       &ascope::engine::trainMaskedLm,
         &ascope::engine::evaluateMaskedLm, &ascope::engine::trainVitShapes, &ascope::engine::evaluateVitShapes,
+        &ascope::engine::fineTune,
     };
     if (!buildVersion || std::strcmp(buildVersion, ASCOPE_BUILD_ID) != 0) return nullptr;
     return &api;

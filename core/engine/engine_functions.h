@@ -6,6 +6,7 @@
 
 #include "inference/bert_text_model.h"
 #include "inference/vit_image_model.h"
+#include "training/fine_tuner.h"
 #include "training/mlm_trainer.h"
 #include "training/vit_trainer.h"
 
@@ -16,5 +17,6 @@ Expected<MlmEvaluation> evaluateMaskedLm(const std::string& modelDir, const std:
                                          double heldOutFraction, int maxLines, unsigned seed);
 Expected<int> trainVitShapes(const VitTrainConfig& config, const TrainCallback& onProgress);
 Expected<double> evaluateVitShapes(const std::string& modelDir, int count, unsigned seed);
+Expected<FineTuneReport> fineTune(const FineTuneConfig& config, const TrainCallback& onProgress);
 
 }  // namespace ascope::engine

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "training/fine_tuner.h"
 #include "training/mlm_trainer.h"
 #include "training/vit_trainer.h"
 
@@ -55,6 +56,22 @@ Status validateMlmConfig(const MlmTrainConfig& t) {
     if (t.batchTokens < t.maxTokens) return fail("a batch must hold at least one sequence of the longest length");
     if (!(t.dropout >= 0.0 && t.dropout < 1.0)) return fail("dropout must be in [0, 1)");
     if (!(t.learningRate > 0.0)) return fail("the learning rate must be positive");
+    return Status::ok();
+}
+
+Status validateFineTuneConfig(const FineTuneConfig& t) {
+    auto fail = [](const std::string& m) { return Status(makeError(ErrorKind::InvalidInput, m)); };
+    if (t.modelDir.empty()) return fail("the model to fine-tune is missing");
+    if (t.dataPath.empty()) return fail("the labelled data file is missing");
+    if (t.outDir.empty()) return fail("the output folder is missing");
+    if (t.epochs <= 0 || t.epochs > 10000) return fail("the number of epochs must be between 1 and 10000");
+    if (t.batchSize <= 0 || t.batchSize > 4096) return fail("the batch size must be between 1 and 4096");
+    if (t.maxTokens < 3) return fail("the longest example must be at least 3 tokens");
+    if (!(t.learningRate > 0.0 && t.learningRate < 1.0)) return fail("the learning rate must be in (0, 1)");
+    if (!(t.dropout >= 0.0 && t.dropout < 1.0)) return fail("dropout must be in [0, 1)");
+    if (!(t.warmupFraction >= 0.0 && t.warmupFraction <= 1.0)) return fail("the warm-up share must be in [0, 1]");
+    if (!(t.heldOutFraction >= 0.0 && t.heldOutFraction <= 0.5)) return fail("the held-out share must be in [0, 0.5]");
+    if (t.checkpointEvery < 0) return fail("the checkpoint interval cannot be negative");
     return Status::ok();
 }
 

@@ -13,6 +13,7 @@ struct TrainProgress {
     double itemsPerSecond = 0;  // tokens/s (MLM) or images/s (ViT)
     double etaSeconds = 0;
     double learningRate = 0;
+    double validationAccuracy = -1;  // fine-tuning: held-out accuracy after the last epoch (-1: none yet)
     std::string checkpointWritten;  // non-empty on steps that wrote a checkpoint
 };
 

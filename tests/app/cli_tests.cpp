@@ -536,3 +536,37 @@ TEST_CASE("tag prints each token's label and the grouped entities with code-poin
         CHECK(last["end"] == 9);
     }
 }
+
+TEST_CASE("fine-tune trains a classifier from a TSV, reports held-out figures, and classify-text opens it",
+          "[app][cli][finetune]") {
+    TempDir dir;
+    writeTinyBert(dir.file("base"));
+    std::string data;
+    for (int i = 0; i < 60; ++i) data += std::string(i % 2 ? "the cat sat on the mat .\tA\n" : "the dog ran in the sun .\tB\n");
+    writeText(dir.file("d.tsv"), data);
+    auto r = cli({"fine-tune", "--model", dir.file("base"), "--data", dir.file("d.tsv"), "--task", "sentence", "--out",
+                  dir.file("out"), "--epochs", "2", "--lr", "3e-3", "--seed", "4"});
+    REQUIRE(r.exitCode == 0);
+    CHECK_THAT(r.out, Catch::Contains("held-out sentences: 6") && Catch::Contains("precision"));
+    r = cli({"classify-text", "--model", dir.file("out"), "--text", "the cat sat on the mat .", "--json"});
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(r.out)["labels"].size() == 2);
+
+    r = cli({"fine-tune", "--model", dir.file("base"), "--data", dir.file("d.tsv"), "--task", "words", "--out", dir.file("x")});
+    CHECK(r.exitCode == 1);
+    CHECK_THAT(r.out, Catch::Contains("--task must be sentence or tokens"));
+    writeText(dir.file("bad.tsv"), "no tab\n");
+    r = cli({"fine-tune", "--model", dir.file("base"), "--data", dir.file("bad.tsv"), "--out", dir.file("x")});
+    CHECK(r.exitCode == 1);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    CHECK_THAT(r.out, Catch::Contains("bad.tsv:1"));
+}
+
+TEST_CASE("classify-text without --model uses the built-in demo sentiment model", "[app][cli][finetune]") {
+    auto r = cli({"classify-text", "--text", "The concert was wonderful.", "--json"});
+    REQUIRE(r.exitCode == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["labels"].size() == 2);
+    std::set<std::string> names{j["labels"][0]["label"], j["labels"][1]["label"]};
+    CHECK(names == std::set<std::string>{"NEGATIVE", "POSITIVE"});
+}
