@@ -9,6 +9,7 @@
 #include "panels/text_mode_panel.h"
 #include "panels/training_panel.h"
 #include "temp_dir.h"
+#include "tiny_bert_fixture.h"
 #include "window/main_window.h"
 
 using namespace ascope;
@@ -86,4 +87,46 @@ TEST_CASE("The Train view trains the shapes ViT and shows its probe image", "[ui
     auto model = ImageModel::load(dir.file("vit"));
     REQUIRE(model.hasValue());
     CHECK((*model)->config().id2label.size() == 6);
+}
+
+TEST_CASE("The Train view fine-tunes a BERT for sentence labels, plots validation, reports per label, and the result opens",
+          "[ui][training][finetune]") {
+    TempDir dir;
+    writeTinyBert(dir.file("base"));
+    std::string data = "text\tlabel\n";
+    for (int i = 0; i < 80; ++i) data += i % 2 ? "the big cat sat on the mat .\tfeline\n" : "a small dog ran in the sun .\tcanine\n";
+    writeText(dir.file("d.tsv"), data);
+    ui::MainWindow w;
+    auto* panel = w.trainingPanel();
+    panel->setTask(ui::TrainingPanel::Task::SentenceLabels);
+    panel->setBaseModel(QString::fromStdString(dir.file("base")));
+    panel->setCorpusPath(QString::fromStdString(dir.file("d.tsv")));
+    panel->setOutputDir(QString::fromStdString(dir.file("out")));
+    panel->setEpochs(3);
+    QSignalSpy finished(&panel->worker(), &TrainingWorker::finished);
+    panel->start();
+    REQUIRE(finished.wait(120000));
+    CHECK(finished.first().at(2).toString().isEmpty());
+    QApplication::processEvents();
+    const auto& report = panel->worker().lastReport();
+    CHECK(report.heldOutExamples == 8);
+    CHECK(report.steps == 3 * 5);
+    CHECK(panel->plottedPoints() == 15);
+    CHECK(panel->validationPoints() >= 1);  // after epochs 1 and 2 (the last one is the report)
+    CHECK(panel->snapshotCount() == 3);     // a checkpoint, and a probe, per epoch
+    CHECK(panel->statusText().contains("Held-out accuracy"));
+    CHECK(panel->statusText().contains("canine"));
+    CHECK(panel->statusText().contains("precision"));
+
+    QSignalSpy loaded(&w.textPanel()->session(), &ui::TextSession::modelLoaded);
+    emit panel->openResult(QString::fromStdString(dir.file("out")));
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+    CHECK(w.textPanel()->session().model()->task() == TextTask::SentenceLabels);
+
+    SECTION("a data file that is not there is refused before anything starts") {
+        panel->setCorpusPath(QString::fromStdString(dir.file("missing.tsv")));
+        panel->start();
+        CHECK_FALSE(panel->isTraining());
+        CHECK(panel->statusText().contains("does not exist"));
+    }
 }

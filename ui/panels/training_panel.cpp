@@ -28,16 +28,29 @@ namespace ascope::ui {
 
 namespace {
 QString builtinCorpus() { return QString::fromStdString(builtinDataFile("corpus/demo-corpus-sample.txt")); }
+QString builtinSentiment() { return QString::fromStdString(builtinDataFile("data/sentiment-demo.tsv")); }
 }  // namespace
 
 TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new TrainingWorker(this)) {
     auto* outer = new QHBoxLayout(this);
     auto* left = new QWidget(this);
     auto* form = new QFormLayout(left);
+    m_form = form;
     m_task = new QComboBox(left);
     m_task->addItem(tr("Masked language model (BERT) on a corpus"), static_cast<int>(Task::MaskedLanguageModel));
     m_task->addItem(tr("Image classifier (ViT) on generated shapes"), static_cast<int>(Task::ShapesClassifier));
+    m_task->addItem(tr("Fine-tune for sentence labels (e.g. sentiment)"), static_cast<int>(Task::SentenceLabels));
+    m_task->addItem(tr("Fine-tune for token labels (e.g. named entities)"), static_cast<int>(Task::TokenLabels));
     form->addRow(tr("&Task:"), m_task);
+    m_baseModel = new QLineEdit(QString::fromStdString(builtinModelDir("demo-bert")), left);
+    m_baseModel->setToolTip(tr("The BERT checkpoint to fine-tune (a Hugging Face folder); its head is replaced by a classifier"));
+    auto* browseModel = new QPushButton(tr("…"), left);
+    browseModel->setToolTip(tr("Choose a model folder"));
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(m_baseModel, 1);
+    modelRow->addWidget(browseModel);
+    m_baseModelRow = form->rowCount();
+    form->addRow(tr("&Base model:"), modelRow);
     m_corpus = new QLineEdit(builtinCorpus(), left);
     m_corpus->setPlaceholderText(tr("A plain-text file, one sentence per line"));
     auto* browse = new QPushButton(tr("…"), left);
@@ -45,9 +58,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     auto* corpusRow = new QHBoxLayout;
     corpusRow->addWidget(m_corpus, 1);
     corpusRow->addWidget(browse);
-    auto* corpusLabel = new QLabel(tr("&Corpus:"), left);
-    corpusLabel->setBuddy(m_corpus);
-    form->addRow(corpusLabel, corpusRow);
+    m_corpusLabel = new QLabel(tr("&Corpus:"), left);
+    m_corpusLabel->setBuddy(m_corpus);
+    m_corpusRow = form->rowCount();
+    form->addRow(m_corpusLabel, corpusRow);
     m_preset = new QComboBox(left);
     m_preset->addItem(tr("Tiny (2 layers, fast)"), static_cast<int>(Preset::Tiny));
     m_preset->addItem(tr("Small (4 layers)"), static_cast<int>(Preset::Small));
@@ -56,6 +70,11 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     m_steps->setRange(1, 1000000);
     m_steps->setValue(600);
     form->addRow(tr("S&teps:"), m_steps);
+    m_epochs = new QSpinBox(left);
+    m_epochs->setRange(1, 1000);
+    m_epochs->setValue(3);
+    m_epochs->setToolTip(tr("Passes over the training share of the data (a tenth is held out for validation)"));
+    form->addRow(tr("&Epochs:"), m_epochs);
     m_out = new QLineEdit(QDir(QDir::tempPath()).filePath(QStringLiteral("attention-scope-training")), left);
     form->addRow(tr("&Output folder:"), m_out);
     m_probe = new QLineEdit(QStringLiteral("The [MASK] is shining brightly in the sky."), left);
@@ -80,6 +99,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2)->setName(tr("accuracy"));
     m_plot->graph(0)->setPen(QPen(QColor(214, 39, 40), 2));
     m_plot->graph(1)->setPen(QPen(QColor(31, 119, 180), 2));
+    m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2)->setName(tr("validation accuracy"));
+    m_plot->graph(2)->setPen(QPen(QColor(44, 160, 44), 2));
+    m_plot->graph(2)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 7));
     m_plot->xAxis->setLabel(tr("step"));
     m_plot->yAxis->setLabel(tr("loss"));
     m_plot->yAxis2->setVisible(true);
@@ -112,13 +134,18 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     outer->addWidget(right, 3);
 
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Choose a corpus"), QDir::homePath(), tr("Text (*.txt);;All files (*)"));
+        const QString filter = task() == Task::SentenceLabels ? tr("Labelled sentences (*.tsv *.csv *.txt);;All files (*)")
+                               : task() == Task::TokenLabels  ? tr("CoNLL (*.conll *.txt *.tsv);;All files (*)")
+                                                              : tr("Text (*.txt);;All files (*)");
+        const QString f = QFileDialog::getOpenFileName(this, fineTuning() ? tr("Choose the labelled data") : tr("Choose a corpus"),
+                                                       QDir::homePath(), filter);
         if (!f.isEmpty()) m_corpus->setText(f);
     });
-    connect(m_task, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
-        m_corpus->setEnabled(task() == Task::MaskedLanguageModel);
-        m_probe->setEnabled(task() == Task::MaskedLanguageModel);
+    connect(browseModel, &QPushButton::clicked, this, [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, tr("Choose the model to fine-tune"), m_baseModel->text());
+        if (!d.isEmpty()) m_baseModel->setText(d);
     });
+    connect(m_task, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainingPanel::updateTaskFields);
     connect(m_start, &QPushButton::clicked, this, &TrainingPanel::start);
     connect(m_pause, &QPushButton::toggled, this, [this](bool p) {
         m_worker->setPaused(p);
@@ -135,10 +162,55 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     connect(m_worker, &TrainingWorker::finished, this, [this](const QString& dir, int steps, const QString& error) {
         setRunning(false);
         m_lastOut = dir;
-        m_status->setText(error.isEmpty() ? tr("Finished after %1 steps; model saved in %2").arg(steps).arg(dir)
-                                          : tr("Training failed: %1").arg(error));
+        if (!error.isEmpty()) return m_status->setText(tr("Training failed: %1").arg(error));
+        if (!fineTuning() || m_worker->lastReport().heldOutExamples == 0)
+            return m_status->setText(tr("Finished after %1 steps; model saved in %2").arg(steps).arg(dir));
+        const auto& r = m_worker->lastReport();
+        QString table = QStringLiteral("<table cellspacing=\"6\"><tr><th align=\"left\">%1</th><th>%2</th><th>%3</th><th>%4</th></tr>")
+                            .arg(tr("label"), tr("held out"), tr("precision"), tr("recall"));
+        for (const auto& l : r.labels)
+            table += QStringLiteral("<tr><td>%1</td><td align=\"right\">%2</td><td align=\"right\">%3%</td><td align=\"right\">%4%</td></tr>")
+                         .arg(QString::fromStdString(l.label).toHtmlEscaped())
+                         .arg(l.support)
+                         .arg(100 * l.precision, 0, 'f', 1)
+                         .arg(100 * l.recall, 0, 'f', 1);
+        m_status->setText(tr("Finished after %1 of %2 steps; model saved in %3.<br><b>Held-out %4: %5%</b> (%6 sentences never trained on)")
+                              .arg(steps).arg(r.totalSteps).arg(dir.toHtmlEscaped())
+                              .arg(task() == Task::TokenLabels ? tr("token accuracy") : tr("accuracy"))
+                              .arg(100 * r.heldOutAccuracy, 0, 'f', 1).arg(r.heldOutExamples) +
+                          table + QStringLiteral("</table>"));
+    });
+    connect(m_worker, &TrainingWorker::validated, this, [this](double step, double accuracy) {
+        m_plot->graph(2)->addData(step, accuracy);
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
     });
     setRunning(false);
+    updateTaskFields();
+}
+
+void TrainingPanel::updateTaskFields() {
+    const Task t = task();
+    const bool fine = fineTuning();
+    m_form->setRowVisible(m_baseModelRow, fine);
+    m_form->setRowVisible(m_corpusRow, t != Task::ShapesClassifier);
+    m_form->setRowVisible(m_preset, !fine);
+    m_form->setRowVisible(m_steps, !fine);
+    m_form->setRowVisible(m_epochs, fine);
+    m_form->setRowVisible(m_probe, t != Task::ShapesClassifier);
+    m_corpusLabel->setText(fine ? tr("&Data:") : tr("&Corpus:"));
+    m_corpus->setPlaceholderText(t == Task::SentenceLabels ? tr("text<TAB>label per line (TSV), or a CSV with text and label columns")
+                                 : t == Task::TokenLabels  ? tr("token<TAB>tag per line, a blank line between sentences (CoNLL)")
+                                                           : tr("A plain-text file, one sentence per line"));
+    // Each task starts from data that fits it: the built-in corpus or sentiment sentences.
+    const QString text = m_corpus->text();
+    const bool builtin = text.isEmpty() || text == builtinCorpus() || text == builtinSentiment();
+    if (builtin) m_corpus->setText(t == Task::SentenceLabels ? builtinSentiment() : t == Task::TokenLabels ? QString() : builtinCorpus());
+    const QString probe = m_probe->text();
+    if (fine && probe.contains(QLatin1String("[MASK]"))) m_probe->setText(QStringLiteral("The concert was wonderful."));
+    if (!fine && !probe.contains(QLatin1String("[MASK]")))
+        m_probe->setText(QStringLiteral("The [MASK] is shining brightly in the sky."));
+    m_probe->setToolTip(fine ? tr("Classified at every checkpoint, so you can watch the labels form")
+                             : tr("Re-analysed at every checkpoint, so you can watch predictions and heads form"));
 }
 
 void TrainingPanel::setCorpusPath(const QString& path) { m_corpus->setText(path); }
@@ -149,6 +221,9 @@ void TrainingPanel::setPreset(Preset p) { m_preset->setCurrentIndex(m_preset->fi
 TrainingPanel::Task TrainingPanel::task() const { return static_cast<Task>(m_task->currentData().toInt()); }
 TrainingPanel::Preset TrainingPanel::preset() const { return static_cast<Preset>(m_preset->currentData().toInt()); }
 int TrainingPanel::plottedPoints() const { return m_plot->graph(0)->dataCount(); }
+int TrainingPanel::validationPoints() const { return m_plot->graph(2)->dataCount(); }
+void TrainingPanel::setBaseModel(const QString& dir) { m_baseModel->setText(dir); }
+void TrainingPanel::setEpochs(int epochs) { m_epochs->setValue(epochs); }
 QString TrainingPanel::statusText() const { return m_status->text(); }
 
 void TrainingPanel::setRunning(bool running) {
@@ -169,11 +244,31 @@ void TrainingPanel::start() {
     }
     m_plot->graph(0)->data()->clear();
     m_plot->graph(1)->data()->clear();
+    m_plot->graph(2)->data()->clear();
     m_snapshots.clear();
     m_snapshotSlider->setEnabled(false);
     const bool tiny = preset() == Preset::Tiny;
     const int every = std::max(1, m_steps->value() / 20);
-    if (task() == Task::MaskedLanguageModel) {
+    if (fineTuning()) {
+        if (!QFileInfo::exists(m_corpus->text())) {
+            m_status->setText(tr("The data file %1 does not exist").arg(m_corpus->text()));
+            return;
+        }
+        FineTuneConfig c;
+        c.modelDir = m_baseModel->text().toStdString();
+        c.dataPath = m_corpus->text().toStdString();
+        c.outDir = m_out->text().toStdString();
+        c.task = task() == Task::TokenLabels ? FineTuneTask::Tokens : FineTuneTask::Sentence;
+        c.epochs = m_epochs->value();
+        c.learningRate = 1e-4;  // the demo sentiment model's recipe (scripts/train-demo-sentiment.sh)
+        if (auto st = validateFineTuneConfig(c); !st) {
+            m_status->setText(QString::fromStdString(st.error()));
+            return;
+        }
+        m_worker->startFineTune(c, m_probe->text());
+        m_heatmap->show();
+        m_overlay->hide();
+    } else if (task() == Task::MaskedLanguageModel) {
         if (!QFileInfo::exists(m_corpus->text())) {
             m_status->setText(tr("The corpus file %1 does not exist").arg(m_corpus->text()));
             return;
@@ -222,7 +317,8 @@ void TrainingPanel::onProgress(double step, double total, double loss, double ac
     if (!m_pause->isChecked())
         m_status->setText(tr("Step %1 of %2 · loss %3 · accuracy %4% · %5 %6/s · ETA %7 s")
                               .arg(step).arg(total).arg(loss, 0, 'f', 3).arg(100 * accuracy, 0, 'f', 1)
-                              .arg(rate, 0, 'f', 0).arg(task() == Task::MaskedLanguageModel ? tr("tokens") : tr("images"))
+                              .arg(rate, 0, 'f', 0)
+                              .arg(task() == Task::MaskedLanguageModel ? tr("tokens") : fineTuning() ? tr("sentences") : tr("images"))
                               .arg(eta, 0, 'f', 0));
 }
 

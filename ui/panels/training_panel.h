@@ -14,6 +14,7 @@ class QPushButton;
 class QSpinBox;
 class QLabel;
 class QSlider;
+class QFormLayout;
 class QCustomPlot;
 
 namespace ascope::ui {
@@ -25,13 +26,15 @@ class PredictionChartWidget;
 class TrainingPanel : public QWidget {
     Q_OBJECT
 public:
-    enum class Task { MaskedLanguageModel, ShapesClassifier };
+    enum class Task { MaskedLanguageModel, ShapesClassifier, SentenceLabels, TokenLabels };
     enum class Preset { Tiny, Small };
 
     explicit TrainingPanel(QWidget* parent = nullptr);
     TrainingWorker& worker() { return *m_worker; }
     bool isTraining() const { return m_worker->isRunning(); }
-    void setCorpusPath(const QString& path);
+    void setCorpusPath(const QString& path);  // the corpus, or the labelled data when fine-tuning
+    void setBaseModel(const QString& dir);     // fine-tuning: the checkpoint to start from
+    void setEpochs(int epochs);
     void setOutputDir(const QString& dir);
     void setSteps(int steps);
     void setTask(Task task);
@@ -40,6 +43,8 @@ public:
     int snapshotCount() const { return static_cast<int>(m_snapshots.size()); }
     int plottedPoints() const;
     QString statusText() const;
+    // Fine-tuning: the held-out accuracy points plotted so far.
+    int validationPoints() const;
 
 signals:
     void openResult(const QString& dir);
@@ -49,6 +54,8 @@ private:
     void onSnapshot(const TrainingSnapshot& snapshot);
     void showSnapshot(int index);
     void setRunning(bool running);
+    void updateTaskFields();
+    bool fineTuning() const { return task() == Task::SentenceLabels || task() == Task::TokenLabels; }
     Task task() const;
     Preset preset() const;
 
@@ -57,6 +64,9 @@ private:
     QLineEdit* m_corpus;
     QComboBox* m_preset;
     QSpinBox* m_steps;
+    QLineEdit* m_baseModel;
+    QSpinBox* m_epochs;
+    QLabel* m_corpusLabel;
     QLineEdit* m_out;
     QLineEdit* m_probe;
     QPushButton* m_start;
@@ -64,6 +74,8 @@ private:
     QPushButton* m_stop;
     QPushButton* m_open;
     QLabel* m_status;
+    QFormLayout* m_form;
+    int m_baseModelRow = 0, m_corpusRow = 0;
     QCustomPlot* m_plot;
     QSlider* m_snapshotSlider;
     QLabel* m_snapshotLabel;

@@ -29,6 +29,10 @@ void TrainingWorker::stop() {
 // On the training thread, after every step.
 bool TrainingWorker::onProgress(const TrainProgress& p, const CancelToken& token) {
     emit progress(p.step, p.totalSteps, p.loss, p.accuracy, p.itemsPerSecond, p.etaSeconds);
+    if (p.validationAccuracy >= 0 && p.validationAccuracy != m_lastValidation) {
+        m_lastValidation = p.validationAccuracy;
+        emit validated(p.step, p.validationAccuracy);
+    }
     if (!p.checkpointWritten.empty()) {
         TrainingSnapshot s;
         s.step = p.step;
@@ -48,6 +52,7 @@ bool TrainingWorker::onProgress(const TrainProgress& p, const CancelToken& token
 
 void TrainingWorker::launch(std::function<Expected<int>(const TrainCallback&)> train, const QString& outDir) {
     m_stop = false;
+    m_lastValidation = -1;
     setPaused(false);
     m_worker.post<Expected<int>>(
         0,
@@ -69,6 +74,20 @@ void TrainingWorker::startVit(const VitTrainConfig& config, const RgbImage& prob
     m_imageTask = true;
     m_probeImage = probeImage;
     launch([config](const TrainCallback& cb) { return trainVitShapes(config, cb); }, QString::fromStdString(config.outDir));
+}
+
+void TrainingWorker::startFineTune(const FineTuneConfig& config, const QString& probeSentence) {
+    m_imageTask = false;
+    m_probeText = probeSentence;
+    m_report = FineTuneReport{};
+    launch(
+        [this, config](const TrainCallback& cb) -> Expected<int> {
+            auto report = fineTune(config, cb);
+            if (!report) return report.errorValue();
+            m_report = *report;
+            return report->steps;
+        },
+        QString::fromStdString(config.outDir));
 }
 
 }  // namespace ascope::ui

@@ -10,6 +10,7 @@
 #include "session/background_worker.h"
 #include "session/image_session.h"
 #include "session/text_session.h"
+#include "training/fine_tuner.h"
 #include "training/mlm_trainer.h"
 #include "training/vit_trainer.h"
 
@@ -29,6 +30,10 @@ public:
 
     void startMlm(const MlmTrainConfig& config, const QString& probeSentence);
     void startVit(const VitTrainConfig& config, const RgbImage& probeImage);
+    // Fine-tuning: the probe sentence is classified by every checkpoint; the report arrives with finished.
+    void startFineTune(const FineTuneConfig& config, const QString& probeSentence);
+    // The last fine-tuning run's report (valid after its finished signal without error).
+    const FineTuneReport& lastReport() const { return m_report; }
     void setPaused(bool paused);
     void stop();
     bool isRunning() const { return m_worker.isBusy(); }
@@ -38,6 +43,8 @@ public:
 signals:
     void progress(double step, double total, double loss, double accuracy, double rate, double eta);
     void snapshot(ascope::ui::TrainingSnapshot snapshot);
+    // Fine-tuning: the held-out accuracy measured after an epoch, at `step`.
+    void validated(double step, double accuracy);
     void finished(const QString& outDir, int steps, const QString& error);
 
 private:
@@ -52,6 +59,8 @@ private:
     QString m_probeText;
     RgbImage m_probeImage;
     bool m_imageTask = false;
+    double m_lastValidation = -1;
+    FineTuneReport m_report;  // written on the training thread before finished is emitted
 };
 
 }  // namespace ascope::ui
