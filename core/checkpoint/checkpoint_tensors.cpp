@@ -92,6 +92,12 @@ Expected<CheckpointTensors> CheckpointTensors::openIndex(const std::string& dir,
     return out;
 }
 
+void CheckpointTensors::renameAll(const std::function<std::string(const std::string&)>& rename) {
+    std::map<std::string, const TensorView*> renamed;
+    for (const auto& [name, view] : m_index) renamed[rename(name)] = view;
+    m_index = std::move(renamed);
+}
+
 const TensorView* CheckpointTensors::find(const std::string& name) const {
     auto it = m_index.find(name);
     return it == m_index.end() ? nullptr : it->second;

@@ -3,6 +3,7 @@
 // model.safetensors.index.json, or the PyTorch pickles pytorch_model.bin /
 // pytorch_model.bin.index.json (read without executing anything). Lookups return views into
 // the memory-mapped files.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +23,9 @@ public:
     const TensorView* find(const std::string& name) const;
     std::vector<std::string> names() const;
     bool contains(const std::string& name) const { return find(name) != nullptr; }
+    // Looks every tensor up under rename(name) instead of its stored name (another architecture's
+    // layout read as BERT's, checkpoint/distilbert_layout.h); messages still name the stored tensor.
+    void renameAll(const std::function<std::string(const std::string&)>& rename);
     // Where the tensors came from (for messages): a file or an index.
     const std::string& source() const { return m_source; }
 

@@ -75,6 +75,18 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
     } catch (const std::exception& e) {
         return makeError(ErrorKind::InvalidInput, source + ": unexpected value type (" + e.what() + ")");
     }
+    if (c.modelType == "distilbert") {
+        // DistilBERT's own key names; no token types; the classifier's pre_classifier uses ReLU.
+        for (auto st : {readIntField(j, "dim", c.hiddenSize, 1, 65536, source),
+                        readIntField(j, "n_layers", c.numLayers, 1, 1000, source),
+                        readIntField(j, "n_heads", c.numHeads, 1, 4096, source),
+                        readIntField(j, "hidden_dim", c.intermediateSize, 1, 1 << 18, source)}) {
+            if (!st) return st.errorValue();
+        }
+        if (auto a = j.find("activation"); a != j.end() && a->is_string()) c.hiddenAct = a->get<std::string>();
+        c.typeVocabSize = 0;
+        c.poolerActivation = "relu";
+    }
     constexpr long kBig = 1 << 20;
     for (auto st : {readIntField(j, "vocab_size", c.vocabSize, 1, 10'000'000, source),
                     readIntField(j, "hidden_size", c.hiddenSize, 1, 65536, source),
@@ -114,12 +126,22 @@ std::string ModelConfig::labelName(int id) const {
 std::string ModelConfig::toJsonText() const {
     json j;
     j["model_type"] = modelType;
+    if (modelType == "distilbert") {  // DistilBERT's own keys (Hugging Face's DistilBertConfig)
+        j["dim"] = hiddenSize;
+        j["n_layers"] = numLayers;
+        j["n_heads"] = numHeads;
+        j["hidden_dim"] = intermediateSize;
+        j["activation"] = hiddenAct;
+        j["sinusoidal_pos_embds"] = false;
+    }
     j["architectures"] = architectures;
-    j["hidden_size"] = hiddenSize;
-    j["num_hidden_layers"] = numLayers;
-    j["num_attention_heads"] = numHeads;
-    j["intermediate_size"] = intermediateSize;
-    j["hidden_act"] = hiddenAct;
+    if (modelType != "distilbert") {
+        j["hidden_size"] = hiddenSize;
+        j["num_hidden_layers"] = numLayers;
+        j["num_attention_heads"] = numHeads;
+        j["intermediate_size"] = intermediateSize;
+        j["hidden_act"] = hiddenAct;
+    }
     j["layer_norm_eps"] = layerNormEps;
     j["hidden_dropout_prob"] = 0.1;
     j["attention_probs_dropout_prob"] = 0.1;
@@ -132,7 +154,7 @@ std::string ModelConfig::toJsonText() const {
     } else {
         j["vocab_size"] = vocabSize;
         j["max_position_embeddings"] = maxPositionEmbeddings;
-        j["type_vocab_size"] = typeVocabSize;
+        if (modelType != "distilbert") j["type_vocab_size"] = typeVocabSize;
         j["pad_token_id"] = padTokenId;
     }
     if (!problemType.empty()) j["problem_type"] = problemType;

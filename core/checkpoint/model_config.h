@@ -23,6 +23,8 @@ struct ModelConfig {
     int typeVocabSize = 2;
     int padTokenId = 0;
     std::map<int, std::string> id2label;
+    // The sequence classifier's pooler activation: BERT's tanh, DistilBERT's pre_classifier ReLU.
+    std::string poolerActivation = "tanh";
     // Task heads: "single_label_classification", "multi_label_classification", "regression" or "".
     std::string problemType;
     // Vision models.
@@ -33,6 +35,8 @@ struct ModelConfig {
 
     int headDim() const { return numHeads > 0 ? hiddenSize / numHeads : 0; }
     bool isVision() const { return modelType == "vit" || modelType == "deit"; }
+    // BERT's graph under BERT's or DistilBERT's names (checkpoint/distilbert_layout.h).
+    bool isBertFamily() const { return modelType.empty() || modelType == "bert" || modelType == "distilbert"; }
     // True when an entry of `architectures` ends with `suffix` ("ForSequenceClassification").
     bool hasArchitecture(const std::string& suffix) const;
     // The name of label `id`: id2label's, or Hugging Face's default "LABEL_<id>".

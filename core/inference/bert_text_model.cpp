@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "checkpoint/checkpoint_tensors.h"
+#include "checkpoint/distilbert_layout.h"
 #include "inference/attention_overrides.h"
 #include "models/bert.h"
 #include "models/torch_weights.h"
@@ -19,6 +20,7 @@ Expected<std::unique_ptr<TextModel>> loadBertTextModel(const std::string& dir, c
     try {
         auto tensors = CheckpointTensors::openFolder(dir);
         if (!tensors) return tensors.errorValue();
+        if (config.modelType == "distilbert") tensors->renameAll(bertNameOfDistilBert);
         configureComputeThreads();
         auto bert = loadBert(config, *tensors);
         if (!bert) return bert.errorValue();

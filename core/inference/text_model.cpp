@@ -17,8 +17,9 @@ Expected<std::unique_ptr<TextModel>> TextModel::load(const std::string& dir) {
     if (config->isVision())
         return makeError(ErrorKind::InvalidInput, dir + ": this is an image model (model_type '" + config->modelType +
                          "'); open it in image mode");
-    if (!config->modelType.empty() && config->modelType != "bert")
-        return makeError(ErrorKind::Unsupported, dir + ": model_type '" + config->modelType + "' is not supported yet (BERT only)");
+    if (!config->isBertFamily())
+        return makeError(ErrorKind::Unsupported, dir + ": model_type '" + config->modelType +
+                         "' is not supported yet (BERT and DistilBERT)");
     auto tokenizer = BertTokenizer::fromFolder(dir);
     if (!tokenizer) return tokenizer.errorValue();
     if (tokenizer->vocab().size() > config->vocabSize)

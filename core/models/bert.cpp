@@ -158,14 +158,16 @@ torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
     return torch::addmm(bias, h, decoderWeight.t());                   // [n, vocab]
 }
 
-BertClassifierHeadImpl::BertClassifierHeadImpl(int64_t hidden, int64_t labels, bool pooled) {
+BertClassifierHeadImpl::BertClassifierHeadImpl(int64_t hidden, int64_t labels, bool pooled, bool reluPooler)
+    : m_relu(reluPooler) {
     if (pooled) pooler = register_module("pooler", Linear(hidden, hidden));
     classifier = register_module("classifier", Linear(hidden, labels));
 }
 
 torch::Tensor BertClassifierHeadImpl::forward(const torch::Tensor& lastHidden) {
     if (!pooler) return classifier(lastHidden);                       // [seq, labels]
-    auto pooled = torch::tanh(pooler(lastHidden.narrow(0, 0, 1)));  // [1, hidden], the first token
+    auto first = pooler(lastHidden.narrow(0, 0, 1));                   // [1, hidden], the first token
+    auto pooled = m_relu ? torch::relu(first) : torch::tanh(first);
     return classifier(pooled);                                        // [1, labels]
 }
 
@@ -233,7 +235,7 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
         auto labels = classifierLabels(c, tensors, prefix, tokenLevel);
         if (!labels) return labels.errorValue();
         if (*labels > 0) {
-            out.classifier = BertClassifierHead(c.hiddenSize, *labels, !tokenLevel);
+            out.classifier = BertClassifierHead(c.hiddenSize, *labels, !tokenLevel, c.poolerActivation == "relu");
             out.tokenClassifier = tokenLevel;
             if (auto st = loadParameters(*out.classifier->classifier, tensors, "classifier."); !st) return st.errorValue();
             if (out.classifier->pooler)

@@ -104,12 +104,16 @@ TORCH_MODULE(BertMlmHead);
 // first token, then classifier) and BertForTokenClassification (classifier on every token).
 class BertClassifierHeadImpl : public torch::nn::Module {
 public:
-    BertClassifierHeadImpl(int64_t hidden, int64_t labels, bool pooled);
+    // pooled: a sequence classifier; reluPooler: DistilBERT's pre_classifier (ReLU, not tanh).
+    BertClassifierHeadImpl(int64_t hidden, int64_t labels, bool pooled, bool reluPooler = false);
     // lastHidden: [seq, hidden] -> logits [1, labels] (pooled) or [seq, labels].
     torch::Tensor forward(const torch::Tensor& lastHidden);
 
     torch::nn::Linear pooler{nullptr};  // null for token classification
     torch::nn::Linear classifier{nullptr};
+
+private:
+    bool m_relu = false;
 };
 TORCH_MODULE(BertClassifierHead);
 

@@ -89,6 +89,16 @@ TEST_CASE("A tiny random BERT matches the plain reference in every attention mat
         spec.shards = 3;
         spec.seed = 15;
     }
+    SECTION("DistilBertForMaskedLM: DistilBERT's config keys and tensor names, no token types") {
+        spec.family = "distilbert";
+        spec.seed = 17;
+    }
+    SECTION("DistilBERT with a tied projector, float16") {
+        spec.family = "distilbert";
+        spec.tiedDecoder = true;
+        spec.dtype = DType::F16;
+        spec.seed = 18;
+    }
     INFO("dtype " << dtypeName(spec.dtype) << ", act " << spec.activation << ", layers " << spec.layers << ", seed " << spec.seed);
     compareWithReference(spec);
 }

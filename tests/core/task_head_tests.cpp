@@ -57,6 +57,10 @@ TEST_CASE("A tiny BertForSequenceClassification gives the plain reference's labe
         spec.labelCount = 3;
         spec.seed = 24;
     }
+    SECTION("DistilBertForSequenceClassification: pre_classifier with ReLU") {
+        spec.family = "distilbert";
+        spec.seed = 25;
+    }
     TempDir dir;
     const TinyBert tiny = writeTinyBert(dir.path().string(), spec);
     auto model = TextModel::load(tiny.dir);
@@ -92,6 +96,11 @@ TEST_CASE("A tiny BertForTokenClassification labels every token as the plain ref
     spec.labels = {"O", "B-PER", "I-PER", "B-LOC", "I-LOC"};
     spec.layers = 3;
     spec.seed = 31;
+    SECTION("BERT") {}
+    SECTION("DistilBERT") {
+        spec.family = "distilbert";
+        spec.seed = 32;
+    }
     TempDir dir;
     const TinyBert tiny = writeTinyBert(dir.path().string(), spec);
     auto model = TextModel::load(tiny.dir);

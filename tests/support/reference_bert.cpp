@@ -72,12 +72,13 @@ ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids
     const std::size_t heads = static_cast<std::size_t>(c.numHeads), hd = h / heads;
     const auto& word = model.w("embeddings.word_embeddings.weight");
     const auto& pos = model.w("embeddings.position_embeddings.weight");
-    const auto& type = model.w("embeddings.token_type_embeddings.weight");
+    const bool hasTypes = model.weights.count("embeddings.token_type_embeddings.weight") > 0;  // DistilBERT has none
 
     Matrix x(n, std::vector<float>(h));
     for (std::size_t t = 0; t < n; ++t)
         for (std::size_t d = 0; d < h; ++d)
-            x[t][d] = word.values[static_cast<std::size_t>(ids[t]) * h + d] + pos.values[t * h + d] + type.values[d];
+            x[t][d] = word.values[static_cast<std::size_t>(ids[t]) * h + d] + pos.values[t * h + d] +
+                      (hasTypes ? model.w("embeddings.token_type_embeddings.weight").values[d] : 0.f);
     layerNorm(x, model.w("embeddings.LayerNorm.weight"), model.w("embeddings.LayerNorm.bias"), c.layerNormEps);
 
     ReferenceOutput out;
@@ -129,7 +130,8 @@ ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids
 
     if (model.weights.count("pooler.dense.weight")) {  // BertPooler: tanh(dense(first token)), then the classifier
         Matrix pooled = linear({x[0]}, model.w("pooler.dense.weight"), model.w("pooler.dense.bias"));
-        for (float& val : pooled[0]) val = std::tanh(val);
+        // BERT's pooler is tanh; DistilBERT's pre_classifier is ReLU.
+        for (float& val : pooled[0]) val = c.modelType == "distilbert" ? std::max(val, 0.f) : std::tanh(val);
         out.sequenceLogits = linear(pooled, model.w("classifier.weight"), model.w("classifier.bias"))[0];
     } else if (model.weights.count("classifier.weight")) {
         out.tokenLogits = linear(x, model.w("classifier.weight"), model.w("classifier.bias"));

@@ -23,6 +23,35 @@ std::uint16_t halfBits(float v) {
     return sign | static_cast<std::uint16_t>(exponent << 10) |
            static_cast<std::uint16_t>(std::lround((m * 2.f - 1.f) * 1024.f));
 }
+// Hugging Face's DistilBERT name of a BERT fixture tensor (written out here, independently of the
+// core's mapping, from modeling_distilbert.py's module names).
+std::string distilBertName(const std::string& bert) {
+    static const std::vector<std::pair<std::string, std::string>> kWhole = {
+        {"cls.predictions.transform.dense.", "vocab_transform."},
+        {"cls.predictions.transform.LayerNorm.", "vocab_layer_norm."},
+        {"cls.predictions.decoder.weight", "vocab_projector.weight"},
+        {"cls.predictions.bias", "vocab_projector.bias"},
+        {"pooler.dense.", "pre_classifier."},
+        {"classifier.", "classifier."},
+        {"embeddings.", "distilbert.embeddings."},
+    };
+    for (const auto& [from, to] : kWhole)
+        if (bert.rfind(from, 0) == 0) return to + bert.substr(from.size());
+    static const std::vector<std::pair<std::string, std::string>> kLayer = {
+        {"attention.self.query.", "attention.q_lin."}, {"attention.self.key.", "attention.k_lin."},
+        {"attention.self.value.", "attention.v_lin."}, {"attention.output.dense.", "attention.out_lin."},
+        {"attention.output.LayerNorm.", "sa_layer_norm."}, {"intermediate.dense.", "ffn.lin1."},
+        {"output.dense.", "ffn.lin2."}, {"output.LayerNorm.", "output_layer_norm."},
+    };
+    const std::string layerPrefix = "encoder.layer.";
+    if (bert.rfind(layerPrefix, 0) == 0) {
+        const auto dot = bert.find('.', layerPrefix.size());
+        const std::string index = bert.substr(layerPrefix.size(), dot - layerPrefix.size()), rest = bert.substr(dot + 1);
+        for (const auto& [from, to] : kLayer)
+            if (rest.rfind(from, 0) == 0) return "distilbert.transformer.layer." + index + "." + to + rest.substr(from.size());
+    }
+    return bert;
+}
 }  // namespace
 
 std::vector<std::uint8_t> encodeAs(DType dtype, const std::vector<float>& values) {
@@ -72,10 +101,16 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     t.vocab = tinyVocab();
     auto& c = t.config;
     c.modelType = "bert";
-    c.architectures = {spec.task == "sequence" ? "BertForSequenceClassification"
-                       : spec.task == "tokens" ? "BertForTokenClassification"
-                       : spec.mlmHead          ? "BertForMaskedLM"
-                                               : "BertModel"};
+    const bool distil = spec.family == "distilbert";
+    const std::string arch = distil ? "DistilBert" : "Bert";
+    c.architectures = {arch + (spec.task == "sequence" ? "ForSequenceClassification"
+                               : spec.task == "tokens" ? "ForTokenClassification"
+                               : spec.mlmHead          ? "ForMaskedLM"
+                                                       : "Model")};
+    if (distil) {
+        c.modelType = "distilbert";
+        c.poolerActivation = "relu";
+    }
     c.problemType = spec.problemType;
     if (!spec.task.empty())
         for (std::size_t i = 0; i < spec.labels.size(); ++i) c.id2label[static_cast<int>(i)] = spec.labels[i];
@@ -87,7 +122,7 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     c.maxPositionEmbeddings = spec.maxPositions;
     c.hiddenAct = spec.activation;
     c.layerNormEps = 1e-12;
-    c.typeVocabSize = 2;
+    c.typeVocabSize = distil ? 0 : 2;
 
     ExactRandomWeights random(spec.seed);
     auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float offset = 0.f) {
@@ -96,7 +131,7 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     const int h = spec.hidden, v = c.vocabSize, inter = spec.intermediate;
     add("embeddings.word_embeddings.weight", {v, h});
     add("embeddings.position_embeddings.weight", {spec.maxPositions, h});
-    add("embeddings.token_type_embeddings.weight", {2, h});
+    if (!distil) add("embeddings.token_type_embeddings.weight", {2, h});
     add("embeddings.LayerNorm.weight", {h}, 1.f);
     add("embeddings.LayerNorm.bias", {h});
     for (int l = 0; l < spec.layers; ++l) {
@@ -142,7 +177,7 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     for (const auto& [name, w] : t.weights) {
         if (spec.tiedDecoder && name == "cls.predictions.decoder.weight") continue;
         const bool headTensor = name.rfind("cls.", 0) == 0 || name.rfind("classifier.", 0) == 0;
-        const std::string stored = headTensor ? name : spec.prefix + name;
+        const std::string stored = distil ? distilBertName(name) : headTensor ? name : spec.prefix + name;
         const std::size_t shard = i++ % writers.size();
         writers[shard].addRaw(stored, spec.dtype, w.shape, encodeAs(spec.dtype, w.values));
         weightMap[stored] = "model-0000" + std::to_string(shard + 1) + "-of-0000" + std::to_string(writers.size()) +

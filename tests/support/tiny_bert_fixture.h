@@ -21,6 +21,9 @@ struct TinyBertSpec {
     bool mlmHead = true;
     bool tiedDecoder = false;  // leave out cls.predictions.decoder.weight
     std::string prefix = "bert.";
+    // "distilbert": the same graph written in DistilBERT's layout (config keys, tensor names, no
+    // token-type embeddings; the prefix becomes "distilbert.").
+    std::string family = "bert";
     // A task head instead of the MLM head: "sequence" (pooler + classifier, as
     // BertForSequenceClassification) or "tokens" (classifier on every token).
     std::string task;
