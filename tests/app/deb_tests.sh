@@ -16,7 +16,7 @@ for lib in libtorch libdnnl libqt6widgets6 libqcustomplot libopenblas0-openmp li
 done
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/attention-scope ./usr/bin/attention-scope-cli ./usr/share/attention-scope/models/demo-bert/model.safetensors \
-         ./usr/share/attention-scope/models/demo-vit/config.json ./usr/share/attention-scope/models/demo-sentiment/model.safetensors ./usr/share/attention-scope/corpus/demo-corpus-sample.txt \
+         ./usr/share/attention-scope/models/demo-vit/config.json ./usr/share/attention-scope/models/demo-sentiment/model.safetensors ./usr/share/attention-scope/models/demo-ner/config.json ./usr/share/attention-scope/corpus/demo-corpus-sample.txt \
          ./usr/share/applications/attention-scope.desktop ./usr/share/metainfo/net.attentionscope.AttentionScope.metainfo.xml \
          ./usr/share/icons/hicolor/scalable/apps/attention-scope.svg ./usr/share/man/man1/attention-scope-cli.1 \
          ./usr/share/mime/packages/attention-scope.xml; do

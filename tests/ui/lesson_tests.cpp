@@ -8,6 +8,8 @@
 #include "panels/attention_panel.h"
 #include "panels/image_mode_panel.h"
 #include "panels/lesson_panel.h"
+#include "widgets/entity_list_widget.h"
+#include "widgets/prediction_chart_widget.h"
 #include "tiny_bert_window.h"
 #include "widgets/heatmap_plot_widget.h"
 #include "window/session_controller.h"
@@ -51,7 +53,7 @@ TEST_CASE("Every step of the built-in lesson opens on the built-in models and sh
     const auto& steps = w.sessions()->file().steps;
     REQUIRE(steps.size() >= 14);
     CHECK(w.lessonDock()->isVisible());
-    bool sawCausal = false, sawImage = false, sawTrain = false;
+    bool sawCausal = false, sawImage = false, sawTrain = false, sawSentiment = false, sawEntities = false;
     for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
         if (i > 0) w.lessonPanel()->next();
         const SessionStep step = w.sessions()->file().steps[static_cast<std::size_t>(i)];
@@ -79,7 +81,19 @@ TEST_CASE("Every step of the built-in lesson opens on the built-in models and sh
         CHECK(w.currentMode() == MainWindow::Mode::Text);
         CHECK(text->messageText().isEmpty());
         CHECK(text->currentView() == kTextTabs.at(step.view.tab));
-        if (step.sentence.find("[MASK]") != std::string::npos) CHECK_FALSE(text->analysis()->predictions.empty());
+        if (step.sentence.find("[MASK]") != std::string::npos && text->analysis()->task == TextTask::FillMask)
+            CHECK_FALSE(text->analysis()->predictions.empty());
+        if (step.textModel.find("demo-sentiment") != std::string::npos) {  // what the step's text says it shows
+            sawSentiment = true;
+            REQUIRE(text->analysis()->task == TextTask::SentenceLabels);
+            CHECK(text->analysis()->labels.front().label == "POSITIVE");
+            CHECK(text->predictions()->chartCount() == 1);
+        }
+        if (step.textModel.find("demo-ner") != std::string::npos) {
+            sawEntities = true;
+            REQUIRE(text->analysis()->task == TextTask::TokenLabels);
+            CHECK(text->entityList()->entities().size() == 3);  // Maria Garcia, Siemens, Vienna
+        }
         if (step.attentionMask == "causal") {
             sawCausal = true;
             // The heatmap's upper triangle is masked, the diagonal and below are not.
@@ -95,6 +109,8 @@ TEST_CASE("Every step of the built-in lesson opens on the built-in models and sh
     CHECK(sawCausal);
     CHECK(sawImage);
     CHECK(sawTrain);
+    CHECK(sawSentiment);
+    CHECK(sawEntities);
     // Presentation: the arrow keys step back through the lesson, the step's text is in the caption.
     w.textPanel()->focusSentence();  // a lecturer typed: presentation mode still steps with the arrows
     w.setPresentation(true);
