@@ -43,6 +43,9 @@ Usage:
 
 DIR is a Hugging Face model folder (config.json, vocab.txt or preprocessor_config.json,
 model.safetensors or pytorch_model.bin, or their sharded .index.json). Images: PNG, JPEG, BMP, PPM, GIF and the other formats Qt reads.
+--text-pair B (predict, attention, classify-text, tag, tokenize, head-stats, head-importance, layers) runs
+  the pair [CLS] TEXT [SEP] B [SEP] with token types 0 and 1; offsets then count from the start of
+  TEXT, B starting one character (a line break) after it.
 CONTROLS put a mask inside scaled dot-product attention and switch heads off:
   --attention-mask none|causal|block:I,J,...|FILE.json   (FILE.json: a T x T matrix of 0/1,
       or an object of them keyed "all", "L" or "L:H"; a disallowed score gets float32's minimum)

@@ -38,7 +38,7 @@ std::vector<RankedHead> ranked(const HeadImportance& importance, const HeadImpor
 }  // namespace
 
 int runHeadImportance(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--top"}), {"--json"});
+    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--text-pair", "--top"}), {"--json"});
     if (!o) return fail(o.error());
     auto top = o->intValue("--top", 10, 1, 100000);
     if (!top) return fail(top.error());
@@ -48,13 +48,13 @@ int runHeadImportance(const std::vector<std::string>& args) {
     const auto& model = textRun->model;
     const auto& run = textRun->options;
     const bool tty = isatty(STDERR_FILENO) != 0;
-    auto importance = model->headImportance(model->tokenizer().encode(*text), run, [tty](int done, int total) {
+    const auto tokens = textRun->pair.empty() ? model->tokenizer().encode(*text) : model->tokenizer().encodePair(*text, textRun->pair);
+    auto importance = model->headImportance(tokens, run, [tty](int done, int total) {
         if (tty) std::fprintf(stderr, "\rhead importance: %3d%%", 100 * done / std::max(1, total));
         return true;
     });
     if (tty) std::fprintf(stderr, "\r%*s\r", 24, "");
     if (!importance) return fail(importance.error());
-    const auto tokens = model->tokenizer().encode(*text);
 
     if (o->has("--json")) {
         nlohmann::json j{{"text", *text}, {"tokens", tokensJson(tokens)}, {"layers", importance->layers},
@@ -96,7 +96,7 @@ int runHeadImportance(const std::vector<std::string>& args) {
 }
 
 int runLayers(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--top-k"}), {"--json"});
+    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--text-pair", "--top-k"}), {"--json"});
     if (!o) return fail(o.error());
     auto topK = o->intValue("--top-k", 5, 1, 1000);
     if (!topK) return fail(topK.error());
@@ -105,7 +105,7 @@ int runLayers(const std::vector<std::string>& args) {
     mlm->options.topK = *topK;
     const auto* text = &mlm->text;
     mlm->options.predictByLayer = true;
-    auto result = mlm->model->analyse(*text, mlm->options);
+    auto result = analyseRun(*mlm);
     if (!result) return fail(result.error());
     if (result->layerPredictions.empty()) return fail("the text has no [MASK] token to predict");
 

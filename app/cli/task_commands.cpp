@@ -24,13 +24,13 @@ Expected<TextRun> readTaskRun(const CliOptions& o, TextTask task, const char* wh
 }  // namespace
 
 int runClassifyText(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--top-k"}), {"--json"});
+    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--text-pair", "--top-k"}), {"--json"});
     if (!o) return fail(o.error());
     auto topK = o->intValue("--top-k", 5, 1, 100000);
     if (!topK) return fail(topK.error());
     auto run = readTaskRun(*o, TextTask::SentenceLabels, "sequence-classification");
     if (!run) return fail(run.error());
-    auto result = run->model->analyse(run->text, run->options);
+    auto result = analyseRun(*run);
     if (!result) return fail(result.error());
     const auto shown = std::min<std::size_t>(static_cast<std::size_t>(*topK), result->labels.size());
     if (o->has("--json")) {
@@ -46,11 +46,11 @@ int runClassifyText(const std::vector<std::string>& args) {
 }
 
 int runTag(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text"}), {"--json"});
+    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--text-pair"}), {"--json"});
     if (!o) return fail(o.error());
     auto run = readTaskRun(*o, TextTask::TokenLabels, "token-classification");
     if (!run) return fail(run.error());
-    auto result = run->model->analyse(run->text, run->options);
+    auto result = analyseRun(*run);
     if (!result) return fail(result.error());
     const auto& text = result->text;
     const auto entities = groupEntities(text, result->tokens, result->tokenLabels);

@@ -14,7 +14,7 @@
 namespace ascope::cli {
 
 namespace {
-const std::set<std::string> kTextFlags = {"--model", "--text"};
+const std::set<std::string> kTextFlags = {"--model", "--text", "--text-pair"};
 
 int oneLine(std::string message) {
     for (auto& c : message)
@@ -49,7 +49,7 @@ Expected<TextRun> readTextRun(const CliOptions& o, bool needsMlmHead, const std:
     if (!model) return model.errorValue();
     if (needsMlmHead && !(*model)->hasMlmHead())
         return makeError(ErrorKind::Unsupported, (*model)->directory() + ": this checkpoint has no masked-LM head");
-    TextRun run{*text, std::move(*model), {}};
+    TextRun run{*text, o.value("--text-pair").value_or(""), std::move(*model), {}};
     run.options.attentionMask = controls->mask;
     run.options.ablate = controls->ablate;
     return run;
@@ -63,11 +63,14 @@ std::set<std::string> with(std::set<std::string> a, std::initializer_list<std::s
 }
 
 nlohmann::json tokenJson(const Token& t) {
-    return {{"token", t.text}, {"id", t.id}, {"start", t.byteBegin}, {"end", t.byteEnd}, {"special", t.special}};
+    return {{"token", t.text}, {"id", t.id}, {"start", t.byteBegin}, {"end", t.byteEnd}, {"special", t.special},
+            {"segment", t.segment}};
 }
 }  // namespace
 
 int fail(const std::string& message) { return oneLine(message); }
+
+Expected<TextAnalysis> analyseRun(const TextRun& run) { return run.model->analysePair(run.text, run.pair, run.options); }
 
 int runPredict(const std::vector<std::string>& args) {
     auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--top-k"})), {"--json"});
@@ -78,7 +81,7 @@ int runPredict(const std::vector<std::string>& args) {
     if (!mlm) return fail(mlm.error());
     mlm->options.topK = *topK;
     const auto* text = &mlm->text;
-    auto result = mlm->model->analyse(*text, mlm->options);
+    auto result = analyseRun(*mlm);
     if (!result) return fail(result.error());
     if (result->predictions.empty()) return fail("the text has no [MASK] token to predict");
 
@@ -115,7 +118,8 @@ int runTokenize(const std::vector<std::string>& args) {
     if (dir.empty()) return fail("no --model given and the built-in demo model is not installed");
     auto tokenizer = BertTokenizer::fromFolder(dir);
     if (!tokenizer) return fail(tokenizer.error());
-    const auto tokens = tokenizer->encode(*text);
+    const auto pair = o->value("--text-pair").value_or("");
+    const auto tokens = pair.empty() ? tokenizer->encode(*text) : tokenizer->encodePair(*text, pair);
     if (o->has("--json")) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& t : tokens) j.push_back(tokenJson(t));
@@ -138,7 +142,7 @@ int runAttention(const std::vector<std::string>& args) {
     if (!request) return fail(request.error());
     auto run = readTextRun(*o, false);
     if (!run) return fail(run.error());
-    auto result = run->model->analyse(run->text, run->options);
+    auto result = analyseRun(*run);
     if (!result) return fail(result.error());
     std::vector<std::string> labels;
     for (const auto& t : result->tokens) labels.push_back(t.text);
@@ -152,7 +156,7 @@ int runHeadStats(const std::vector<std::string>& args) {
     if (!text) return fail(text.error());
     auto model = openTextModel(*o);
     if (!model) return fail(model.error());
-    auto result = (*model)->analyse(*text);
+    auto result = (*model)->analysePair(*text, o->value("--text-pair").value_or(""));
     if (!result) return fail(result.error());
     const auto stats = headStatistics(result->attention, tokenRolesOf(result->tokens));
     if (o->has("--json")) {

@@ -17,9 +17,12 @@ Expected<std::string> requireText(const CliOptions& options);
 // options), and the model; with needsMlmHead, one that has a masked-LM head.
 struct TextRun {
     std::string text;
+    std::string pair;  // --text-pair: sentence B ("" for one sentence)
     std::unique_ptr<TextModel> model;
     TextRunOptions options;
 };
+// Runs the model on the text (and pair).
+Expected<TextAnalysis> analyseRun(const TextRun& run);
 Expected<TextRun> readTextRun(const CliOptions& options, bool needsMlmHead, const std::string& builtin = "demo-bert");
 
 int runPredict(const std::vector<std::string>& args);

@@ -45,7 +45,9 @@ Expected<std::vector<int64_t>> BertTextModel::inputIds(std::vector<Token>& token
                          (padding ? " (with " + std::to_string(padding) + " pad tokens, " + std::to_string(n) + ")" : std::string()) +
                          "; this model takes at most " + std::to_string(m_config.maxPositionEmbeddings) + " (max_position_embeddings)");
     if (real == 0) return makeError(ErrorKind::InvalidInput, "nothing to analyse: no tokens");
-    for (int i = 0; i < padding; ++i) tokens.push_back(Token{"[PAD]", m_tokenizer.padId(), text.size(), text.size(), true});
+    const int lastSegment = tokens.empty() ? 0 : tokens.back().segment;
+    for (int i = 0; i < padding; ++i)
+        tokens.push_back(Token{"[PAD]", m_tokenizer.padId(), text.size(), text.size(), true, lastSegment});
     std::vector<int64_t> ids;
     for (const auto& t : tokens) {
         if (t.id < 0 || t.id >= m_config.vocabSize)
@@ -84,6 +86,15 @@ void BertTextModel::classify(const torch::Tensor& lastHidden, int real, TextAnal
         tl.best = {m_config.labelName(best), best, tl.scores[static_cast<std::size_t>(best)]};
         result.tokenLabels.push_back(std::move(tl));
     }
+}
+
+torch::Tensor BertTextModel::tokenTypes(const std::vector<Token>& tokens) const {
+    bool pair = false;
+    for (const auto& t : tokens) pair = pair || t.segment != 0;
+    if (!pair || m_config.typeVocabSize < 2) return {};
+    std::vector<int64_t> types;
+    for (const auto& t : tokens) types.push_back(t.segment != 0 ? 1 : 0);  // pad tokens keep their segment, as the last [SEP]
+    return torch::tensor(types, torch::kLong).view({1, static_cast<int64_t>(types.size())});  // [batch=1, seq]
 }
 
 std::vector<int64_t> BertTextModel::maskIndices(const std::vector<Token>& tokens, int real) const {
@@ -144,7 +155,7 @@ Expected<TextAnalysis> BertTextModel::analyseTokens(std::string text, std::vecto
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, n, n});  // [layers, batch, heads, seq, seq]
         std::vector<AttentionCapture> captures;
         auto out = m_bert.model->forward(input, torch::Tensor(), keepHidden, cb, attentionOut, *overrides,
-                                               options.traceAttention ? &captures : nullptr);
+                                         options.traceAttention ? &captures : nullptr, tokenTypes(tokens));
         if (!out.lastHidden.defined()) return cancelledError();
         result.text = std::move(text);
         result.hasMlmHead = hasMlmHead();

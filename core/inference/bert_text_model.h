@@ -28,6 +28,9 @@ public:
 private:
     // The ids of `tokens` plus `padding` [PAD] tokens appended to them, or why they cannot run.
     Expected<std::vector<int64_t>> inputIds(std::vector<Token>& tokens, const std::string& text, int padding) const;
+    // The token type ids of `tokens` ([1, n]), or an undefined tensor when all are 0 or the model has
+    // no token types (DistilBERT) or only one.
+    torch::Tensor tokenTypes(const std::vector<Token>& tokens) const;
     // Indices of the [MASK] tokens among the first `real` tokens.
     std::vector<int64_t> maskIndices(const std::vector<Token>& tokens, int real) const;
     // The top `k` of `probs` ([vocab]) as predictions.

@@ -34,7 +34,7 @@ Expected<HeadImportance> BertTextModel::headImportance(std::vector<Token> tokens
         auto step = [&](int) { return !onProgress || onProgress(++done, total); };
 
         auto input = torch::tensor(*ids, torch::kLong).view({1, n});  // [batch=1, seq]
-        auto base = m_bert.model->forward(input, torch::Tensor(), true, step, {}, *overrides);
+        auto base = m_bert.model->forward(input, torch::Tensor(), true, step, {}, *overrides, nullptr, tokenTypes(tokens));
         if (!base.lastHidden.defined()) return cancelledError();
         auto pos = torch::tensor(maskPositions, torch::kLong);
         auto baseProbs = torch::softmax(m_bert.head->forward(base.lastHidden[0].index_select(0, pos)), -1);  // [masks, vocab]

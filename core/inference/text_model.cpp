@@ -30,6 +30,11 @@ Expected<std::unique_ptr<TextModel>> TextModel::load(const std::string& dir) {
     return (*engine)->loadTextModel(dir, *config, std::move(*tokenizer));
 }
 
+Expected<TextAnalysis> TextModel::analysePair(std::string_view a, std::string_view b, const TextRunOptions& options) const {
+    if (b.empty()) return analyse(a, options);
+    return analyseTokens(BertTokenizer::pairText(a, b), tokenizer().encodePair(a, b), options);
+}
+
 Expected<TextAnalysis> TextModel::analyse(std::string_view text, const TextRunOptions& options) const {
     return analyseTokens(std::string(text), tokenizer().encode(text), options);
 }

@@ -38,6 +38,9 @@ public:
 
     // Tokenises `text` and runs the model.
     Expected<TextAnalysis> analyse(std::string_view text, const TextRunOptions& options = {}) const;
+    // A sentence pair ([CLS] A [SEP] B [SEP] with token types 0 and 1); the analysis' text is
+    // BertTokenizer::pairText(a, b). An empty `b` runs `a` alone.
+    Expected<TextAnalysis> analysePair(std::string_view a, std::string_view b, const TextRunOptions& options = {}) const;
     // Runs the model on tokens that may have been edited (e.g. chips toggled to [MASK]).
     virtual Expected<TextAnalysis> analyseTokens(std::string text, std::vector<Token> tokens,
                                                  const TextRunOptions& options = {}) const = 0;

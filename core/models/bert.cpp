@@ -100,11 +100,13 @@ void BertModelImpl::setDropout(const Dropout& dropout) {
 
 BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
                                    const LayerCallback& onLayer, const torch::Tensor& attentionOut,
-                                   const AttentionOverrides& overrides, std::vector<AttentionCapture>* captures) {
+                                   const AttentionOverrides& overrides, std::vector<AttentionCapture>* captures,
+                                   const torch::Tensor& tokenTypeIds) {
     const int64_t seq = ids.size(1);
     auto positions = torch::arange(seq, torch::kLong);  // [seq]
     auto x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
-    if (tokenTypeEmbeddings) x = x + tokenTypeEmbeddings->weight[0];  // single segment: type id 0
+    if (tokenTypeEmbeddings && tokenTypeIds.defined()) x = x + tokenTypeEmbeddings(tokenTypeIds);  // [batch, seq, hidden]
+    else if (tokenTypeEmbeddings) x = x + tokenTypeEmbeddings->weight[0];  // single segment: type id 0
     x = embeddingNorm(x);
     if (is_training()) x = m_dropout.apply(x);
     torch::Tensor mask;

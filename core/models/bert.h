@@ -60,9 +60,11 @@ public:
     // attentionOut (optional): contiguous [layers, batch, heads, seq, seq] receiving every layer's probabilities.
     // overrides: attention masks and head mask inside every layer (see AttentionOverrides).
     // captures (optional): one AttentionCapture per layer is appended (the step-by-step view).
+    // tokenTypeIds (optional): [batch, seq] of 0/1 (sentence A or B); all 0 without them.
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
                         const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {},
-                        const AttentionOverrides& overrides = {}, std::vector<AttentionCapture>* captures = nullptr);
+                        const AttentionOverrides& overrides = {}, std::vector<AttentionCapture>* captures = nullptr,
+                        const torch::Tensor& tokenTypeIds = {});
     // Runs layers first..last on x ([batch, seq, hidden], the input of layer `first`) and returns
     // the last layer's output, or an undefined tensor when onLayer cancels. The overrides' head
     // mask may be batched ([layers, batch, heads]): each batch entry then has heads of its own.

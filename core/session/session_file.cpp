@@ -117,7 +117,7 @@ Status readPainted(const nlohmann::json& list, SessionStep& step, const std::str
 
 const std::set<std::string> kStepKeys = {"title", "notes", "try_this", "mode", "text_model", "sentence", "masked_tokens",
                                          "attention_mask", "blocked_keys", "painted_tokens", "painted_cells", "padding",
-                                         "compare", "ablated_heads", "view", "image_model", "image", "sentence_b", "model_b"};
+                                         "compare", "ablated_heads", "view", "image_model", "image", "sentence_b", "model_b", "text_pair"};
 const std::set<std::string> kViewKeys = {"tab", "layer", "head", "aggregation", "color_map", "scaling", "hide_special_tokens"};
 const std::set<std::string> kTopKeys = {"format", "version", "steps", "current_step"};
 
@@ -132,7 +132,7 @@ Expected<SessionStep> readStep(const nlohmann::json& j, const std::string& where
                     r.integers("blocked_keys", s.blockedKeys, 0, kMaxTokens - 1),
                     r.integer("painted_tokens", s.paintedTokens, 0, kMaxTokens), r.integer("padding", s.padding, 0, 64),
                     r.boolean("compare", s.compare), r.string("image_model", s.imageModel), r.string("image", s.image),
-                    r.string("sentence_b", s.sentenceB), r.string("model_b", s.modelB)})
+                    r.string("sentence_b", s.sentenceB), r.string("model_b", s.modelB), r.string("text_pair", s.textPair)})
         if (!st) return st.errorValue();
     if (auto it = j.find("painted_cells"); it != j.end() && !it->is_null())
         if (auto st = readPainted(*it, s, where + ".painted_cells"); !st) return st.errorValue();
@@ -213,6 +213,7 @@ nlohmann::json stepJson(const SessionStep& s, const std::string& folder) {
     j["image_model"] = storePath(s.imageModel, folder);
     j["image"] = storePath(s.image, folder);
     if (!s.sentenceB.empty()) j["sentence_b"] = s.sentenceB;
+    if (!s.textPair.empty()) j["text_pair"] = s.textPair;
     if (!s.modelB.empty()) j["model_b"] = storePath(s.modelB, folder);
     return j;
 }

@@ -44,6 +44,7 @@ struct SessionStep {
     std::string imageModel;  // "" = the built-in demo ViT
     std::string image;       // an image file, "" = none
     std::string sentenceB;   // side by side: the second sentence
+    std::string textPair;    // sentence B of a pair ([CLS] A [SEP] B [SEP]) in the main view
     std::string modelB;      // side by side: another model for it ("" = the step's text model)
     nlohmann::json unknown = nlohmann::json::object();  // fields of newer versions, kept
 };

@@ -185,6 +185,26 @@ std::vector<Token> BertTokenizer::encode(std::string_view text, bool addSpecialT
     return out;
 }
 
+std::string BertTokenizer::pairText(std::string_view a, std::string_view b) {
+    std::string text(a);
+    text += '\n';
+    text += b;
+    return text;
+}
+
+std::vector<Token> BertTokenizer::encodePair(std::string_view a, std::string_view b) const {
+    auto out = encode(a);
+    const std::size_t shift = a.size() + 1;  // B's bytes in pairText(a, b)
+    for (auto token : encode(b, false)) {
+        token.byteBegin += shift;
+        token.byteEnd += shift;
+        token.segment = 1;
+        out.push_back(std::move(token));
+    }
+    out.push_back(Token{"[SEP]", m_sep, shift + b.size(), shift + b.size(), true, 1});
+    return out;
+}
+
 std::vector<std::string> BertTokenizer::preTokenize(std::string_view text) const {
     std::vector<std::string> out;
     for (const auto& piece : splitSpecials(text, m_specialTokens)) {

@@ -18,6 +18,7 @@ struct Token {
     std::size_t byteBegin = 0;   // span in the original UTF-8 text; [CLS]/[SEP] have empty spans
     std::size_t byteEnd = 0;
     bool special = false;        // [CLS], [SEP], [MASK], [PAD], [UNK] typed or added
+    int segment = 0;             // sentence A (0) or B (1) of a pair: the token type id
 };
 
 class BertTokenizer {
@@ -28,6 +29,10 @@ public:
 
     // Tokens for `text`, with [CLS] ... [SEP] around them when addSpecialTokens.
     std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const;
+    // A sentence pair, [CLS] A [SEP] B [SEP], B's tokens (and the last [SEP]) in segment 1. Spans
+    // index pairText(a, b): B's start one byte (a line break) after A's end.
+    std::vector<Token> encodePair(std::string_view a, std::string_view b) const;
+    static std::string pairText(std::string_view a, std::string_view b);
     // The normalised WordPiece pieces without ids (for vocabulary learning).
     std::vector<std::string> preTokenize(std::string_view text) const;
 

@@ -570,3 +570,24 @@ TEST_CASE("classify-text without --model uses the built-in demo sentiment model"
     std::set<std::string> names{j["labels"][0]["label"], j["labels"][1]["label"]};
     CHECK(names == std::set<std::string>{"NEGATIVE", "POSITIVE"});
 }
+
+TEST_CASE("--text-pair runs [CLS] A [SEP] B [SEP], with B's tokens in segment 1", "[app][cli][pair]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    auto r = cli({"tokenize", "--model", dir.file("m"), "--text", "the cat", "--text-pair", "a dog", "--json"});
+    REQUIRE(r.exitCode == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.size() == 7);
+    std::vector<int> segments;
+    for (const auto& t : j) segments.push_back(t["segment"]);
+    CHECK(segments == std::vector<int>{0, 0, 0, 0, 1, 1, 1});
+    CHECK(j[3]["token"] == "[SEP]");
+    CHECK(j[5]["start"] == 10);  // "dog" in "the cat\na dog"
+    r = cli({"predict", "--model", dir.file("m"), "--text", "the [MASK] sat", "--text-pair", "a dog ran", "--json"});
+    REQUIRE(r.exitCode == 0);
+    j = nlohmann::json::parse(r.out);
+    CHECK(j["tokens"].size() == 9);
+    const auto single = nlohmann::json::parse(
+        cli({"predict", "--model", dir.file("m"), "--text", "the [MASK] sat", "--json"}).out);
+    CHECK(single["masks"][0]["predictions"][0]["probability"] != j["masks"][0]["predictions"][0]["probability"]);
+}

@@ -148,3 +148,45 @@ TEST_CASE("Position embeddings are exposed as loaded", "[core][bert]") {
     REQUIRE(model.hasValue());
     CHECK((*model)->positionEmbeddings() == tiny.w("embeddings.position_embeddings.weight").values);
 }
+
+TEST_CASE("A sentence pair runs as [CLS] A [SEP] B [SEP] with token types 0 and 1, as the plain reference",
+          "[core][bert][pair]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.seed = 19;
+    const auto tiny = writeTinyBert(dir.path().string(), spec);
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    auto r = (*model)->analysePair("the cat sat on the [MASK] .", "a dog ran in the sun");
+    REQUIRE(r.hasValue());
+    CHECK(r->text == "the cat sat on the [MASK] .\na dog ran in the sun");
+    std::vector<int> ids, types, masks;
+    std::vector<std::string> texts;
+    for (std::size_t i = 0; i < r->tokens.size(); ++i) {
+        const auto& t = r->tokens[i];
+        ids.push_back(t.id);
+        types.push_back(t.segment);
+        texts.push_back(t.text);
+        if (t.text == "[MASK]") masks.push_back(static_cast<int>(i));
+        if (!t.special) CHECK(r->text.substr(t.byteBegin, t.byteEnd - t.byteBegin) == t.text);  // spans index the pair's text
+    }
+    REQUIRE(texts.size() == 16);
+    CHECK(texts[8] == "[SEP]");
+    CHECK(texts[15] == "[SEP]");
+    CHECK(types == std::vector<int>{0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1});
+    const auto ref = referenceBert(tiny, ids, masks, {}, types);
+    for (int l = 0; l < r->attention.layers; ++l)
+        for (int h = 0; h < r->attention.heads; ++h)
+            for (int i = 0; i < r->attention.queries; ++i)
+                for (int j = 0; j < r->attention.keys; ++j)
+                    REQUIRE(r->attention.at(l, h, i, j) == Approx(ref.attention[l][h][i][j]).margin(1e-4));
+    REQUIRE(r->predictions.size() == 1);
+    for (const auto& c : r->predictions[0].top) CHECK(c.probability == Approx(ref.maskProbabilities[0][c.id]).margin(1e-4));
+    // Sentence B's token type matters: the same ids as one segment give other attention.
+    const auto single = referenceBert(tiny, ids, masks);
+    CHECK(std::abs(single.attention[0][0][1][1] - ref.attention[0][0][1][1]) > 1e-6);
+    // An empty B is one sentence.
+    auto alone = (*model)->analysePair("the cat sat", "");
+    REQUIRE(alone.hasValue());
+    CHECK(alone->tokens.size() == 5);
+}

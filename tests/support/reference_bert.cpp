@@ -66,7 +66,7 @@ void referenceMaskedSoftmax(std::vector<float>& scores, const std::function<bool
 }
 
 ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& masks,
-                              const ReferenceControls& controls) {
+                              const ReferenceControls& controls, const std::vector<int>& typeIds) {
     const auto& c = model.config;
     const std::size_t n = ids.size(), h = static_cast<std::size_t>(c.hiddenSize);
     const std::size_t heads = static_cast<std::size_t>(c.numHeads), hd = h / heads;
@@ -78,7 +78,9 @@ ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids
     for (std::size_t t = 0; t < n; ++t)
         for (std::size_t d = 0; d < h; ++d)
             x[t][d] = word.values[static_cast<std::size_t>(ids[t]) * h + d] + pos.values[t * h + d] +
-                      (hasTypes ? model.w("embeddings.token_type_embeddings.weight").values[d] : 0.f);
+                      (hasTypes ? model.w("embeddings.token_type_embeddings.weight")
+                                      .values[static_cast<std::size_t>(typeIds.empty() ? 0 : typeIds[t]) * h + d]
+                                : 0.f);
     layerNorm(x, model.w("embeddings.LayerNorm.weight"), model.w("embeddings.LayerNorm.bias"), c.layerNormEps);
 
     ReferenceOutput out;

@@ -34,7 +34,8 @@ struct ReferenceControls {
 // Softmax of `scores` over the keys `allowed` permits (see ReferenceControls).
 void referenceMaskedSoftmax(std::vector<float>& scores, const std::function<bool(int key)>& allowed);
 
+// typeIds: each token's token type (sentence A 0, B 1); empty: all 0.
 ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids, const std::vector<int>& maskPositions,
-                              const ReferenceControls& controls = {});
+                              const ReferenceControls& controls = {}, const std::vector<int>& typeIds = {});
 
 }  // namespace ascope::test

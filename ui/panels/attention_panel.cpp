@@ -246,6 +246,10 @@ void AttentionPanel::refresh() {
         bandLast = r;
     }
     m_heatmap->setSelectionBand(bandFirst, bandLast);
+    int boundary = -1;  // the first shown token of a pair's sentence B
+    for (int r = 0; r < m_shown.rows && boundary < 0; ++r)
+        if (m_analysis->tokens[static_cast<std::size_t>(m_shown.tokenIndex[static_cast<std::size_t>(r)])].segment != 0) boundary = r;
+    m_heatmap->setSegmentBoundary(boundary);
     if (difference) m_heatmap->setSymmetricRange();
     else if (scaling() == Scaling::Auto) m_heatmap->setAutoRange();
     else if (scaling() == Scaling::Log) m_heatmap->setValueRange(-4, 0);

@@ -48,6 +48,10 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     m_sentence->setPlaceholderText(tr("Type a sentence; use [MASK] or click a token below to mask it"));
     m_sentence->setToolTip(tr("The sentence to analyse (re-analysed as you type)"));
     m_sentence->setClearButtonEnabled(true);
+    m_pairButton = new QToolButton(this);
+    m_pairButton->setText(tr("A+&B"));
+    m_pairButton->setCheckable(true);
+    m_pairButton->setToolTip(tr("Add a second sentence: the pair [CLS] A [SEP] B [SEP], B with token type 1"));
     auto* examples = new QToolButton(this);
     examples->setText(tr("&Examples"));
     examples->setPopupMode(QToolButton::InstantPopup);
@@ -68,11 +72,30 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     m_busy->setToolTip(tr("The model is running"));
     top->addWidget(m_modelLabel);
     top->addWidget(m_sentence, 1);
+    top->addWidget(m_pairButton);
     top->addWidget(examples);
     top->addWidget(m_topK);
     top->addWidget(m_maskControls);
     top->addWidget(m_busy);
     layout->addWidget(m_controlsRow);
+    m_pairRow = new QWidget(this);
+    auto* pairLayout = new QHBoxLayout(m_pairRow);
+    pairLayout->setContentsMargins(0, 0, 0, 0);
+    m_sentenceB = new QLineEdit(m_pairRow);
+    m_sentenceB->setPlaceholderText(tr("Sentence B of the pair (e.g. a question's answer, or the next sentence)"));
+    m_sentenceB->setClearButtonEnabled(true);
+    auto* pairLabel = new QLabel(tr("Sentence &B:"), m_pairRow);
+    pairLabel->setBuddy(m_sentenceB);
+    pairLayout->addWidget(pairLabel);
+    pairLayout->addWidget(m_sentenceB, 1);
+    m_pairRow->hide();
+    layout->addWidget(m_pairRow);
+    connect(m_pairButton, &QToolButton::toggled, this, [this](bool on) {
+        m_pairRow->setVisible(on);
+        if (on) m_sentenceB->setFocus();
+        else if (!m_sentenceB->text().isEmpty()) m_sentenceB->clear();  // one sentence again
+    });
+    connect(m_sentenceB, &QLineEdit::textChanged, this, [this] { m_debounce.start(); });
     m_lessonText = new QLabel(this);
     m_lessonText->setWordWrap(true);
     m_lessonText->setAlignment(Qt::AlignCenter);
@@ -232,6 +255,19 @@ QString TextModePanel::modelDirectory() const {
 }
 
 QString TextModePanel::sentence() const { return m_sentence->text(); }
+QString TextModePanel::sentencePair() const { return m_sentenceB->text(); }
+
+void TextModePanel::setSentencePair(const QString& text) {
+    m_pairButton->setChecked(!text.isEmpty());
+    m_sentenceB->setText(text);
+    m_debounce.stop();
+    retokenize();
+}
+
+QString TextModePanel::analysedText() const {
+    if (m_sentenceB->text().isEmpty()) return m_sentence->text();
+    return QString::fromStdString(BertTokenizer::pairText(m_sentence->text().toStdString(), m_sentenceB->text().toStdString()));
+}
 
 void TextModePanel::whenModelReady(const QString& dir, std::function<void()> then) {
     const auto same = [](const QString& a, const QString& b) {
@@ -340,7 +376,7 @@ bool TextModePanel::maskHoveredToken() {
 }
 
 void TextModePanel::refreshStrip() {
-    m_strip->setTokens(m_sentence->text(), m_tokens, m_masked, m_maskControls->blockedKeys());
+    m_strip->setTokens(analysedText(), m_tokens, m_masked, m_maskControls->blockedKeys());
     if (m_analysis && m_analysis->task == TextTask::TokenLabels) showTokenLabels();
     else fitStripHeight();
 }
@@ -404,7 +440,8 @@ void TextModePanel::setSentence(const QString& text) {
 void TextModePanel::retokenize() {
     const auto model = m_session->model();
     if (!model) return;
-    m_tokens = model->tokenizer().encode(m_sentence->text().toStdString());
+    const std::string a = m_sentence->text().toStdString(), b = m_sentenceB->text().toStdString();
+    m_tokens = b.empty() ? model->tokenizer().encode(a) : model->tokenizer().encodePair(a, b);
     m_masked.clear();
     m_maskControls->resetForTokens(static_cast<int>(m_tokens.size()));  // token indices of the old sentence
     forgetImportance();
@@ -431,7 +468,7 @@ void TextModePanel::requestRun() {
         emit runRefused(message);
         return;
     }
-    m_session->requestAnalysis(m_sentence->text(), editedTokens(), runOptions(), m_maskControls->wantsBaseline());
+    m_session->requestAnalysis(analysedText(), editedTokens(), runOptions(), m_maskControls->wantsBaseline());
 }
 
 std::vector<Token> TextModePanel::editedTokens() const {

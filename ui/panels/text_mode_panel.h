@@ -17,6 +17,7 @@ class QProgressBar;
 class QScrollArea;
 class QSpinBox;
 class QTabWidget;
+class QToolButton;
 
 namespace ascope::ui {
 
@@ -67,6 +68,11 @@ public:
     void toggleAblated(int layer, int head);
     const std::set<std::pair<int, int>>& ablatedHeads() const { return m_ablated; }
     void setSentence(const QString& text);
+    // Sentence B of a pair ("" for one sentence): [CLS] A [SEP] B [SEP], B with token type 1.
+    void setSentencePair(const QString& text);
+    QString sentencePair() const;
+    // What the model reads: the sentence, or BertTokenizer::pairText(A, B).
+    QString analysedText() const;
     QString sentence() const;
     // The open model's folder ("" while none is open).
     QString modelDirectory() const;
@@ -133,6 +139,9 @@ private:
 
     TextSession* m_session;
     QLineEdit* m_sentence;
+    QLineEdit* m_sentenceB;
+    QWidget* m_pairRow;
+    QToolButton* m_pairButton;
     QSpinBox* m_topK;
     MaskControlsWidget* m_maskControls;
     QLabel* m_note;

@@ -79,6 +79,26 @@ void HeatmapPlotWidget::placeBand() {
     replot(QCustomPlot::rpQueuedReplot);
 }
 
+void HeatmapPlotWidget::setSegmentBoundary(int index) {
+    if (!m_boundaryRow) {
+        for (auto** line : {&m_boundaryRow, &m_boundaryCol}) {
+            *line = new QCPItemLine(this);
+            (*line)->setPen(QPen(QColor(255, 255, 255, 230), 2, Qt::DashLine));
+        }
+    }
+    m_boundary = index > 0 && index < std::min(m_rows, m_cols) ? index : -1;
+    m_boundaryRow->setVisible(m_boundary > 0);
+    m_boundaryCol->setVisible(m_boundary > 0);
+    if (m_boundary > 0) {
+        const double at = m_boundary - 0.5;
+        m_boundaryRow->start->setCoords(-0.5, at);
+        m_boundaryRow->end->setCoords(m_cols - 0.5, at);
+        m_boundaryCol->start->setCoords(at, -0.5);
+        m_boundaryCol->end->setCoords(at, m_rows - 0.5);
+    }
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
 void HeatmapPlotWidget::setCrosshair(bool on) {
     m_crosshair = on;
     placeCrosshair();

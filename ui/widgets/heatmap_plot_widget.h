@@ -40,6 +40,9 @@ public:
     // selected entity span.
     void setSelectionBand(int first, int last);
     std::pair<int, int> selectionBand() const { return m_band; }
+    // A dashed line before row and column `index` (a sentence pair's segment B; -1: none).
+    void setSegmentBoundary(int index);
+    int segmentBoundary() const { return m_boundary; }
     // The cell under the mouse as (row, col), or (-1, -1).
     QPoint hoveredCell() const { return m_hovered; }
     int cols() const { return m_cols; }
@@ -81,6 +84,9 @@ private:
     QCPItemRect* m_bandRows = nullptr;
     QCPItemRect* m_bandCols = nullptr;
     std::pair<int, int> m_band{-1, -1};
+    QCPItemLine* m_boundaryRow = nullptr;
+    QCPItemLine* m_boundaryCol = nullptr;
+    int m_boundary = -1;
     void placeCrosshair();
     void placeBand();
     std::function<QString(int, int, double)> m_hover;

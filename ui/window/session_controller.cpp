@@ -53,6 +53,7 @@ QString modelOf(const std::string& stored, const char* builtin) {
 }
 
 void applyTextState(TextModePanel& text, const SessionStep& step) {
+    text.setSentencePair(QString::fromStdString(step.textPair));
     text.setSentence(QString::fromStdString(step.sentence));  // tokenises: masks of the old sentence go
     auto& mask = *text.maskControls();
     mask.setPadding(step.padding);
@@ -217,6 +218,7 @@ SessionStep SessionController::capture() const {
     const TextModePanel& text = *m_window.textPanel();
     s.textModel = storedModel(text.modelDirectory(), "demo-bert");
     s.sentence = text.sentence().toStdString();
+    s.textPair = text.sentencePair().toStdString();
     s.maskedTokens.assign(text.maskedTokens().begin(), text.maskedTokens().end());
     const auto& mask = *text.maskControls();
     s.attentionMask = kMasks[static_cast<int>(mask.choice())];
