@@ -112,3 +112,8 @@ put("fuzz_tokenizer", "vocab_file", b"\x80[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nth
 put("fuzz_image_preprocess", "resize_crop", bytes([31, 17, 0x33, 50, 24, 24, 16, 16]) + bytes(range(256)) * 8)
 put("fuzz_image_preprocess", "shortest_edge", bytes([1, 63, 0x27, 70, 9, 9, 95, 3]) + bytes(range(200)))
 put("fuzz_image_preprocess", "mismatched", bytes([10, 10, 0x29, 0, 5, 5, 5, 5]) + bytes(17))
+
+# --- fine-tuning data ------------------------------------------------------------------------------
+put("fuzz_labelled_data", "sentences.tsv", b"text\tlabel\nThe soup was cold .\tNEGATIVE\nWhat a lovely day .\tPOSITIVE\n")
+put("fuzz_labelled_data", "tags.conll", b"-DOCSTART- -X- O O\n\nMaria\tB-PER\nGarcia\tI-PER\nworks\tO\nin\tO\nVienna\tB-LOC\n\n")
+put("fuzz_labelled_data", "records.csv", b'id,text,label\n1,"a ""quoted"", one",yes\n2,plain,no\n')
