@@ -204,38 +204,6 @@ nlohmann::json reportJson(const FineTuneReport& r) {
             {"held_out_examples", r.heldOutExamples}, {"held_out_accuracy", r.heldOutAccuracy}, {"labels", labels}};
 }
 
-// What a resumed run needs to continue as an uninterrupted one (besides weights and optimiser).
-struct DataState {
-    std::mt19937 rng;
-    std::vector<std::size_t> order;
-    std::size_t cursor = 0;
-    double validation = -1;
-
-    nlohmann::json toJson(at::Generator& dropout) const {
-        std::ostringstream rngText;
-        rngText << rng;
-        return {{"rng", rngText.str()}, {"order", order}, {"cursor", cursor}, {"validation", validation},
-                {"dropout_rng", training::generatorState(dropout)}};
-    }
-    Status fromJson(const nlohmann::json& j, at::Generator& dropout, std::size_t examples) {
-        auto invalid = makeError(ErrorKind::InvalidInput, "trainer_state.json: the saved data order does not fit this data");
-        try {
-            std::istringstream rngText(j.at("rng").get<std::string>());
-            rngText >> rng;
-            if (!rngText) return invalid;
-            order = j.at("order").get<std::vector<std::size_t>>();
-            cursor = j.at("cursor").get<std::size_t>();
-            validation = j.value("validation", -1.0);
-        } catch (const std::exception&) {
-            return invalid;
-        }
-        if (order.size() != examples || cursor > order.size()) return invalid;
-        for (auto i : order)
-            if (i >= examples) return invalid;
-        return training::restoreGeneratorState(dropout, j.value("dropout_rng", std::string()));
-    }
-};
-
 std::string readWhole(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
@@ -293,13 +261,15 @@ Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCa
         const int totalSteps = stepsPerEpoch * t.epochs;
         auto optimizerPtr = training::makeAdamW({model.get(), head.get()}, t.learningRate, t.weightDecay);
         auto& optimizer = *optimizerPtr;
-        DataState state{std::mt19937(t.seed + 1), std::vector<std::size_t>(trainCount), trainCount};
+        training::DataOrder order(t.seed + 1, trainCount);
+        double validation = -1;  // the held-out accuracy after the last finished epoch
         int startStep = 0;
         if (t.resume) {
             auto saved = training::loadTrainerState(t.outDir, optimizer);
             if (!saved) return withContext(saved.errorValue(), "cannot resume: ");
-            if (auto st = state.fromJson(saved->extra, dropout.generator, trainCount); !st)
+            if (auto st = order.fromJson(saved->extra, dropout.generator, trainCount, "data"); !st)
                 return withContext(st.errorValue(), "cannot resume: ");
+            validation = saved->extra.value("validation", -1.0);
             startStep = saved->step;
         } else {
             // The source's tokenizer files travel with the fine-tuned model.
@@ -316,16 +286,11 @@ Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCa
         head->train();
         const auto pad = static_cast<int64_t>(tokenizer->padId() >= 0 ? tokenizer->padId() : 0);
         auto forward = [&](int) -> training::StepOutput {
-            if (state.cursor >= state.order.size()) {  // a new epoch: validate what the last one learned, reshuffle
-                if (state.cursor > 0 && !data->heldOut.empty())
-                    state.validation = evaluate(model, head, *data, tokens, pad, t.batchSize).heldOutAccuracy;
-                for (std::size_t i = 0; i < state.order.size(); ++i) state.order[i] = i;
-                std::shuffle(state.order.begin(), state.order.end(), state.rng);
-                state.cursor = 0;
-            }
-            std::vector<std::size_t> rows;
-            while (rows.size() < static_cast<std::size_t>(t.batchSize) && state.cursor < state.order.size())
-                rows.push_back(state.order[state.cursor++]);
+            // At a new epoch, first validate what the last one learned.
+            std::vector<std::size_t> rows{order.next([&] {
+                if (!data->heldOut.empty()) validation = evaluate(model, head, *data, tokens, pad, t.batchSize).heldOutAccuracy;
+            })};
+            while (rows.size() < static_cast<std::size_t>(t.batchSize) && !order.epochDone()) rows.push_back(order.next());
             auto batch = makeBatch(data->train, rows, tokens, pad);
             auto [logits, labels] = logitsOf(model, head, batch, &dropout);
             auto loss = torch::nn::functional::cross_entropy(
@@ -339,11 +304,13 @@ Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCa
             training::addParameters(writer, *head->classifier, "classifier.", false);
             writer.setMetadata("format", "pt");
             if (auto st = writer.write((out / "model.safetensors").string()); !st) return st;
-            return training::saveTrainerState(out.string(), optimizer, step, t.seed, state.toJson(dropout.generator));
+            auto extra = order.toJson(dropout.generator);
+            extra["validation"] = validation;
+            return training::saveTrainerState(out.string(), optimizer, step, t.seed, extra);
         };
         const TrainCallback progress = [&](const TrainProgress& p) {
             TrainProgress withValidation = p;
-            withValidation.validationAccuracy = state.validation;
+            withValidation.validationAccuracy = validation;
             return !onProgress || onProgress(withValidation);
         };
         training::LoopSettings loop{totalSteps, t.learningRate, t.warmupFraction, t.clipNorm,

@@ -69,39 +69,6 @@ std::vector<Batch> makeBatches(const std::vector<std::vector<int64_t>>& examples
 
 }  // namespace
 
-namespace {
-// What a resumed run needs besides the weights and the optimiser to continue exactly as an
-// uninterrupted run: the data-order and masking generator, the epoch's batch order and where in
-// it the next batch is, and the dropout generator.
-struct MlmDataState {
-    std::mt19937 rng;
-    std::vector<std::size_t> order;
-    std::size_t cursor = 0;
-
-    nlohmann::json toJson(at::Generator& dropout) const {
-        std::ostringstream rngText;
-        rngText << rng;
-        return {{"rng", rngText.str()}, {"order", order}, {"cursor", cursor},
-                {"dropout_rng", training::generatorState(dropout)}};
-    }
-    Status fromJson(const nlohmann::json& j, at::Generator& dropout, std::size_t batches) {
-        auto invalid = makeError(ErrorKind::InvalidInput, "trainer_state.json: the saved data order does not fit this corpus");
-        try {
-            std::istringstream rngText(j.at("rng").get<std::string>());
-            rngText >> rng;
-            if (!rngText) return invalid;
-            order = j.at("order").get<std::vector<std::size_t>>();
-            cursor = j.at("cursor").get<std::size_t>();
-        } catch (const std::exception&) {
-            return invalid;
-        }
-        if (order.size() != batches || cursor > order.size()) return invalid;
-        for (auto i : order)
-            if (i >= batches) return invalid;
-        return training::restoreGeneratorState(dropout, j.value("dropout_rng", std::string()));
-    }
-};
-}  // namespace
 
 Expected<int> engine::trainMaskedLm(const MlmTrainConfig& t, const TrainCallback& onProgress) {
     if (auto st = validateMlmConfig(t); !st) return st.errorValue();
@@ -155,7 +122,8 @@ Expected<int> engine::trainMaskedLm(const MlmTrainConfig& t, const TrainCallback
         auto optimizerPtr = training::makeAdamW({model.get(), head.get()}, t.learningRate, t.weightDecay);
         auto& optimizer = *optimizerPtr;
         const auto batches = makeBatches(examples, t.batchTokens);
-        MlmDataState data{std::mt19937(t.seed), std::vector<std::size_t>(batches.size()), batches.size()};
+        // The data order and masking generator (resumed runs continue it exactly).
+        training::DataOrder data(t.seed, batches.size());
 
         int startStep = 0;
         if (t.resume) {
@@ -165,7 +133,7 @@ Expected<int> engine::trainMaskedLm(const MlmTrainConfig& t, const TrainCallback
             if (auto st = loadParameters(*head, *tensors, "cls.predictions."); !st) return st.errorValue();
             auto state = training::loadTrainerState(t.outDir, optimizer);
             if (!state) return withContext(state.errorValue(), "cannot resume: ");
-            if (auto st = data.fromJson(state->extra, dropout.generator, batches.size()); !st)
+            if (auto st = data.fromJson(state->extra, dropout.generator, batches.size(), "corpus"); !st)
                 return withContext(st.errorValue(), "cannot resume: ");
             startStep = state->step;
         }
@@ -186,12 +154,7 @@ Expected<int> engine::trainMaskedLm(const MlmTrainConfig& t, const TrainCallback
         auto& rng = data.rng;
 
         auto forward = [&](int) -> training::StepOutput {
-            if (data.cursor >= data.order.size()) {
-                for (std::size_t i = 0; i < data.order.size(); ++i) data.order[i] = i;
-                std::shuffle(data.order.begin(), data.order.end(), rng);
-                data.cursor = 0;
-            }
-            const auto& batch = batches[data.order[data.cursor++]];
+            const auto& batch = batches[data.next()];
             const int64_t rows = static_cast<int64_t>(batch.examples.size()), len = batch.length;
             std::vector<int64_t> ids(static_cast<std::size_t>(rows * len), tokenizer.padId());
             std::vector<int64_t> mask(ids.size(), 0), positions, labels;

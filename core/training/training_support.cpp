@@ -1,8 +1,10 @@
 #include "training/training_support.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "models/torch_weights.h"
 
@@ -130,6 +132,39 @@ Expected<TrainerState> loadTrainerState(const std::string& dir, torch::optim::Op
         return makeError(ErrorKind::InvalidInput, dir + "/optimizer.pt: " + describeTorchError(e));
     }
     return out;
+}
+
+std::size_t DataOrder::next(const std::function<void()>& onEpochEnd) {
+    if (epochDone()) {
+        if (cursor > 0 && onEpochEnd) onEpochEnd();
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::shuffle(order.begin(), order.end(), rng);
+        cursor = 0;
+    }
+    return order[cursor++];
+}
+
+nlohmann::json DataOrder::toJson(at::Generator& dropout) const {
+    std::ostringstream rngText;
+    rngText << rng;
+    return {{"rng", rngText.str()}, {"order", order}, {"cursor", cursor}, {"dropout_rng", generatorState(dropout)}};
+}
+
+Status DataOrder::fromJson(const nlohmann::json& j, at::Generator& dropout, std::size_t items, const std::string& what) {
+    auto invalid = makeError(ErrorKind::InvalidInput, "trainer_state.json: the saved data order does not fit this " + what);
+    try {
+        std::istringstream rngText(j.at("rng").get<std::string>());
+        rngText >> rng;
+        if (!rngText) return invalid;
+        order = j.at("order").get<std::vector<std::size_t>>();
+        cursor = j.at("cursor").get<std::size_t>();
+    } catch (const std::exception&) {
+        return invalid;
+    }
+    if (order.size() != items || cursor > order.size()) return invalid;
+    for (auto i : order)
+        if (i >= items) return invalid;
+    return restoreGeneratorState(dropout, j.value("dropout_rng", std::string()));
 }
 
 std::string generatorState(at::Generator& generator) {

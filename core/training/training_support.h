@@ -4,6 +4,7 @@
 #include "util/core_internal.h"
 #include <chrono>
 #include <functional>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <torch/torch.h>
@@ -39,6 +40,24 @@ struct TrainerState {
 };
 // Reads trainer_state.json and optimizer.pt (when present).
 Expected<TrainerState> loadTrainerState(const std::string& dir, torch::optim::Optimizer& optimizer);
+// Where a trainer is in its shuffled data: the data-order generator, this epoch's order of items
+// (batches or examples) and the next position in it. With the dropout generator's state this is
+// what trainer_state.json needs for a resumed run to continue as an uninterrupted one.
+struct DataOrder {
+    std::mt19937 rng;
+    std::vector<std::size_t> order;
+    std::size_t cursor = 0;
+
+    DataOrder(unsigned seed, std::size_t items) : rng(seed), order(items), cursor(items) {}
+    // The next item; a new epoch (a fresh shuffle) when the last one is used up. `onEpochEnd`
+    // runs first when an epoch ends (not before the first).
+    std::size_t next(const std::function<void()>& onEpochEnd = {});
+    bool epochDone() const { return cursor >= order.size(); }
+    nlohmann::json toJson(at::Generator& dropout) const;
+    // Refuses a state that does not fit `items` (another data file), naming `what` it was for.
+    Status fromJson(const nlohmann::json& j, at::Generator& dropout, std::size_t items, const std::string& what);
+};
+
 // A LibTorch generator's state as hex text, and back (for trainer_state.json).
 std::string generatorState(at::Generator& generator);
 Status restoreGeneratorState(at::Generator& generator, const std::string& hex);
