@@ -1,7 +1,9 @@
+#include <nlohmann/json.hpp>
 #include <catch2/catch.hpp>
 
 #include "tiny_bert_fixture.h"
 #include "tokenizer/bert_tokenizer.h"
+#include "tokenizer/bpe_tokenizer.h"
 
 using namespace ascope;
 
@@ -74,4 +76,39 @@ TEST_CASE("Greedy longest-match WordPiece falls back to [UNK] for the whole word
     CHECK(texts(tok.encode("cats shiny brightly")) ==
           std::vector<std::string>{"[CLS]", "cat", "##s", "shin", "##y", "bright", "##ly", "[SEP]"});
     CHECK(texts(tok.encode("catz")) == std::vector<std::string>{"[CLS]", "[UNK]", "[SEP]"});
+}
+
+TEST_CASE("Byte-level BPE spans point into the text and the GPT-2 split keeps every byte", "[core][tokenizer][bpe]") {
+    // A tiny tokenizer.json: bytes as symbols, two merges, <mask> absorbing the space before it.
+    const std::string space = BpeTokenizer::byteSymbol(' ');
+    nlohmann::json vocab = nlohmann::json::object();
+    int next = 0;
+    for (int b = 0; b < 256; ++b) vocab[BpeTokenizer::byteSymbol(static_cast<unsigned char>(b))] = next++;
+    vocab[space + "c"] = next++;
+    vocab[space + "ca"] = next++;
+    vocab["<s>"] = next++;
+    vocab["</s>"] = next++;
+    const nlohmann::json j = {
+        {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", {space + " c", space + "c a"}}}},
+        {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}}},
+        {"normalizer", nullptr},
+        {"post_processor", {{"type", "RobertaProcessing"}, {"cls", {"<s>", next - 2}}, {"sep", {"</s>", next - 1}}}},
+        {"added_tokens", {{{"id", next}, {"content", "<mask>"}, {"lstrip", true}, {"special", true}}}}};
+    auto tok = BpeTokenizer::fromJsonText(j.dump(), "tiny.json");
+    REQUIRE(tok.hasValue());
+    const std::string text = "a cat <mask> ok";
+    const auto tokens = tok->encode(text);
+    std::vector<std::string> pieces;
+    for (const auto& t : tokens) pieces.push_back(t.text);
+    CHECK(pieces == std::vector<std::string>{"<s>", "a", space + "ca", "t", "<mask>", space, "o", "k", "</s>"});
+    CHECK(tokens[2].byteBegin == 2);  // " ca": the leading space trimmed
+    CHECK(tokens[2].byteEnd == 4);
+    CHECK(tokens[4].byteBegin == 6);  // <mask> itself, its absorbed space not
+    using Span = std::pair<std::size_t, std::size_t>;
+    CHECK(BpeTokenizer::splitWords("it's  a\n b!?") ==
+          std::vector<Span>{{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 8}, {8, 10}, {10, 12}});
+    // A model of another kind is refused by name.
+    auto wordPiece = BpeTokenizer::fromJsonText(R"({"model": {"type": "WordPiece", "vocab": {}}})", "wp.json");
+    REQUIRE_FALSE(wordPiece.hasValue());
+    CHECK_THAT(wordPiece.error(), Catch::Contains("WordPiece"));
 }

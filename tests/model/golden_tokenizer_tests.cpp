@@ -4,6 +4,7 @@
 
 #include "shared_data.h"
 #include "tokenizer/bert_tokenizer.h"
+#include "tokenizer/bpe_tokenizer.h"
 
 using namespace ascope;
 
@@ -36,4 +37,37 @@ TEST_CASE("The BERT tokenizer reproduces every golden line of Hugging Face's unc
         ++lines;
     }
     CHECK(lines >= 10);
+}
+
+TEST_CASE("The byte-level BPE tokenizer reproduces every golden line of Hugging Face's roberta-base tokenizer",
+          "[model][tokenizer][bpe]") {
+    const std::string dir = test::sharedPath("tokenizers/roberta-base");
+    auto tokenizer = BpeTokenizer::fromFile(dir + "/tokenizer.json");
+    REQUIRE(tokenizer.hasValue());
+    CHECK(tokenizer->vocabSize() == 50265);
+    CHECK(tokenizer->maskId() == 50264);
+    std::ifstream in(dir + "/golden.jsonl");
+    REQUIRE(in.good());
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        const auto j = nlohmann::json::parse(line);
+        const std::string text = j["text"];
+        const auto tokens = tokenizer->encode(text);
+        std::vector<int> ids;
+        std::vector<std::string> pieces;
+        std::string bytes;  // the byte-level symbols of every non-special token, back to bytes
+        for (const auto& t : tokens) {
+            ids.push_back(t.id);
+            pieces.push_back(t.text);
+            CHECK(t.byteBegin <= t.byteEnd);
+            CHECK(t.byteEnd <= text.size());
+        }
+        INFO("text: " << text);
+        CHECK(ids == j["ids"].get<std::vector<int>>());
+        CHECK(pieces == j["tokens"].get<std::vector<std::string>>());
+        ++lines;
+    }
+    CHECK(lines >= 20);
 }

@@ -1,0 +1,272 @@
+#include "tokenizer/bpe_tokenizer.h"
+
+#include <array>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <utf8proc.h>
+
+#include "util/utf8.h"
+
+namespace ascope {
+
+namespace {
+enum class CharClass { Letter, Number, Space, Other };
+
+// Unicode White_Space, which the regular expression's \s matches.
+bool isSpace(char32_t c) {
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+CharClass classOf(char32_t c) {
+    if (isSpace(c)) return CharClass::Space;
+    switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: return CharClass::Letter;
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO: return CharClass::Number;
+    default: return CharClass::Other;
+    }
+}
+
+std::array<std::string, 256> makeByteSymbols() {
+    // GPT-2's bytes_to_unicode: printable Latin-1 bytes stand for themselves, the others for 256 + n.
+    std::array<std::string, 256> out;
+    int next = 0;
+    for (int b = 0; b < 256; ++b) {
+        const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+        utf8::append(out[static_cast<std::size_t>(b)], static_cast<char32_t>(printable ? b : 256 + next++));
+    }
+    return out;
+}
+
+Error invalid(const std::string& source, const std::string& what) {
+    return makeError(ErrorKind::InvalidInput, source + ": " + what);
+}
+}  // namespace
+
+const std::string& BpeTokenizer::byteSymbol(unsigned char b) {
+    static const auto symbols = makeByteSymbols();
+    return symbols[b];
+}
+
+Expected<BpeTokenizer> BpeTokenizer::fromFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return makeError(ErrorKind::Io, path + ": cannot open");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return fromJsonText(ss.str(), path);
+}
+
+Expected<BpeTokenizer> BpeTokenizer::fromJsonText(const std::string& text, const std::string& source) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+        return invalid(source, std::string("invalid JSON (") + e.what() + ")");
+    }
+    if (!j.is_object() || !j.contains("model") || !j["model"].is_object()) return invalid(source, "no 'model' object");
+    BpeTokenizer t;
+    try {
+        const auto& model = j["model"];
+        // Older tokenizer.json files leave the type out; a model with merges is BPE.
+        const std::string type = model.value("type", std::string(model.contains("merges") ? "BPE" : ""));
+        if (type != "BPE") return makeError(ErrorKind::Unsupported, source + ": tokenizer model '" + type + "' is not byte-level BPE");
+        const auto& pre = j.value("pre_tokenizer", nlohmann::json());
+        if (!pre.is_object() || pre.value("type", std::string()) != "ByteLevel")
+            return makeError(ErrorKind::Unsupported, source + ": only the ByteLevel pre-tokenizer is supported with BPE");
+        t.m_addPrefixSpace = pre.value("add_prefix_space", false);
+        if (!j.value("normalizer", nlohmann::json()).is_null())
+            return makeError(ErrorKind::Unsupported, source + ": a normalizer before byte-level BPE is not supported");
+        const auto& vocab = model.at("vocab");
+        if (!vocab.is_object() || vocab.empty()) return invalid(source, "model.vocab is empty");
+        for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+            const int id = it->get<int>();
+            if (id < 0 || id > 10'000'000) return invalid(source, "vocabulary id out of range");
+            t.m_ids[it.key()] = id;
+            if (static_cast<std::size_t>(id) >= t.m_tokens.size()) t.m_tokens.resize(static_cast<std::size_t>(id) + 1);
+            t.m_tokens[static_cast<std::size_t>(id)] = it.key();
+        }
+        int rank = 0;
+        for (const auto& m : model.at("merges")) {
+            std::pair<std::string, std::string> pair;
+            if (m.is_string()) {  // "a b"
+                const auto s = m.get<std::string>();
+                const auto space = s.find(' ');
+                if (space == std::string::npos) return invalid(source, "merge '" + s + "' is not two symbols");
+                pair = {s.substr(0, space), s.substr(space + 1)};
+            } else if (m.is_array() && m.size() == 2) {  // ["a", "b"]
+                pair = {m[0].get<std::string>(), m[1].get<std::string>()};
+            } else {
+                return invalid(source, "a merge is neither \"a b\" nor [\"a\", \"b\"]");
+            }
+            t.m_ranks.emplace(std::move(pair), rank++);
+        }
+        for (const auto& a : j.value("added_tokens", nlohmann::json::array())) {
+            AddedToken added{a.at("content").get<std::string>(), a.at("id").get<int>(), a.value("lstrip", false),
+                             a.value("rstrip", false), a.value("special", false)};
+            if (added.content.empty()) continue;
+            if (static_cast<std::size_t>(added.id) >= t.m_tokens.size()) t.m_tokens.resize(static_cast<std::size_t>(added.id) + 1);
+            t.m_tokens[static_cast<std::size_t>(added.id)] = added.content;
+            t.m_ids[added.content] = added.id;
+            t.m_added.push_back(std::move(added));
+        }
+        const auto& post = j.value("post_processor", nlohmann::json());
+        if (post.is_object() && post.value("type", std::string()) == "RobertaProcessing") {
+            t.m_postProcess = true;
+            t.m_cls = {post.at("cls").at(0).get<std::string>(), post.at("cls").at(1).get<int>()};
+            t.m_sep = {post.at("sep").at(0).get<std::string>(), post.at("sep").at(1).get<int>()};
+        } else if (!post.is_null()) {
+            return makeError(ErrorKind::Unsupported, source + ": post-processor '" + post.value("type", std::string()) +
+                             "' is not supported with BPE (RobertaProcessing)");
+        }
+    } catch (const std::exception& e) {
+        return invalid(source, std::string("unexpected value (") + e.what() + ")");
+    }
+    t.m_mask = t.idOf("<mask>");
+    t.m_pad = t.idOf("<pad>");
+    return t;
+}
+
+int BpeTokenizer::idOf(const std::string& token) const {
+    auto it = m_ids.find(token);
+    return it == m_ids.end() ? -1 : it->second;
+}
+
+const std::string& BpeTokenizer::tokenOf(int id) const {
+    static const std::string none;
+    return id >= 0 && static_cast<std::size_t>(id) < m_tokens.size() ? m_tokens[static_cast<std::size_t>(id)] : none;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> BpeTokenizer::splitWords(std::string_view text) {
+    // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+, the first alternative that matches.
+    const auto cps = utf8::decode(text);
+    const std::size_t n = cps.size();
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    auto emit = [&](std::size_t from, std::size_t to) { out.emplace_back(cps[from].byteBegin, cps[to - 1].byteEnd); };
+    auto at = [&](std::size_t k) { return k < n ? cps[k].value : U'\0'; };
+    std::size_t i = 0;
+    while (i < n) {
+        const char32_t c = cps[i].value;
+        if (c == U'\'') {
+            const char32_t a = at(i + 1), b = at(i + 2);
+            std::size_t len = 0;
+            if (a == U's' || a == U't' || a == U'm' || a == U'd') len = 2;
+            else if ((a == U'r' && b == U'e') || (a == U'v' && b == U'e') || (a == U'l' && b == U'l')) len = 3;
+            if (len) {
+                emit(i, i + len);
+                i += len;
+                continue;
+            }
+        }
+        bool matched = false;
+        for (CharClass want : {CharClass::Letter, CharClass::Number, CharClass::Other}) {
+            std::size_t start = i;
+            if (c == U' ' && i + 1 < n && classOf(cps[i + 1].value) == want) start = i + 1;
+            if (classOf(cps[start].value) != want) continue;
+            std::size_t k = start;
+            while (k < n && classOf(cps[k].value) == want) ++k;
+            emit(i, k);
+            i = k;
+            matched = true;
+            break;
+        }
+        if (matched) continue;
+        std::size_t k = i;  // whitespace
+        while (k < n && classOf(cps[k].value) == CharClass::Space) ++k;
+        if (k < n && k - i > 1) k -= 1;  // \s+(?!\S): leave the last one to the word after it
+        emit(i, k);
+        i = k;
+    }
+    return out;
+}
+
+void BpeTokenizer::bpe(std::string_view text, std::size_t begin, std::size_t end, std::vector<Token>& out) const {
+    struct Symbol {
+        std::string text;
+        std::size_t begin, end;
+    };
+    std::vector<Symbol> symbols;
+    for (std::size_t b = begin; b < end; ++b)
+        symbols.push_back({byteSymbol(static_cast<unsigned char>(text[b])), b, b + 1});
+    while (symbols.size() > 1) {
+        int best = std::numeric_limits<int>::max();
+        for (std::size_t k = 0; k + 1 < symbols.size(); ++k) {
+            auto it = m_ranks.find({symbols[k].text, symbols[k + 1].text});
+            if (it != m_ranks.end() && it->second < best) best = it->second;
+        }
+        if (best == std::numeric_limits<int>::max()) break;
+        std::vector<Symbol> merged;
+        for (std::size_t k = 0; k < symbols.size(); ++k) {
+            if (k + 1 < symbols.size()) {
+                auto it = m_ranks.find({symbols[k].text, symbols[k + 1].text});
+                if (it != m_ranks.end() && it->second == best) {
+                    merged.push_back({symbols[k].text + symbols[k + 1].text, symbols[k].begin, symbols[k + 1].end});
+                    ++k;
+                    continue;
+                }
+            }
+            merged.push_back(symbols[k]);
+        }
+        symbols = std::move(merged);
+    }
+    for (auto& s : symbols) {
+        std::size_t from = s.begin;
+        if (text[from] == ' ' && s.end - from > 1) ++from;  // trim_offsets: the word's leading space is not part of it
+        const int id = idOf(s.text);
+        out.push_back(Token{s.text, id, from, s.end, id < 0});
+    }
+}
+
+void BpeTokenizer::encodePlain(std::string_view text, std::size_t begin, std::size_t end, std::vector<Token>& out) const {
+    for (const auto& [a, b] : splitWords(text.substr(begin, end - begin))) bpe(text, begin + a, begin + b, out);
+}
+
+std::vector<Token> BpeTokenizer::encode(std::string_view input, bool addSpecialTokens) const {
+    std::string prefixed;
+    std::string_view text = input;
+    std::size_t shift = 0;  // bytes added in front (add_prefix_space)
+    if (m_addPrefixSpace && !input.empty() && input.front() != ' ') {
+        prefixed = " " + std::string(input);
+        text = prefixed;
+        shift = 1;
+    }
+    std::vector<Token> out;
+    if (addSpecialTokens && m_postProcess) out.push_back(Token{m_cls.first, m_cls.second, 0, 0, true});
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        // The leftmost added token (the longest where several start there).
+        std::size_t at = std::string_view::npos;
+        const AddedToken* found = nullptr;
+        for (const auto& a : m_added) {
+            const auto k = text.find(a.content, pos);
+            if (k == std::string_view::npos) continue;
+            if (k < at || (k == at && a.content.size() > found->content.size())) {
+                at = k;
+                found = &a;
+            }
+        }
+        if (!found) {
+            encodePlain(text, pos, text.size(), out);
+            break;
+        }
+        std::size_t before = at, after = at + found->content.size();
+        if (found->lstrip)
+            while (before > pos && isSpace(static_cast<unsigned char>(text[before - 1]))) --before;
+        if (found->rstrip)
+            while (after < text.size() && isSpace(static_cast<unsigned char>(text[after]))) ++after;
+        encodePlain(text, pos, before, out);
+        out.push_back(Token{found->content, found->id, at, at + found->content.size(), found->special});
+        pos = after;
+        if (pos == text.size()) break;
+    }
+    if (addSpecialTokens && m_postProcess) out.push_back(Token{m_sep.first, m_sep.second, text.size(), text.size(), true});
+    for (auto& t : out) {  // spans into the input as given
+        t.byteBegin = t.byteBegin >= shift ? t.byteBegin - shift : 0;
+        t.byteEnd = t.byteEnd >= shift ? t.byteEnd - shift : 0;
+    }
+    return out;
+}
+
+}  // namespace ascope
