@@ -571,7 +571,7 @@ TEST_CASE("classify-text without --model uses the built-in demo sentiment model"
     CHECK(names == std::set<std::string>{"NEGATIVE", "POSITIVE"});
 }
 
-TEST_CASE("--text-pair runs [CLS] A [SEP] B [SEP], with B's tokens in segment 1", "[app][cli][pair]") {
+TEST_CASE("A pair given with --text-pair runs [CLS] A [SEP] B [SEP], with B's tokens in segment 1", "[app][cli][pair]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));
     auto r = cli({"tokenize", "--model", dir.file("m"), "--text", "the cat", "--text-pair", "a dog", "--json"});

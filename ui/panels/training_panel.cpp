@@ -50,7 +50,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     modelRow->addWidget(m_baseModel, 1);
     modelRow->addWidget(browseModel);
     m_baseModelRow = form->rowCount();
-    form->addRow(tr("&Base model:"), modelRow);
+    auto* modelLabel = new QLabel(tr("&Base model:"), left);
+    modelLabel->setBuddy(m_baseModel);
+    form->addRow(modelLabel, modelRow);
     m_corpus = new QLineEdit(builtinCorpus(), left);
     m_corpus->setPlaceholderText(tr("A plain-text file, one sentence per line"));
     auto* browse = new QPushButton(tr("…"), left);
@@ -198,6 +200,9 @@ void TrainingPanel::updateTaskFields() {
     m_form->setRowVisible(m_epochs, fine);
     m_form->setRowVisible(m_probe, t != Task::ShapesClassifier);
     m_corpusLabel->setText(fine ? tr("&Data:") : tr("&Corpus:"));
+    if (fine) m_plot->graph(2)->addToLegend();  // validation accuracy exists only when fine-tuning
+    else m_plot->graph(2)->removeFromLegend();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
     m_corpus->setPlaceholderText(t == Task::SentenceLabels ? tr("text<TAB>label per line (TSV), or a CSV with text and label columns")
                                  : t == Task::TokenLabels  ? tr("token<TAB>tag per line, a blank line between sentences (CoNLL)")
                                                            : tr("A plain-text file, one sentence per line"));
