@@ -72,7 +72,7 @@ void BertTextModel::classify(const torch::Tensor& lastHidden, int real, TextAnal
         auto scores = (sigmoid ? torch::sigmoid(logits[0]) : torch::softmax(logits[0], -1)).contiguous();  // [labels]
         const float* p = scores.data_ptr<float>();
         for (int64_t i = 0; i < labels; ++i)
-            result.labels.push_back({m_config.labelName(static_cast<int>(i)), static_cast<int>(i), p[i]});
+            result.labels.push_back({result.labelNames[static_cast<std::size_t>(i)], static_cast<int>(i), p[i]});
         std::stable_sort(result.labels.begin(), result.labels.end(),
                          [](const LabelScore& a, const LabelScore& b) { return a.score > b.score; });
         return;
@@ -83,7 +83,7 @@ void BertTextModel::classify(const torch::Tensor& lastHidden, int real, TextAnal
         TokenLabel tl;
         tl.scores.assign(p + t * labels, p + (t + 1) * labels);
         const auto best = static_cast<int>(std::max_element(tl.scores.begin(), tl.scores.end()) - tl.scores.begin());
-        tl.best = {m_config.labelName(best), best, tl.scores[static_cast<std::size_t>(best)]};
+        tl.best = {result.labelNames[static_cast<std::size_t>(best)], best, tl.scores[static_cast<std::size_t>(best)]};
         result.tokenLabels.push_back(std::move(tl));
     }
 }

@@ -49,8 +49,9 @@ struct DataOrder {
     std::size_t cursor = 0;
 
     DataOrder(unsigned seed, std::size_t items) : rng(seed), order(items), cursor(items) {}
-    // The next item; a new epoch (a fresh shuffle) when the last one is used up. `onEpochEnd`
-    // runs first when an epoch ends (not before the first).
+    // The next item; a new epoch (a fresh shuffle) when the last one is used up. `onEpochEnd` runs
+    // before each shuffle, the first one included (a fresh order starts past its end), so the
+    // fine-tuner measures its held-out accuracy before training as well as after every epoch.
     std::size_t next(const std::function<void()>& onEpochEnd = {});
     bool epochDone() const { return cursor >= order.size(); }
     nlohmann::json toJson(at::Generator& dropout) const;
