@@ -288,8 +288,22 @@ int memoryReport() {
     return 0;
 }
 
+ModelConfig bertLarge() {
+    ModelConfig large = bertBase();
+    large.hiddenSize = 1024;
+    large.numLayers = 24;
+    large.numHeads = 16;
+    large.intermediateSize = 4096;
+    return large;
+}
+
 int main(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "memory") return memoryReport();
+    if (argc > 2 && std::string(argv[1]) == "write-checkpoint") {  // write-checkpoint DIR [large]: for timing whole commands
+        const bool large = argc > 3 && std::string(argv[3]) == "large";
+        writeRandomCheckpoint(argv[2], large ? bertLarge() : bertBase());
+        return 0;
+    }
     // attention-scope-bench [repeats] [token counts...]: given token counts, only those text runs.
     const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 10;
     std::vector<int> tokenCounts;

@@ -25,6 +25,7 @@ Expected<const std::map<std::string, TensorView>*> CheckpointTensors::openShard(
     auto reader = Reader::open(path);
     if (!reader) return reader.errorValue();
     out.m_shards.push_back(*reader);
+    out.m_files.push_back((*reader)->file());
     return &(*reader)->tensors();
 }
 
@@ -101,6 +102,12 @@ void CheckpointTensors::renameAll(const std::function<std::string(const std::str
 const TensorView* CheckpointTensors::find(const std::string& name) const {
     auto it = m_index.find(name);
     return it == m_index.end() ? nullptr : it->second;
+}
+
+void CheckpointTensors::releasePages(const std::string& namePrefix) const {
+    for (auto it = m_index.lower_bound(namePrefix); it != m_index.end() && it->first.compare(0, namePrefix.size(), namePrefix) == 0; ++it)
+        for (const auto& file : m_files)
+            if (file->contains(it->second->data, it->second->byteSize)) file->releasePages(it->second->data, it->second->byteSize);
 }
 
 std::vector<std::string> CheckpointTensors::names() const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checkpoint/tensor_view.h"
+#include "util/mapped_file.h"
 #include "util/expected.h"
 
 namespace ascope {
@@ -28,6 +29,10 @@ public:
     void renameAll(const std::function<std::string(const std::string&)>& rename);
     // Where the tensors came from (for messages): a file or an index.
     const std::string& source() const { return m_source; }
+    // Done reading the tensors whose names start with `namePrefix`: their pages of the file mapping
+    // leave this process's resident memory (the page cache keeps them; reading again maps them
+    // back). Loaders call it part by part, so a model is never held twice while it is converted.
+    void releasePages(const std::string& namePrefix) const;
 
 private:
     std::string m_source;
@@ -39,6 +44,7 @@ private:
     static Expected<const std::map<std::string, TensorView>*> openAnyShard(CheckpointTensors& out, const std::string& path);
 
     std::vector<std::shared_ptr<const void>> m_shards;
+    std::vector<std::shared_ptr<MappedFile>> m_files;  // the shards' mappings
     std::map<std::string, const TensorView*> m_index;
 };
 

@@ -20,6 +20,7 @@ public:
     const TensorView* find(const std::string& name) const;
     const std::map<std::string, std::string>& metadata() const { return m_metadata; }
     const std::string& path() const { return m_file->path(); }
+    const std::shared_ptr<MappedFile>& file() const { return m_file; }
 
 private:
     std::shared_ptr<MappedFile> m_file;

@@ -22,6 +22,7 @@ public:
     const std::map<std::string, TensorView>& tensors() const { return m_tensors; }
     const TensorView* find(const std::string& name) const;
     const std::string& path() const { return m_file->path(); }
+    const std::shared_ptr<MappedFile>& file() const { return m_file; }
 
 private:
     struct Impl;

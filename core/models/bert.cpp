@@ -8,7 +8,6 @@
 namespace ascope {
 
 namespace {
-using torch::nn::Embedding;
 using torch::nn::LayerNorm;
 using torch::nn::LayerNormOptions;
 using torch::nn::Linear;
@@ -29,19 +28,19 @@ AttentionCapture captureOf(const torch::Tensor& qkv, const torch::Tensor& contex
 }
 }  // namespace
 
-BertLayerImpl::BertLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.numHeads), m_act(act) {
+BertLayerImpl::BertLayerImpl(const ModelConfig& c, Activation act, ParameterInit init) : m_heads(c.numHeads), m_act(act) {
     const int64_t h = c.hiddenSize, inter = c.intermediateSize;
     auto attention = holder(*this, "attention");
     auto self = holder(*attention, "self");
-    query = self->register_module("query", Linear(h, h));
-    key = self->register_module("key", Linear(h, h));
-    value = self->register_module("value", Linear(h, h));
+    query = self->register_module("query", makeLinear(h, h, init));
+    key = self->register_module("key", makeLinear(h, h, init));
+    value = self->register_module("value", makeLinear(h, h, init));
     auto selfOut = holder(*attention, "output");
-    attentionOut = selfOut->register_module("dense", Linear(h, h));
+    attentionOut = selfOut->register_module("dense", makeLinear(h, h, init));
     attentionNorm = selfOut->register_module("LayerNorm", makeNorm(c));
-    intermediate = holder(*this, "intermediate")->register_module("dense", Linear(h, inter));
+    intermediate = holder(*this, "intermediate")->register_module("dense", makeLinear(h, inter, init));
     auto out = holder(*this, "output");
-    output = out->register_module("dense", Linear(inter, h));
+    output = out->register_module("dense", makeLinear(inter, h, init));
     outputNorm = out->register_module("LayerNorm", makeNorm(c));
     m_qkv.attach(query, key, value, m_heads);
 }
@@ -75,18 +74,18 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
     return {outputNorm(f + h1), att.probs};
 }
 
-BertModelImpl::BertModelImpl(const ModelConfig& c) : m_config(c) {
+BertModelImpl::BertModelImpl(const ModelConfig& c, ParameterInit init) : m_config(c) {
     Activation act = Activation::GeluErf;
     parseActivation(c.hiddenAct, act);
     auto emb = holder(*this, "embeddings");
-    wordEmbeddings = emb->register_module("word_embeddings", Embedding(c.vocabSize, c.hiddenSize));
-    positionEmbeddings = emb->register_module("position_embeddings", Embedding(c.maxPositionEmbeddings, c.hiddenSize));
+    wordEmbeddings = emb->register_module("word_embeddings", makeEmbedding(c.vocabSize, c.hiddenSize, init));
+    positionEmbeddings = emb->register_module("position_embeddings", makeEmbedding(c.maxPositionEmbeddings, c.hiddenSize, init));
     if (c.typeVocabSize > 0)
-        tokenTypeEmbeddings = emb->register_module("token_type_embeddings", Embedding(c.typeVocabSize, c.hiddenSize));
+        tokenTypeEmbeddings = emb->register_module("token_type_embeddings", makeEmbedding(c.typeVocabSize, c.hiddenSize, init));
     embeddingNorm = emb->register_module("LayerNorm", makeNorm(c));
     auto layerList = holder(*holder(*this, "encoder"), "layer");
     for (int i = 0; i < c.numLayers; ++i)
-        layers.push_back(layerList->register_module(std::to_string(i), BertLayer(c, act)));
+        layers.push_back(layerList->register_module(std::to_string(i), BertLayer(c, act, init)));
 }
 
 void BertModelImpl::packForInference(bool releaseWeights) {
@@ -139,13 +138,13 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor x, int64_t first, const Att
     return x;  // [batch, seq, hidden]
 }
 
-BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tiedDecoder) : m_act(act) {
+BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tiedDecoder, ParameterInit init) : m_act(act) {
     auto t = holder(*this, "transform");
-    transform = t->register_module("dense", Linear(c.hiddenSize, c.hiddenSize));
+    transform = t->register_module("dense", makeLinear(c.hiddenSize, c.hiddenSize, init));
     transformNorm = t->register_module("LayerNorm", makeNorm(c));
     if (!tiedDecoder)
-        decoderWeight = holder(*this, "decoder")->register_parameter("weight", torch::zeros({c.vocabSize, c.hiddenSize}));
-    bias = register_parameter("bias", torch::zeros({c.vocabSize}));
+        decoderWeight = holder(*this, "decoder")->register_parameter("weight", makeParameterTensor({c.vocabSize, c.hiddenSize}, init));
+    bias = register_parameter("bias", makeParameterTensor({c.vocabSize}, init));
 }
 
 torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
@@ -211,6 +210,18 @@ Expected<int> classifierLabels(const ModelConfig& c, const CheckpointTensors& te
 }
 }  // namespace
 
+namespace {
+// Reads the embeddings, then the layers one by one (loadLayersForInference).
+Status loadForInference(BertModelImpl& model, const CheckpointTensors& tensors, const std::string& prefix) {
+    auto embeddings = model.named_children()["embeddings"];
+    if (auto st = loadParameters(*embeddings, tensors, prefix + "embeddings."); !st) return st;
+    tensors.releasePages(prefix + "embeddings.");
+    if (auto st = loadLayersForInference(model.layers, tensors, prefix + "encoder.layer."); !st) return st;
+    returnFreedMemory();
+    return Status::ok();
+}
+}  // namespace
+
 Status checkBertConfig(const ModelConfig& c) {
     Activation act;
     if (!parseActivation(c.hiddenAct, act))
@@ -228,11 +239,9 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
                                             "'embeddings.word_embeddings.weight')");
     try {
         LoadedBert out;
-        out.model = BertModel(c);
-        if (auto st = loadParameters(*out.model, tensors, prefix); !st) return st.errorValue();
+        out.model = BertModel(c, ParameterInit::Uninitialised);
         out.model->eval();
-        out.model->packForInference(true);  // loaded models only run inference
-        returnFreedMemory();
+        if (auto st = loadForInference(*out.model, tensors, prefix); !st) return st.errorValue();
         bool tokenLevel = false;
         auto labels = classifierLabels(c, tensors, prefix, tokenLevel);
         if (!labels) return labels.errorValue();

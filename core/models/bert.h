@@ -12,13 +12,14 @@
 #include "models/attention_math.h"
 #include "models/packed_linear.h"
 #include "models/qkv_projection.h"
+#include "models/torch_weights.h"
 #include "util/expected.h"
 
 namespace ascope {
 
 class BertLayerImpl : public torch::nn::Module {
 public:
-    BertLayerImpl(const ModelConfig& config, Activation act);
+    BertLayerImpl(const ModelConfig& config, Activation act, ParameterInit init = ParameterInit::Random);
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq]).
     // probsOut (optional): where to write the probabilities, see multiHeadAttention.
     // capture (optional): receives the layer's q, k, v and per-head context (AttentionCapture).
@@ -55,7 +56,7 @@ using LayerCallback = std::function<bool(int layer)>;
 
 class BertModelImpl : public torch::nn::Module {
 public:
-    explicit BertModelImpl(const ModelConfig& config);
+    explicit BertModelImpl(const ModelConfig& config, ParameterInit init = ParameterInit::Random);
     // inputIds, attentionMask: [batch, seq]. Returns no outputs (lastHidden undefined) when cancelled.
     // attentionOut (optional): contiguous [layers, batch, heads, seq, seq] receiving every layer's probabilities.
     // overrides: attention masks and head mask inside every layer (see AttentionOverrides).
@@ -89,7 +90,8 @@ class BertMlmHeadImpl : public torch::nn::Module {
 public:
     // With tiedDecoder the decoder weight is not a parameter of the head: set decoderWeight to
     // the word-embedding matrix (shared, as Hugging Face ties them).
-    BertMlmHeadImpl(const ModelConfig& config, Activation act, bool tiedDecoder = false);
+    BertMlmHeadImpl(const ModelConfig& config, Activation act, bool tiedDecoder = false,
+                    ParameterInit init = ParameterInit::Random);
     // rows: [n, hidden] -> logits [n, vocab]
     torch::Tensor forward(const torch::Tensor& rows);
 

@@ -2,6 +2,31 @@
 
 namespace ascope {
 
+torch::nn::Linear makeLinear(int64_t in, int64_t out, ParameterInit init, bool bias) {
+    if (init == ParameterInit::Random) return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+    // Built empty ([0, 1]: LibTorch's initialiser needs a non-zero fan-in), then given its real,
+    // uninitialised shape.
+    torch::nn::Linear linear(torch::nn::LinearOptions(1, 0).bias(bias));
+    torch::NoGradGuard noGrad;
+    linear->weight.set_data(torch::empty({out, in}));  // [out, in]
+    if (bias) linear->bias.set_data(torch::empty({out}));
+    linear->options = torch::nn::LinearOptions(in, out).bias(bias);
+    return linear;
+}
+
+torch::nn::Embedding makeEmbedding(int64_t count, int64_t dim, ParameterInit init) {
+    if (init == ParameterInit::Random) return torch::nn::Embedding(count, dim);
+    torch::nn::Embedding embedding(torch::nn::EmbeddingOptions(0, 0));
+    torch::NoGradGuard noGrad;
+    embedding->weight.set_data(torch::empty({count, dim}));  // [count, dim]
+    embedding->options = torch::nn::EmbeddingOptions(count, dim);
+    return embedding;
+}
+
+torch::Tensor makeParameterTensor(torch::IntArrayRef shape, ParameterInit init) {
+    return init == ParameterInit::Random ? torch::zeros(shape) : torch::empty(shape);
+}
+
 Expected<torch::Tensor> toFloatTensor(const TensorView& view) {
     std::vector<float> values;
     if (!toFloat32(view, values))
@@ -28,7 +53,7 @@ const TensorView* findTensor(const CheckpointTensors& tensors, const std::string
 }
 
 Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensors, const std::string& prefix,
-                      const std::set<std::string>& optional) {
+                      const std::set<std::string>& optional, LoadMode mode) {
     torch::NoGradGuard noGrad;
     for (auto& item : module.named_parameters(true)) {
         const std::string name = prefix + item.key();
@@ -44,6 +69,12 @@ Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensor
             wanted.shape = expected;
             return makeError(ErrorKind::InvalidInput, view->file + ": tensor '" + name + "' has shape " + view->shapeString() +
                              " but config.json implies " + wanted.shapeString());
+        }
+        if (mode == LoadMode::BorrowMatrices && param.dim() == 2 && view->dtype == DType::F32 &&
+            reinterpret_cast<std::uintptr_t>(view->data) % alignof(float) == 0) {
+            // [rows, cols] over the checkpoint's bytes: const only by promise (see LoadMode)
+            param.set_data(torch::from_blob(const_cast<std::uint8_t*>(view->data), expected, torch::kFloat32));
+            continue;
         }
         if (param.is_contiguous() && param.scalar_type() == torch::kFloat32 && isFloatingDType(view->dtype)) {
             toFloat32(*view, param.data_ptr<float>());  // straight into the parameter: no temporaries

@@ -14,11 +14,11 @@ torch::nn::LayerNorm makeNorm(const ModelConfig& c) {
 }
 }  // namespace
 
-VitLayerImpl::VitLayerImpl(const ModelConfig& c, Activation act) : m_heads(c.numHeads), m_act(act) {
+VitLayerImpl::VitLayerImpl(const ModelConfig& c, Activation act, ParameterInit init) : m_heads(c.numHeads), m_act(act) {
     const int64_t h = c.hiddenSize, inter = c.intermediateSize;
     auto attention = holder(*this, "attention");
     auto self = holder(*attention, "attention");
-    auto lin = [&](int64_t in, int64_t out, bool bias) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)); };
+    auto lin = [&](int64_t in, int64_t out, bool bias) { return makeLinear(in, out, init, bias); };
     query = self->register_module("query", lin(h, h, true));
     key = self->register_module("key", lin(h, h, true));
     value = self->register_module("value", lin(h, h, true));
@@ -55,7 +55,7 @@ std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tenso
     return {h + output(applyActivation(m_act, intermediate(normAfter(h)))), att.probs};
 }
 
-VitModelImpl::VitModelImpl(const ModelConfig& c, int prefixTokens) : m_prefix(prefixTokens) {
+VitModelImpl::VitModelImpl(const ModelConfig& c, int prefixTokens, ParameterInit init) : m_prefix(prefixTokens) {
     Activation act = Activation::GeluErf;
     parseActivation(c.hiddenAct, act);
     m_grid = c.imageSize / c.patchSize;
@@ -67,7 +67,7 @@ VitModelImpl::VitModelImpl(const ModelConfig& c, int prefixTokens) : m_prefix(pr
                           ->register_module("projection", torch::nn::Conv2d(torch::nn::Conv2dOptions(c.numChannels, c.hiddenSize, c.patchSize)
                                                                                 .stride(c.patchSize)));
     auto layerList = holder(*holder(*this, "encoder"), "layer");
-    for (int i = 0; i < c.numLayers; ++i) layers.push_back(layerList->register_module(std::to_string(i), VitLayer(c, act)));
+    for (int i = 0; i < c.numLayers; ++i) layers.push_back(layerList->register_module(std::to_string(i), VitLayer(c, act, init)));
     finalNorm = register_module("layernorm", makeNorm(c));
 }
 
@@ -120,8 +120,12 @@ Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tenso
     const int prefixTokens = tensors.contains(prefix + "embeddings.distillation_token") ? 2 : 1;
     try {
         LoadedVit out;
-        out.model = VitModel(c, prefixTokens);
-        if (auto st = loadParameters(*out.model, tensors, prefix); !st) return st.errorValue();
+        out.model = VitModel(c, prefixTokens, ParameterInit::Uninitialised);
+        out.model->eval();
+        for (const auto& child : out.model->named_children())  // embeddings, final norm; the layers one by one below
+            if (child.key() != "encoder")
+                if (auto st = loadParameters(*child.value(), tensors, prefix + child.key() + "."); !st) return st.errorValue();
+        if (auto st = loadLayersForInference(out.model->layers, tensors, prefix + "encoder.layer."); !st) return st.errorValue();
         const int labels = static_cast<int>(c.id2label.size());
         auto loadHead = [&](const std::string& name, torch::nn::Linear& head) -> Status {
             const auto* w = tensors.find(name + ".weight");
@@ -141,10 +145,8 @@ Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tenso
             if (auto st = loadHead("cls_classifier", out.classifier); !st) return st.errorValue();
             if (auto st = loadHead("distillation_classifier", out.distillationClassifier); !st) return st.errorValue();
         }
-        out.model->eval();
         for (auto* head : {&out.classifier, &out.distillationClassifier})
             if (*head) useInputMajorLinearWeights(**head);
-        for (auto& layer : out.model->layers) layer->packForInference(true);  // loaded models only run inference
         returnFreedMemory();
         return out;
     } catch (const std::exception& e) {

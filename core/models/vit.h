@@ -18,7 +18,7 @@ namespace ascope {
 
 class VitLayerImpl : public torch::nn::Module {
 public:
-    VitLayerImpl(const ModelConfig& config, Activation act);
+    VitLayerImpl(const ModelConfig& config, Activation act, ParameterInit init = ParameterInit::Random);
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {},
                                                     const torch::Tensor& additiveMask = {}, const torch::Tensor& headScale = {});
@@ -41,7 +41,7 @@ TORCH_MODULE(VitLayer);
 class VitModelImpl : public torch::nn::Module {
 public:
     // prefixTokens: 1 for ViT ([CLS]), 2 for DeiT ([CLS] + distillation).
-    VitModelImpl(const ModelConfig& config, int prefixTokens);
+    VitModelImpl(const ModelConfig& config, int prefixTokens, ParameterInit init = ParameterInit::Random);
     // pixels: [batch, channels, H, W] -> final normalised hidden states [batch, 1 + prefix..., hidden].
     // With keepLayerInputs, out.hiddenStates holds each layer's input (entry 0: the embeddings).
     BertOutputs forward(const torch::Tensor& pixels, const LayerCallback& onLayer = {},

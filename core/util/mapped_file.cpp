@@ -33,6 +33,20 @@ Expected<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) 
     return file;
 }
 
+bool MappedFile::contains(const void* p, std::size_t bytes) const {
+    const auto* b = static_cast<const std::uint8_t*>(p);
+    return m_data && b >= m_data && bytes <= m_size && static_cast<std::size_t>(b - m_data) <= m_size - bytes;
+}
+
+void MappedFile::releasePages(const void* p, std::size_t bytes) const {
+    if (!contains(p, bytes)) return;
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    // Whole pages inside the range: a page shared with a neighbouring tensor stays.
+    const auto from = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
+    const auto to = (reinterpret_cast<std::uintptr_t>(p) + bytes) / page * page;
+    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+}
+
 MappedFile::~MappedFile() {
     if (m_data) ::munmap(const_cast<std::uint8_t*>(m_data), m_size);
 }

@@ -19,6 +19,11 @@ public:
     const std::uint8_t* data() const { return m_data; }
     std::size_t size() const { return m_size; }
     const std::string& path() const { return m_path; }
+    // Whether [p, p + bytes) lies inside this mapping.
+    bool contains(const void* p, std::size_t bytes) const;
+    // Drops the whole pages inside [p, p + bytes) from the process's resident memory (the file and
+    // the page cache are untouched; the next read maps them again). For memory read once.
+    void releasePages(const void* p, std::size_t bytes) const;
 
 private:
     MappedFile() = default;
