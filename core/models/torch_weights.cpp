@@ -27,6 +27,14 @@ torch::Tensor makeParameterTensor(torch::IntArrayRef shape, ParameterInit init) 
     return init == ParameterInit::Random ? torch::zeros(shape) : torch::empty(shape);
 }
 
+torch::Tensor ConversionScratch::take(torch::IntArrayRef shape) {
+    const auto count = c10::multiply_integers(shape);
+    if (m_next == m_buffers.size()) m_buffers.emplace_back();
+    auto& buffer = m_buffers[m_next++];
+    if (!buffer.defined() || buffer.numel() < count) buffer = torch::empty({count});
+    return buffer.narrow(0, 0, count).view(shape);
+}
+
 Expected<torch::Tensor> toFloatTensor(const TensorView& view) {
     std::vector<float> values;
     if (!toFloat32(view, values))
@@ -53,7 +61,7 @@ const TensorView* findTensor(const CheckpointTensors& tensors, const std::string
 }
 
 Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensors, const std::string& prefix,
-                      const std::set<std::string>& optional, LoadMode mode) {
+                      const std::set<std::string>& optional, LoadMode mode, ConversionScratch* scratch) {
     torch::NoGradGuard noGrad;
     for (auto& item : module.named_parameters(true)) {
         const std::string name = prefix + item.key();
@@ -74,6 +82,12 @@ Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensor
             reinterpret_cast<std::uintptr_t>(view->data) % alignof(float) == 0) {
             // [rows, cols] over the checkpoint's bytes: const only by promise (see LoadMode)
             param.set_data(torch::from_blob(const_cast<std::uint8_t*>(view->data), expected, torch::kFloat32));
+            continue;
+        }
+        if (mode == LoadMode::BorrowMatrices && scratch && param.dim() == 2 && isFloatingDType(view->dtype)) {
+            auto converted = scratch->take(expected);  // [rows, cols]
+            toFloat32(*view, converted.data_ptr<float>());
+            param.set_data(converted);
             continue;
         }
         if (param.is_contiguous() && param.scalar_type() == torch::kFloat32 && isFloatingDType(view->dtype)) {

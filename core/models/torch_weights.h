@@ -26,16 +26,32 @@ torch::Tensor makeParameterTensor(torch::IntArrayRef shape, ParameterInit init);
 Expected<torch::Tensor> toFloatTensor(const TensorView& view);
 
 // How loadParameters fills a parameter. BorrowMatrices: a 2-D float32 parameter whose bytes lie
-// aligned in the checkpoint becomes a view of them instead of a copy. The checkpoint's memory is
-// read-only and lives only as long as `tensors`: only for weights packed (copied into their
-// inference layout) and released before the checkpoint closes, never written.
+// aligned in the checkpoint becomes a view of them instead of a copy, and one stored in another
+// dtype (float16, bfloat16) is converted into a ConversionScratch buffer. The checkpoint's memory is
+// read-only and lives only as long as `tensors`, and scratch buffers are reused: only for weights
+// packed (copied into their inference layout) and released before the next part loads, never written.
 enum class LoadMode { Copy, BorrowMatrices };
+
+// Float32 buffers reused for converted matrices while a model opens, part by part: the same shapes
+// come back layer after layer, so one layer's worth of memory serves them all, instead of fresh
+// pages touched for every weight.
+class ConversionScratch {
+public:
+    // The next buffer, shaped `shape` (grown when smaller). Valid until rewind() hands it out again.
+    torch::Tensor take(torch::IntArrayRef shape);
+    void rewind() { m_next = 0; }
+
+private:
+    std::vector<torch::Tensor> m_buffers;
+    std::size_t m_next = 0;
+};
 
 // Fills every parameter of `module` from `tensors[prefix + name]`. Accepts the old LayerNorm
 // names (gamma/beta). Parameters listed in `optional` may be absent (left as they are).
 // Shapes must match exactly: a mismatch names the tensor, the checkpoint shape and the expected one.
 Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensors, const std::string& prefix,
-                      const std::set<std::string>& optional = {}, LoadMode mode = LoadMode::Copy);
+                      const std::set<std::string>& optional = {}, LoadMode mode = LoadMode::Copy,
+                      ConversionScratch* scratch = nullptr);
 
 // For models that only run inference: loads layers[i] from `layerPrefix` + "i.", packs it (its
 // packForInference(true) copies the weights into their inference layout and frees them) and
@@ -43,9 +59,11 @@ Status loadParameters(torch::nn::Module& module, const CheckpointTensors& tensor
 // twice while it opens. The layers' matrices are read where they lie (LoadMode::BorrowMatrices).
 template <class LayerHolder>
 Status loadLayersForInference(std::vector<LayerHolder>& layers, const CheckpointTensors& tensors, const std::string& layerPrefix) {
+    ConversionScratch scratch;
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const std::string prefix = layerPrefix + std::to_string(l) + ".";
-        if (auto st = loadParameters(*layers[l], tensors, prefix, {}, LoadMode::BorrowMatrices); !st) return st;
+        scratch.rewind();
+        if (auto st = loadParameters(*layers[l], tensors, prefix, {}, LoadMode::BorrowMatrices, &scratch); !st) return st;
         layers[l]->packForInference(true);
         tensors.releasePages(prefix);
     }

@@ -88,3 +88,29 @@ TEST_CASE("Every half value widens to float32 exactly as LibTorch widens it", "[
     }
     REQUIRE(mismatches == 0);
 }
+
+TEST_CASE("Every bfloat16 value widens to float32 exactly as LibTorch widens it", "[core][checkpoint][convert]") {
+    // All 65536 bit patterns at an odd byte offset and an odd length: the eight-wide path reads
+    // unaligned memory and the scalar path finishes the tail.
+    std::vector<std::uint8_t> bytes(1 + 2 * (65536 + 5));
+    for (std::size_t i = 0; i < 65536 + 5; ++i) {
+        const auto bits = static_cast<std::uint16_t>(i * 40503u);  // every pattern, in a scrambled order
+        bytes[1 + 2 * i] = static_cast<std::uint8_t>(bits & 0xFF);
+        bytes[2 + 2 * i] = static_cast<std::uint8_t>(bits >> 8);
+    }
+    TensorView view;
+    view.dtype = DType::BF16;
+    view.shape = {65536 + 5};
+    view.data = bytes.data() + 1;
+    std::vector<float> ours;
+    REQUIRE(toFloat32(view, ours));
+    std::vector<std::uint16_t> aligned(65536 + 5);
+    std::memcpy(aligned.data(), bytes.data() + 1, aligned.size() * 2);
+    auto expected = torch::from_blob(aligned.data(), {static_cast<int64_t>(aligned.size())}, torch::kBFloat16).to(torch::kFloat).contiguous();
+    const float* theirs = expected.data_ptr<float>();
+    int mismatches = 0;
+    for (std::size_t i = 0; i < aligned.size(); ++i)
+        if (std::memcmp(&ours[i], &theirs[i], 4) != 0 && ++mismatches <= 5)
+            FAIL_CHECK("bfloat16 0x" << std::hex << aligned[i] << ": " << ours[i] << " vs " << theirs[i]);
+    REQUIRE(mismatches == 0);
+}

@@ -1,0 +1,58 @@
+#pragma once
+// What the benchmark's reports share: random checkpoints of real shapes, FLOP counts, the process's
+// memory, timing. Nothing here asserts: the benchmark prints figures (not part of CTest).
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "checkpoint/model_config.h"
+#include "checkpoint/tensor_view.h"
+
+namespace ascope::bench {
+
+ModelConfig bertBase();   // 12 x 768, 12 heads, vocab 30522
+ModelConfig bertLarge();  // 24 x 1024, 16 heads
+
+// Writes a BERT checkpoint with random N(0, 0.02) weights (config.json, vocab.txt, model.safetensors
+// in `dtype`: F32, F16 or BF16) and returns the bytes of its parameters in float32.
+double writeRandomCheckpoint(const std::filesystem::path& dir, const ModelConfig& c, DType dtype = DType::F32);
+// A random ViT-Base/16 with 1000 classes for images of imageSize pixels; returns its float32 bytes.
+double writeRandomVit(const std::filesystem::path& dir, int imageSize);
+
+// FLOPs of one forward over `tokens` tokens with one [MASK] (the MLM head runs on masked rows only).
+double forwardFlops(const ModelConfig& c, double tokens);
+// A text of `words` vocabulary words with one [MASK] in the middle.
+std::string sentence(int words);
+
+// Resident memory of this process in MB: anonymous (the model's own memory), total (with mapped
+// files and libraries) and the peak total since the last resetPeakMemory().
+struct ProcessMemory {
+    double anonMb = 0, residentMb = 0, peakMb = 0;
+};
+ProcessMemory processMemory();
+void resetPeakMemory();
+
+// Runs `work` in a child process (so allocators' leftovers and peaks of earlier work do not blur its
+// figures) and returns its exit status, or -1.
+int inChildProcess(const std::function<int()>& work);
+
+// Best and mean wall time of `repeats` calls of `run`, in ms.
+struct Timing {
+    double best = 1e300, mean = 0;
+};
+template <class Run>
+Timing timeRuns(int repeats, Run run) {
+    Timing t;
+    for (int r = 0; r < repeats; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        run();
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        t.best = std::min(t.best, ms);
+        t.mean += ms / repeats;
+    }
+    return t;
+}
+
+}  // namespace ascope::bench
