@@ -184,6 +184,23 @@ std::string sentence(int words) {
     return s;
 }
 
+double writeRandomCheckpointApart(const fs::path& dir, const ModelConfig& c, DType dtype) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    const int status = inChildProcess([&] {
+        close(fds[0]);
+        const double bytes = writeRandomCheckpoint(dir, c, dtype);
+        const bool ok = write(fds[1], &bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes);
+        close(fds[1]);
+        return ok ? 0 : 1;
+    });
+    close(fds[1]);
+    double bytes = -1;
+    if (status != 0 || read(fds[0], &bytes, sizeof bytes) != static_cast<ssize_t>(sizeof bytes)) bytes = -1;
+    close(fds[0]);
+    return bytes;
+}
+
 int inChildProcess(const std::function<int()>& work) {
     std::fflush(stdout);
     const pid_t child = fork();

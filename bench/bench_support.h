@@ -18,6 +18,9 @@ ModelConfig bertLarge();  // 24 x 1024, 16 heads
 // Writes a BERT checkpoint with random N(0, 0.02) weights (config.json, vocab.txt, model.safetensors
 // in `dtype`: F32, F16 or BF16) and returns the bytes of its parameters in float32.
 double writeRandomCheckpoint(const std::filesystem::path& dir, const ModelConfig& c, DType dtype = DType::F32);
+// writeRandomCheckpoint in a child process, so that the writer's freed buffers (which the allocator
+// may keep) do not count in this process's memory figures; -1 when it fails.
+double writeRandomCheckpointApart(const std::filesystem::path& dir, const ModelConfig& c, DType dtype = DType::F32);
 // A random ViT-Base/16 with 1000 classes for images of imageSize pixels; returns its float32 bytes.
 double writeRandomVit(const std::filesystem::path& dir, int imageSize);
 

@@ -80,20 +80,8 @@ int openReport(int runs) {
     for (const auto& c : cases) {
         const auto dir = fs::temp_directory_path() / "ascope-bench-open";
         fs::remove_all(dir);
-        double weightBytes = 0;
-        int fds[2];
-        if (pipe(fds) != 0) return 1;
-        const int written = inChildProcess([&] {  // the writer's buffers stay out of this process
-            close(fds[0]);
-            const double bytes = writeRandomCheckpoint(dir, c.config, c.dtype);
-            const bool ok = write(fds[1], &bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes);
-            close(fds[1]);
-            return ok ? 0 : 1;
-        });
-        close(fds[1]);
-        const bool haveBytes = read(fds[0], &weightBytes, sizeof weightBytes) == static_cast<ssize_t>(sizeof weightBytes);
-        close(fds[0]);
-        if (written != 0 || !haveBytes) {
+        const double weightBytes = writeRandomCheckpointApart(dir, c.config, c.dtype);
+        if (weightBytes < 0) {
             std::fprintf(stderr, "bench: could not write the %s checkpoint\n", c.label);
             return 1;
         }

@@ -7,13 +7,15 @@
 
 #include "tokenizer/bert_tokenizer.h"
 #include "util/default_init_allocator.h"
+#include "util/large_block_allocator.h"
 
 namespace ascope {
 
 // Attention probabilities [layers][heads][queries][keys], row-major.
 struct AttentionStack {
     int layers = 0, heads = 0, queries = 0, keys = 0;
-    std::vector<float, DefaultInitAllocator<float>> values;  // filled by the model, not zeroed first
+    // Filled by the model, not zeroed first; large results reuse a freed one's memory (LargeBlockAllocator).
+    std::vector<float, DefaultInitAllocator<float, LargeBlockAllocator<float>>> values;
 
     bool empty() const { return values.empty(); }
     std::size_t index(int layer, int head, int query, int key) const {

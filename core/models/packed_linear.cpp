@@ -4,14 +4,12 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 #include "models/onednn_support.h"
+#include "util/huge_page_memory.h"
 
 namespace ascope {
 
@@ -80,37 +78,13 @@ torch::Tensor plainWeight(const torch::Tensor& weightIn) {
     return weight.stride(0) == 0 || weight.stride(1) == 0 ? weight.contiguous() : weight;
 }
 
-// Memory for a packed weight, on 2 MB pages where the system offers them (fewer TLB misses while the
+// Memory for a packed weight, on huge pages where the system offers them (fewer TLB misses while the
 // products stream the weights), mapped on its own so that freeing it returns it to the system
 // rather than leaving a hole in the heap.
 class WeightStorage {
 public:
-    explicit WeightStorage(std::size_t bytes) {
-        constexpr std::size_t huge = std::size_t(2) << 20, page = 4096;
-        m_bytes = (bytes + page - 1) / page * page;  // the tail past the last whole 2 MB stays on small pages
-#ifdef __linux__
-        void* p = mmap(nullptr, m_bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) throw std::bad_alloc();
-        // Keep the 2 MB-aligned part; unmap the slack before and after it.
-        auto* base = static_cast<char*>(p);
-        auto* aligned = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(base) + huge - 1) & ~(huge - 1));
-        if (aligned > base) munmap(base, static_cast<std::size_t>(aligned - base));
-        const std::size_t tail = huge - static_cast<std::size_t>(aligned - base);
-        if (tail > 0) munmap(aligned + m_bytes, tail);
-        madvise(aligned, m_bytes, MADV_HUGEPAGE);  // advice only
-        m_data = aligned;
-#else
-        m_data = std::aligned_alloc(huge, (m_bytes + huge - 1) / huge * huge);
-        if (!m_data) throw std::bad_alloc();
-#endif
-    }
-    ~WeightStorage() {
-#ifdef __linux__
-        munmap(m_data, m_bytes);
-#else
-        std::free(m_data);
-#endif
-    }
+    explicit WeightStorage(std::size_t bytes) : m_data(mapHugePageMemory(bytes)), m_bytes(bytes) {}
+    ~WeightStorage() { unmapHugePageMemory(m_data, m_bytes); }
     WeightStorage(const WeightStorage&) = delete;
     WeightStorage& operator=(const WeightStorage&) = delete;
     void* data() const { return m_data; }

@@ -8,6 +8,7 @@
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/safetensors_writer.h"
 #include "temp_dir.h"
+#include "util/large_block_allocator.h"
 #include "util/mapped_file.h"
 
 using namespace ascope;
@@ -80,4 +81,38 @@ TEST_CASE("A mapping contains only ranges that lie wholly inside it", "[core][ch
     CHECK_FALSE((*file)->contains(heap.data(), heap.size()));
     (*file)->releasePages(heap.data(), heap.size());  // memory it does not map is left alone
     CHECK(heap[50] == 1);
+}
+
+TEST_CASE("A large result's memory is reused by the next only while no other large block is alive", "[core][memory]") {
+    using Values = std::vector<float, LargeBlockAllocator<float>>;
+    const std::size_t n = large_blocks::kThreshold / sizeof(float) + 1000;  // over the threshold
+    REQUIRE(large_blocks::liveBlocks() == 0);
+    const float* first = nullptr;
+    {
+        Values a(n, 1.f);
+        first = a.data();
+        CHECK(large_blocks::liveBlocks() == 1);
+        CHECK_FALSE(large_blocks::holdsSpare());
+    }
+    CHECK(large_blocks::holdsSpare());  // nothing alive: kept for the next run
+    {
+        Values b(n, 2.f);
+        CHECK(b.data() == first);  // the same memory again, already mapped
+        CHECK_FALSE(large_blocks::holdsSpare());
+        CHECK(b[n - 1] == 2.f);
+        Values c(n, 3.f);  // a second result while the first is alive (the app replacing a result)
+        CHECK(large_blocks::liveBlocks() == 2);
+        b = Values();  // the old one goes while the new one lives: no spare beside it
+        CHECK(large_blocks::liveBlocks() == 1);
+        CHECK_FALSE(large_blocks::holdsSpare());
+        CHECK(c[0] == 3.f);
+    }
+    CHECK(large_blocks::holdsSpare());
+    {
+        Values other(n + 4096, 4.f);  // another size: the spare is dropped, not kept beside it
+        CHECK(large_blocks::liveBlocks() == 1);
+        CHECK_FALSE(large_blocks::holdsSpare());
+    }
+    Values small(1000, 5.f);  // small vectors come from the ordinary heap
+    CHECK(large_blocks::liveBlocks() == 0);
 }
