@@ -256,7 +256,7 @@ Expected<LoadedBert> loadBert(const ModelConfig& c, const CheckpointTensors& ten
             Activation act = Activation::GeluErf;
             parseActivation(c.hiddenAct, act);
             const bool tied = !tensors.contains("cls.predictions.decoder.weight");
-            out.head = BertMlmHead(c, act, tied);
+            out.head = BertMlmHead(c, act, tied, ParameterInit::Uninitialised);  // every parameter comes from the checkpoint
             if (auto st = loadParameters(*out.head, tensors, "cls.predictions."); !st) return st.errorValue();
             if (tied) out.head->decoderWeight = out.model->wordEmbeddings->weight;  // shared, not copied
             out.head->eval();  // its products read the weights where they lie (linearInPlace)
