@@ -208,9 +208,7 @@ Expected<int> classifierLabels(const ModelConfig& c, const CheckpointTensors& te
     }
     return static_cast<int>(labels);
 }
-}  // namespace
 
-namespace {
 // Reads the embeddings, then the layers one by one (loadLayersForInference).
 Status loadForInference(BertModelImpl& model, const CheckpointTensors& tensors, const std::string& prefix) {
     auto embeddings = model.named_children()["embeddings"];
