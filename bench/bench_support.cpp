@@ -61,6 +61,11 @@ struct RandomTensors {
     double bytes = 0;
 };
 
+void writeConfig(const fs::path& dir, const ModelConfig& c) {
+    std::FILE* f = std::fopen((dir / "config.json").c_str(), "w");
+    if (!f || std::fputs(c.toJsonText().c_str(), f) < 0) std::fprintf(stderr, "bench: cannot write %s\n", (dir / "config.json").c_str());
+    if (f) std::fclose(f);
+}
 }  // namespace
 
 double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c, DType dtype) {
@@ -98,9 +103,7 @@ double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c, DType dt
     std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
     while (static_cast<int>(vocab.size()) < c.vocabSize) vocab.push_back("w" + std::to_string(vocab.size()));
     Vocab::fromTokens(vocab).writeFile((dir / "vocab.txt").string());
-    std::FILE* f = std::fopen((dir / "config.json").c_str(), "w");
-    std::fputs(c.toJsonText().c_str(), f);
-    std::fclose(f);
+    writeConfig(dir, c);
     return add.bytes;
 }
 
@@ -151,9 +154,7 @@ double writeRandomVit(const fs::path& dir, int imageSize) {
     c.imageSize = imageSize;
     c.patchSize = 16;
     for (int k = 0; k < 1000; ++k) c.id2label[k] = "class " + std::to_string(k);
-    std::FILE* f = std::fopen((dir / "config.json").c_str(), "w");
-    std::fputs(c.toJsonText().c_str(), f);
-    std::fclose(f);
+    writeConfig(dir, c);
     return add.bytes;
 }
 

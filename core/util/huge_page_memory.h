@@ -7,7 +7,7 @@
 
 namespace ascope {
 
-// `bytes` of zeroed memory, or throws std::bad_alloc.
+// `bytes` of memory (zeroed on Linux, where it is a fresh mapping), or throws std::bad_alloc.
 void* mapHugePageMemory(std::size_t bytes);
 // Frees memory from mapHugePageMemory(bytes), with the same `bytes`.
 void unmapHugePageMemory(void* p, std::size_t bytes);
