@@ -36,6 +36,18 @@ ModelConfig bertLarge() {
     return c;
 }
 
+ModelConfig robertaBase() {
+    ModelConfig c = bertBase();
+    c.modelType = "roberta";
+    c.architectures = {"RobertaForMaskedLM"};
+    c.vocabSize = 50265;
+    c.maxPositionEmbeddings = 514;
+    c.typeVocabSize = 1;
+    c.padTokenId = 1;
+    c.layerNormEps = 1e-5;
+    return c;
+}
+
 namespace {
 struct RandomTensors {
     RandomTensors(unsigned seed, DType stored) : rng(seed), dtype(stored) {}
@@ -70,11 +82,30 @@ void writeConfig(const fs::path& dir, const ModelConfig& c) {
 
 double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c, DType dtype) {
     fs::create_directories(dir);
-    RandomTensors add(3, dtype);
+    RandomTensors tensors(3, dtype);
+    // RoBERTa's names for a RoBERTa-family config (roberta.*, lm_head.*), else BERT's.
+    const bool roberta = c.isRobertaFamily();
+    auto add = [&](const std::string& bertName, std::vector<std::int64_t> shape, float value = NAN) {
+        std::string name = bertName;
+        if (roberta) {
+            static const std::pair<std::string, std::string> kNames[] = {
+                {"bert.", "roberta."},
+                {"cls.predictions.transform.dense.", "lm_head.dense."},
+                {"cls.predictions.transform.LayerNorm.", "lm_head.layer_norm."},
+                {"cls.predictions.bias", "lm_head.bias"},
+            };
+            for (const auto& [from, to] : kNames)
+                if (name.rfind(from, 0) == 0) {
+                    name = to + name.substr(from.size());
+                    break;
+                }
+        }
+        tensors(name, std::move(shape), value);
+    };
     const int h = c.hiddenSize, i = c.intermediateSize;
     add("bert.embeddings.word_embeddings.weight", {c.vocabSize, h});
     add("bert.embeddings.position_embeddings.weight", {c.maxPositionEmbeddings, h});
-    add("bert.embeddings.token_type_embeddings.weight", {2, h});
+    add("bert.embeddings.token_type_embeddings.weight", {std::max(1, c.typeVocabSize), h});
     add("bert.embeddings.LayerNorm.weight", {h}, 1.f);
     add("bert.embeddings.LayerNorm.bias", {h}, 0.f);
     for (int l = 0; l < c.numLayers; ++l) {
@@ -99,12 +130,14 @@ double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c, DType dt
     add("cls.predictions.transform.LayerNorm.weight", {h}, 1.f);
     add("cls.predictions.transform.LayerNorm.bias", {h}, 0.f);
     add("cls.predictions.bias", {c.vocabSize}, 0.f);
-    if (auto st = add.writer.write((dir / "model.safetensors").string()); !st) std::fprintf(stderr, "bench: %s\n", st.error().c_str());
-    std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
-    while (static_cast<int>(vocab.size()) < c.vocabSize) vocab.push_back("w" + std::to_string(vocab.size()));
-    Vocab::fromTokens(vocab).writeFile((dir / "vocab.txt").string());
+    if (auto st = tensors.writer.write((dir / "model.safetensors").string()); !st) std::fprintf(stderr, "bench: %s\n", st.error().c_str());
+    if (!roberta) {  // a RoBERTa folder gets its tokenizer.json from the caller
+        std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+        while (static_cast<int>(vocab.size()) < c.vocabSize) vocab.push_back("w" + std::to_string(vocab.size()));
+        Vocab::fromTokens(vocab).writeFile((dir / "vocab.txt").string());
+    }
     writeConfig(dir, c);
-    return add.bytes;
+    return tensors.bytes;
 }
 
 double forwardFlops(const ModelConfig& c, double t) {

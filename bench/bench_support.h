@@ -13,7 +13,9 @@
 namespace ascope::bench {
 
 ModelConfig bertBase();   // 12 x 768, 12 heads, vocab 30522
-ModelConfig bertLarge();  // 24 x 1024, 16 heads
+ModelConfig bertLarge();
+// roberta-base's shape (50,265 entries, 514 positions, one token type).
+ModelConfig robertaBase();  // 24 x 1024, 16 heads
 
 // Writes a BERT checkpoint with random N(0, 0.02) weights (config.json, vocab.txt, model.safetensors
 // in `dtype`: F32, F16 or BF16) and returns the bytes of its parameters in float32.

@@ -104,9 +104,24 @@ int main(int argc, char** argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "memory") return memoryReport();
     if (mode == "open") return openReport(argc > 2 ? std::max(1, std::atoi(argv[2])) : 3);
-    if (mode == "write-checkpoint" && argc > 2) {  // write-checkpoint DIR [large]: for timing whole commands
-        const bool large = argc > 3 && std::string(argv[3]) == "large";
-        writeRandomCheckpoint(argv[2], large ? bertLarge() : bertBase());
+    if (mode == "write-checkpoint" && argc > 2) {  // write-checkpoint DIR [large | roberta TOKENIZER.json]
+        const std::string kind = argc > 3 ? argv[3] : "";
+        if (kind == "roberta") {  // random weights in RoBERTa's layout beside a real tokenizer.json
+            if (argc < 5) {
+                std::fprintf(stderr, "bench: write-checkpoint DIR roberta TOKENIZER.json\n");
+                return 2;
+            }
+            writeRandomCheckpoint(argv[2], robertaBase());
+            std::error_code ec;
+            std::filesystem::copy_file(argv[4], std::filesystem::path(argv[2]) / "tokenizer.json",
+                                       std::filesystem::copy_options::overwrite_existing, ec);
+            if (ec) {
+                std::fprintf(stderr, "bench: cannot copy %s: %s\n", argv[4], ec.message().c_str());
+                return 1;
+            }
+            return 0;
+        }
+        writeRandomCheckpoint(argv[2], kind == "large" ? bertLarge() : bertBase());
         return 0;
     }
     // attention-scope-bench [repeats] [token counts...]: given token counts, only those text runs.

@@ -75,7 +75,7 @@ int runTag(const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < result->tokens.size() && i < result->tokenLabels.size(); ++i) {
         if (!isLabelledToken(result->tokens[i])) continue;
         const auto& best = result->tokenLabels[i].best;
-        std::printf("%-20s %-12s %.4f\n", result->tokens[i].text.c_str(), best.label.c_str(), best.score);
+        std::printf("%-20s %-12s %.4f\n", labelOf(result->tokens[i]).c_str(), best.label.c_str(), best.score);
     }
     std::printf("\nentities:%s\n", entities.empty() ? " none" : "");
     for (const auto& e : entities)

@@ -1,6 +1,7 @@
 #include "cli/text_commands.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 #include "checkpoint/checkpoint_converter.h"
 #include "export/attention_exporter.h"
 #include "inference/text_model.h"
+#include "tokenizer/tokenizer_loader.h"
 #include "util/resource_paths.h"
 
 namespace ascope::cli {
@@ -63,8 +65,10 @@ std::set<std::string> with(std::set<std::string> a, std::initializer_list<std::s
 }
 
 nlohmann::json tokenJson(const Token& t) {
-    return {{"token", t.text}, {"id", t.id}, {"start", t.byteBegin}, {"end", t.byteEnd}, {"special", t.special},
-            {"segment", t.segment}};
+    nlohmann::json j{{"token", t.text}, {"id", t.id}, {"start", t.byteBegin}, {"end", t.byteEnd}, {"special", t.special},
+                     {"segment", t.segment}};
+    if (!t.label.empty()) j["label"] = t.label;  // readable form of a byte-level entry ("·the" for "Ġthe")
+    return j;
 }
 }  // namespace
 
@@ -83,7 +87,8 @@ int runPredict(const std::vector<std::string>& args) {
     const auto* text = &mlm->text;
     auto result = analyseRun(*mlm);
     if (!result) return fail(result.error());
-    if (result->predictions.empty()) return fail("the text has no [MASK] token to predict");
+    if (result->predictions.empty())
+        return fail("the text has no " + mlm->model->tokenizer().maskToken() + " token to predict");
 
     if (o->has("--json")) {
         nlohmann::json j;
@@ -101,9 +106,9 @@ int runPredict(const std::vector<std::string>& args) {
         return 0;
     }
     for (const auto& p : result->predictions) {
-        std::printf("[MASK] at token %d:\n", p.position);
+        std::printf("%s at token %d:\n", result->tokens[static_cast<std::size_t>(p.position)].text.c_str(), p.position);
         int rank = 1;
-        for (const auto& c : p.top) std::printf("  %2d. %-20s %.4f\n", rank++, c.token.c_str(), c.probability);
+        for (const auto& c : p.top) std::printf("  %2d. %-20s %.4f\n", rank++, labelOf(c).c_str(), c.probability);
     }
     return 0;
 }
@@ -113,13 +118,20 @@ int runTokenize(const std::vector<std::string>& args) {
     if (!o) return fail(o.error());
     auto text = requireText(*o);
     if (!text) return fail(text.error());
-    // Tokenising needs only vocab.txt and tokenizer_config.json, not the weights.
+    // Tokenising needs only the tokenizer files (and config.json's model_type when there is one), not the weights.
     std::string dir = o->value("--model").value_or(builtinModelDir("demo-bert"));
     if (dir.empty()) return fail("no --model given and the built-in demo model is not installed");
-    auto tokenizer = BertTokenizer::fromFolder(dir);
+    ModelConfig config;
+    std::error_code ec;
+    if (const auto path = std::filesystem::path(dir) / "config.json"; std::filesystem::exists(path, ec)) {
+        auto read = ModelConfig::fromFile(path.string());
+        if (!read) return fail(read.error());
+        config = *read;
+    }
+    auto tokenizer = loadTokenizer(dir, config);
     if (!tokenizer) return fail(tokenizer.error());
     const auto pair = o->value("--text-pair").value_or("");
-    const auto tokens = pair.empty() ? tokenizer->encode(*text) : tokenizer->encodePair(*text, pair);
+    const auto tokens = pair.empty() ? (*tokenizer)->encode(*text) : (*tokenizer)->encodePair(*text, pair);
     if (o->has("--json")) {
         nlohmann::json j = nlohmann::json::array();
         for (const auto& t : tokens) j.push_back(tokenJson(t));
@@ -130,7 +142,8 @@ int runTokenize(const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const auto& t = tokens[i];
         const std::string span = std::to_string(t.byteBegin) + "-" + std::to_string(t.byteEnd);
-        std::printf("%-6zu %-8d %-12s %s\n", i, t.id, span.c_str(), t.text.c_str());
+        std::printf("%-6zu %-8d %-12s %s%s\n", i, t.id, span.c_str(), t.text.c_str(),
+                    t.label.empty() ? "" : ("   (" + t.label + ")").c_str());
     }
     return 0;
 }

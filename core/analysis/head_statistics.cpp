@@ -8,7 +8,10 @@ namespace ascope {
 namespace {
 bool isPunctuationToken(const std::string& text) {
     static const char* const kUnicodePunctuation[] = {"«", "»", "“", "”", "‘", "’", "–", "—", "…", "¿", "¡", "。", "、", "，"};
-    std::string t = text.rfind("##", 0) == 0 ? text.substr(2) : text;
+    // Without a continuation or word-start marker (WordPiece's "##", byte-level BPE's "Ġ", SentencePiece's "▁").
+    std::string t = text;
+    for (const char* marker : {"##", "\xC4\xA0", "\xE2\x96\x81"})
+        if (t.rfind(marker, 0) == 0) t = t.substr(std::string(marker).size());
     if (t.empty()) return false;
     std::size_t i = 0;
     while (i < t.size()) {
@@ -36,8 +39,8 @@ bool isPunctuationToken(const std::string& text) {
 TokenRoles tokenRolesOf(const std::vector<Token>& tokens) {
     TokenRoles r;
     for (const auto& t : tokens) {
-        r.cls.push_back(t.text == "[CLS]" || t.text == "<s>");
-        r.sep.push_back(t.text == "[SEP]" || t.text == "</s>");
+        r.cls.push_back(isStartToken(t));
+        r.sep.push_back(isEndToken(t));
         r.punctuation.push_back(!t.special && isPunctuationToken(t.text));
     }
     return r;

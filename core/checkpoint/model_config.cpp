@@ -107,6 +107,9 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
         return makeError(ErrorKind::InvalidInput, source + ": hidden_size " + std::to_string(c.hiddenSize) +
                          " is not a multiple of num_attention_heads " + std::to_string(c.numHeads));
     if (c.intermediateSize == 0) c.intermediateSize = 4 * c.hiddenSize;
+    if (c.maxTokens() < 1)
+        return makeError(ErrorKind::InvalidInput, source + ": max_position_embeddings " + std::to_string(c.maxPositionEmbeddings) +
+                         " leaves no position after the padding id's offset (" + std::to_string(c.positionOffset()) + ")");
     if (!(c.layerNormEps > 0.0 && c.layerNormEps < 1.0))
         return makeError(ErrorKind::InvalidInput, source + ": layer_norm_eps must be in (0, 1)");
     return c;

@@ -35,8 +35,16 @@ struct ModelConfig {
 
     int headDim() const { return numHeads > 0 ? hiddenSize / numHeads : 0; }
     bool isVision() const { return modelType == "vit" || modelType == "deit"; }
-    // BERT's graph under BERT's or DistilBERT's names (checkpoint/distilbert_layout.h).
-    bool isBertFamily() const { return modelType.empty() || modelType == "bert" || modelType == "distilbert"; }
+    // RoBERTa's graph is BERT's; its position ids start after the padding id (padTokenId + 1).
+    bool isRobertaFamily() const { return modelType == "roberta" || modelType == "xlm-roberta" || modelType == "camembert"; }
+    // BERT's graph under BERT's, DistilBERT's or RoBERTa's names (checkpoint/distilbert_layout.h, roberta_layout.h).
+    bool isBertFamily() const {
+        return modelType.empty() || modelType == "bert" || modelType == "distilbert" || isRobertaFamily();
+    }
+    // The position id of the first token: 0, or RoBERTa's padTokenId + 1.
+    int positionOffset() const { return isRobertaFamily() ? padTokenId + 1 : 0; }
+    // The longest input in tokens (including the start and end tokens).
+    int maxTokens() const { return maxPositionEmbeddings - positionOffset(); }
     // True when an entry of `architectures` ends with `suffix` ("ForSequenceClassification").
     bool hasArchitecture(const std::string& suffix) const;
     // The name of label `id`: id2label's, or Hugging Face's default "LABEL_<id>".

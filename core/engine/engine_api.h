@@ -10,7 +10,7 @@
 #include "checkpoint/model_config.h"
 #include "inference/image_model.h"
 #include "inference/text_model.h"
-#include "tokenizer/bert_tokenizer.h"
+#include "tokenizer/text_tokenizer.h"
 #include "training/fine_tuner.h"
 #include "training/mlm_trainer.h"
 #include "training/vit_trainer.h"
@@ -22,7 +22,7 @@ namespace ascope {
 struct EngineApi {
     // A checked folder: its parsed config and tokenizer (or preprocessor) come with it.
     Expected<std::unique_ptr<TextModel>> (*loadTextModel)(const std::string& dir, const ModelConfig& config,
-                                                          BertTokenizer tokenizer);
+                                                          std::unique_ptr<TextTokenizer> tokenizer);
     Expected<std::unique_ptr<ImageModel>> (*loadImageModel)(const std::string& dir, const ModelConfig& config,
                                                             const PreprocessorConfig& preprocessor);
     Expected<int> (*trainMaskedLm)(const MlmTrainConfig& config, const TrainCallback& onProgress);

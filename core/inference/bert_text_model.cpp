@@ -5,6 +5,7 @@
 
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/distilbert_layout.h"
+#include "checkpoint/roberta_layout.h"
 #include "inference/attention_overrides.h"
 #include "models/bert.h"
 #include "models/torch_weights.h"
@@ -12,15 +13,19 @@
 
 namespace ascope {
 
-BertTextModel::BertTextModel(std::string dir, ModelConfig config, BertTokenizer tokenizer, LoadedBert bert)
+BertTextModel::BertTextModel(std::string dir, ModelConfig config, std::unique_ptr<TextTokenizer> tokenizer, LoadedBert bert)
     : m_dir(std::move(dir)), m_config(std::move(config)), m_tokenizer(std::move(tokenizer)), m_bert(std::move(bert)) {}
 
 Expected<std::unique_ptr<TextModel>> loadBertTextModel(const std::string& dir, const ModelConfig& config,
-                                                       BertTokenizer tokenizer) {
+                                                       std::unique_ptr<TextTokenizer> tokenizer) {
     try {
         auto tensors = CheckpointTensors::openFolder(dir);
         if (!tensors) return tensors.errorValue();
         if (config.modelType == "distilbert") tensors->renameAll(bertNameOfDistilBert);
+        if (config.isRobertaFamily()) {
+            const bool prefixed = tensors->contains("roberta.embeddings.word_embeddings.weight");
+            tensors->renameAll([prefixed](const std::string& name) { return bertNameOfRoberta(name, prefixed); });
+        }
         configureComputeThreads();
         auto bert = loadBert(config, *tensors);
         if (!bert) return bert.errorValue();
@@ -32,7 +37,9 @@ Expected<std::unique_ptr<TextModel>> loadBertTextModel(const std::string& dir, c
 
 std::vector<float> BertTextModel::positionEmbeddings() const {
     std::lock_guard<std::mutex> lock(m_mutex);
-    auto w = m_bert.model->positionEmbeddings->weight.detach().contiguous();  // [positions, hidden]
+    auto w = m_bert.model->positionEmbeddings->weight.detach()
+                 .narrow(0, m_config.positionOffset(), m_config.maxTokens())
+                 .contiguous();  // [maxTokens, hidden]
     return std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
 }
 
@@ -40,14 +47,19 @@ Expected<std::vector<int64_t>> BertTextModel::inputIds(std::vector<Token>& token
                                                         int padding) const {
     const int real = static_cast<int>(tokens.size());
     const int n = real + padding;
-    if (n > m_config.maxPositionEmbeddings)
+    if (n > m_config.maxTokens())
         return makeError(ErrorKind::InvalidInput, "the text is " + std::to_string(real) + " tokens long" +
                          (padding ? " (with " + std::to_string(padding) + " pad tokens, " + std::to_string(n) + ")" : std::string()) +
-                         "; this model takes at most " + std::to_string(m_config.maxPositionEmbeddings) + " (max_position_embeddings)");
+                         "; this model takes at most " + std::to_string(m_config.maxTokens()) +
+                         (m_config.positionOffset() ? " (max_position_embeddings " + std::to_string(m_config.maxPositionEmbeddings) +
+                                                          " less the padding offset " + std::to_string(m_config.positionOffset()) + ")"
+                                                    : std::string(" (max_position_embeddings)")));
     if (real == 0) return makeError(ErrorKind::InvalidInput, "nothing to analyse: no tokens");
+    if (padding > 0 && m_tokenizer->padId() < 0)
+        return makeError(ErrorKind::InvalidInput, "this model's tokenizer has no padding token to append");
     const int lastSegment = tokens.empty() ? 0 : tokens.back().segment;
     for (int i = 0; i < padding; ++i)
-        tokens.push_back(Token{"[PAD]", m_tokenizer.padId(), text.size(), text.size(), true, lastSegment});
+        tokens.push_back(Token{m_tokenizer->tokenOf(m_tokenizer->padId()), m_tokenizer->padId(), text.size(), text.size(), true, lastSegment});
     std::vector<int64_t> ids;
     for (const auto& t : tokens) {
         if (t.id < 0 || t.id >= m_config.vocabSize)
@@ -55,6 +67,11 @@ Expected<std::vector<int64_t>> BertTextModel::inputIds(std::vector<Token>& token
         ids.push_back(t.id);
     }
     return ids;
+}
+
+TokenPrediction BertTextModel::predictionOf(int id, float probability) const {
+    const auto& entry = m_tokenizer->tokenOf(id);
+    return {entry, id, probability, m_tokenizer->labelOfEntry(entry)};
 }
 
 TextTask BertTextModel::task() const {
@@ -100,7 +117,7 @@ torch::Tensor BertTextModel::tokenTypes(const std::vector<Token>& tokens) const 
 std::vector<int64_t> BertTextModel::maskIndices(const std::vector<Token>& tokens, int real) const {
     std::vector<int64_t> positions;
     for (int i = 0; i < real; ++i)
-        if (tokens[static_cast<std::size_t>(i)].id == m_tokenizer.maskId()) positions.push_back(i);
+        if (tokens[static_cast<std::size_t>(i)].id == m_tokenizer->maskId()) positions.push_back(i);
     return positions;
 }
 
@@ -110,7 +127,7 @@ std::vector<TokenPrediction> BertTextModel::topOf(const torch::Tensor& probs, in
     std::vector<TokenPrediction> out;
     for (int i = 0; i < k; ++i) {
         const int id = static_cast<int>(indices[i].item<int64_t>());
-        out.push_back({m_tokenizer.vocab().tokenOf(id), id, values[i].item<float>()});
+        out.push_back(predictionOf(id, values[i].item<float>()));
     }
     return out;
 }

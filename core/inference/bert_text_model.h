@@ -12,20 +12,22 @@ namespace ascope {
 
 class BertTextModel final : public TextModel {
 public:
-    BertTextModel(std::string dir, ModelConfig config, BertTokenizer tokenizer, LoadedBert bert);
+    BertTextModel(std::string dir, ModelConfig config, std::unique_ptr<TextTokenizer> tokenizer, LoadedBert bert);
 
     Expected<TextAnalysis> analyseTokens(std::string text, std::vector<Token> tokens,
                                          const TextRunOptions& options) const override;
     Expected<HeadImportance> headImportance(std::vector<Token> tokens, const TextRunOptions& options,
                                             const std::function<bool(int, int)>& onProgress) const override;
     const ModelConfig& config() const override { return m_config; }
-    const BertTokenizer& tokenizer() const override { return m_tokenizer; }
+    const TextTokenizer& tokenizer() const override { return *m_tokenizer; }
     const std::string& directory() const override { return m_dir; }
     bool hasMlmHead() const override { return static_cast<bool>(m_bert.head); }
     TextTask task() const override;
     std::vector<float> positionEmbeddings() const override;
 
 private:
+    // A prediction of vocabulary entry `id` with its readable label.
+    TokenPrediction predictionOf(int id, float probability) const;
     // The ids of `tokens` plus `padding` [PAD] tokens appended to them, or why they cannot run.
     Expected<std::vector<int64_t>> inputIds(std::vector<Token>& tokens, const std::string& text, int padding) const;
     // The token type ids of `tokens` ([1, n]), or an undefined tensor when all are 0 or the model has
@@ -40,13 +42,13 @@ private:
 
     std::string m_dir;
     ModelConfig m_config;
-    BertTokenizer m_tokenizer;
+    std::unique_ptr<TextTokenizer> m_tokenizer;
     mutable LoadedBert m_bert;   // the modules' forward is not const; m_mutex serialises it
     mutable std::mutex m_mutex;  // one forward at a time
 };
 
 // The engine's loader behind TextModel::load (the folder's config and tokenizer checked already).
 Expected<std::unique_ptr<TextModel>> loadBertTextModel(const std::string& dir, const ModelConfig& config,
-                                                       BertTokenizer tokenizer);
+                                                       std::unique_ptr<TextTokenizer> tokenizer);
 
 }  // namespace ascope

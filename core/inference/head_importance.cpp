@@ -47,7 +47,7 @@ Expected<HeadImportance> BertTextModel::headImportance(std::vector<Token> tokens
             HeadImportance::Mask mask;
             mask.position = static_cast<int>(maskPositions[static_cast<std::size_t>(m)]);
             const int id = static_cast<int>(answers[m].item<int64_t>());
-            mask.answer = {m_tokenizer.vocab().tokenOf(id), id, baseProbs[m][id].item<float>()};
+            mask.answer = predictionOf(id, baseProbs[m][id].item<float>());
             mask.probability.assign(static_cast<std::size_t>(layers) * heads, mask.answer.probability);  // drop 0 unless tested
             result.masks.push_back(std::move(mask));
         }

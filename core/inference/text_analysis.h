@@ -52,10 +52,12 @@ struct AppliedAttentionControls {
 };
 
 struct TokenPrediction {
-    std::string token;
+    std::string token;  // vocabulary entry ("Ġpark")
     int id = 0;
     float probability = 0.f;
+    std::string label{};  // readable form where the entry is not ("·park"); empty: the entry reads as it is
 };
+inline const std::string& labelOf(const TokenPrediction& p) { return p.label.empty() ? p.token : p.label; }
 
 struct MaskPrediction {
     int position = 0;  // index into TextAnalysis::tokens

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "engine/engine_library.h"
+#include "tokenizer/tokenizer_loader.h"
 
 namespace ascope {
 
@@ -19,11 +20,11 @@ Expected<std::unique_ptr<TextModel>> TextModel::load(const std::string& dir) {
                          "'); open it in image mode");
     if (!config->isBertFamily())
         return makeError(ErrorKind::Unsupported, dir + ": model_type '" + config->modelType +
-                         "' is not supported yet (BERT and DistilBERT)");
-    auto tokenizer = BertTokenizer::fromFolder(dir);
+                         "' is not supported yet (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT)");
+    auto tokenizer = loadTokenizer(dir, *config);
     if (!tokenizer) return tokenizer.errorValue();
-    if (tokenizer->vocab().size() > config->vocabSize)
-        return makeError(ErrorKind::InvalidInput, dir + ": vocab.txt has " + std::to_string(tokenizer->vocab().size()) +
+    if ((*tokenizer)->vocabSize() > config->vocabSize)
+        return makeError(ErrorKind::InvalidInput, dir + ": the tokenizer's vocabulary has " + std::to_string((*tokenizer)->vocabSize()) +
                          " entries but config.json says vocab_size " + std::to_string(config->vocabSize));
     auto engine = engineApi();
     if (!engine) return engine.errorValue();
@@ -32,7 +33,7 @@ Expected<std::unique_ptr<TextModel>> TextModel::load(const std::string& dir) {
 
 Expected<TextAnalysis> TextModel::analysePair(std::string_view a, std::string_view b, const TextRunOptions& options) const {
     if (b.empty()) return analyse(a, options);
-    return analyseTokens(BertTokenizer::pairText(a, b), tokenizer().encodePair(a, b), options);
+    return analyseTokens(TextTokenizer::pairText(a, b), tokenizer().encodePair(a, b), options);
 }
 
 Expected<TextAnalysis> TextModel::analyse(std::string_view text, const TextRunOptions& options) const {

@@ -1,5 +1,5 @@
 #pragma once
-// A BERT-family masked language model loaded from a Hugging Face folder. The public face of the
+// A BERT-family model (BERT, DistilBERT, RoBERTa) loaded from a Hugging Face folder. The public face of the
 // text engine: no torch types; every torch exception is caught inside the engine and returned as
 // an Error. load() checks the folder here (config, tokenizer) and loads the engine library on
 // first use (engine/engine_library.h); the model behind the interface lives in the engine.
@@ -13,7 +13,7 @@
 #include "inference/attention_controls.h"
 #include "inference/head_importance.h"
 #include "inference/text_analysis.h"
-#include "tokenizer/bert_tokenizer.h"
+#include "tokenizer/text_tokenizer.h"
 #include "util/expected.h"
 
 namespace ascope {
@@ -38,8 +38,9 @@ public:
 
     // Tokenises `text` and runs the model.
     Expected<TextAnalysis> analyse(std::string_view text, const TextRunOptions& options = {}) const;
-    // A sentence pair ([CLS] A [SEP] B [SEP] with token types 0 and 1); the analysis' text is
-    // BertTokenizer::pairText(a, b). An empty `b` runs `a` alone.
+    // A sentence pair ([CLS] A [SEP] B [SEP] with token types 0 and 1, or RoBERTa's
+    // <s> A </s></s> B </s>); the analysis' text is TextTokenizer::pairText(a, b). An empty `b`
+    // runs `a` alone.
     Expected<TextAnalysis> analysePair(std::string_view a, std::string_view b, const TextRunOptions& options = {}) const;
     // Runs the model on tokens that may have been edited (e.g. chips toggled to [MASK]).
     virtual Expected<TextAnalysis> analyseTokens(std::string text, std::vector<Token> tokens,
@@ -53,15 +54,16 @@ public:
                                                     const std::function<bool(int, int)>& onProgress = {}) const = 0;
 
     virtual const ModelConfig& config() const = 0;
-    virtual const BertTokenizer& tokenizer() const = 0;
+    virtual const TextTokenizer& tokenizer() const = 0;
     virtual const std::string& directory() const = 0;
     virtual bool hasMlmHead() const = 0;
     // The head on top of the encoder (TextAnalysis::task of every run).
     virtual TextTask task() const = 0;
-    // Learned position embeddings [maxPositions][hidden], row-major.
+    // Learned position embeddings of the positions tokens use, [maxTokens][hidden], row-major
+    // (RoBERTa's rows before its position offset are left out).
     virtual std::vector<float> positionEmbeddings() const = 0;
     // The longest input in tokens (including [CLS] and [SEP]).
-    int maxTokens() const { return config().maxPositionEmbeddings; }
+    int maxTokens() const { return config().maxTokens(); }
 
 protected:
     TextModel() = default;

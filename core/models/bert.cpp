@@ -102,8 +102,18 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
                                    const AttentionOverrides& overrides, std::vector<AttentionCapture>* captures,
                                    const torch::Tensor& tokenTypeIds) {
     const int64_t seq = ids.size(1);
-    auto positions = torch::arange(seq, torch::kLong);  // [seq]
-    auto x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
+    torch::Tensor x;
+    if (m_config.positionOffset() == 0) {
+        auto positions = torch::arange(seq, torch::kLong);                       // [seq]
+        x = wordEmbeddings(ids) + positionEmbeddings(positions).unsqueeze(0);  // [batch, seq, hidden]
+    } else {
+        // RoBERTa: a padding token sits at position padding_idx, the others count up from
+        // padding_idx + 1 (Hugging Face's create_position_ids_from_input_ids).
+        const int64_t pad = m_config.padTokenId;
+        auto notPad = ids.ne(pad).to(torch::kLong);                    // [batch, seq]
+        auto positions = torch::cumsum(notPad, 1) * notPad + pad;      // [batch, seq]
+        x = wordEmbeddings(ids) + positionEmbeddings(positions);       // [batch, seq, hidden]
+    }
     if (tokenTypeEmbeddings && tokenTypeIds.defined()) x = x + tokenTypeEmbeddings(tokenTypeIds);  // [batch, seq, hidden]
     else if (tokenTypeEmbeddings) x = x + tokenTypeEmbeddings->weight[0];  // single segment: type id 0
     x = embeddingNorm(x);

@@ -185,13 +185,6 @@ std::vector<Token> BertTokenizer::encode(std::string_view text, bool addSpecialT
     return out;
 }
 
-std::string BertTokenizer::pairText(std::string_view a, std::string_view b) {
-    std::string text(a);
-    text += '\n';
-    text += b;
-    return text;
-}
-
 std::vector<Token> BertTokenizer::encodePair(std::string_view a, std::string_view b) const {
     auto out = encode(a);
     const std::size_t shift = a.size() + 1;  // B's bytes in pairText(a, b)

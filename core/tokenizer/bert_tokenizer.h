@@ -7,41 +7,38 @@
 #include <vector>
 
 #include "checkpoint/model_config.h"
+#include "tokenizer/text_tokenizer.h"
 #include "tokenizer/vocab.h"
 #include "util/expected.h"
 
 namespace ascope {
 
-struct Token {
-    std::string text;            // vocabulary entry ("##ing", "[MASK]")
-    int id = 0;
-    std::size_t byteBegin = 0;   // span in the original UTF-8 text; [CLS]/[SEP] have empty spans
-    std::size_t byteEnd = 0;
-    bool special = false;        // [CLS], [SEP], [MASK], [PAD], [UNK] typed or added
-    int segment = 0;             // sentence A (0) or B (1) of a pair: the token type id
-};
-
-class BertTokenizer {
+class BertTokenizer final : public TextTokenizer {
 public:
     BertTokenizer(Vocab vocab, TokenizerConfig config);
     // Reads vocab.txt and tokenizer_config.json from a Hugging Face folder.
     static Expected<BertTokenizer> fromFolder(const std::string& dir);
 
     // Tokens for `text`, with [CLS] ... [SEP] around them when addSpecialTokens.
-    std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const;
+    std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const override;
     // A sentence pair, [CLS] A [SEP] B [SEP], B's tokens (and the last [SEP]) in segment 1. Spans
     // index pairText(a, b): B's start one byte (a line break) after A's end.
-    std::vector<Token> encodePair(std::string_view a, std::string_view b) const;
-    static std::string pairText(std::string_view a, std::string_view b);
+    std::vector<Token> encodePair(std::string_view a, std::string_view b) const override;
     // The normalised WordPiece pieces without ids (for vocabulary learning).
     std::vector<std::string> preTokenize(std::string_view text) const;
 
     const Vocab& vocab() const { return m_vocab; }
     const TokenizerConfig& config() const { return m_config; }
-    int clsId() const { return m_cls; }
-    int sepId() const { return m_sep; }
-    int maskId() const { return m_mask; }
-    int padId() const { return m_pad; }
+    int vocabSize() const override { return m_vocab.size(); }
+    const std::string& tokenOf(int id) const override { return m_vocab.tokenOf(id); }
+    int idOf(const std::string& token) const override { return m_vocab.idOf(token); }
+    std::string labelOfEntry(const std::string&) const override { return {}; }  // WordPiece entries read as they are
+    int clsId() const override { return m_cls; }
+    int sepId() const override { return m_sep; }
+    int maskId() const override { return m_mask; }
+    int padId() const override { return m_pad; }
+    std::string kind() const override { return "WordPiece"; }
+    std::unique_ptr<TextTokenizer> clone() const override { return std::make_unique<BertTokenizer>(*this); }
     int unkId() const { return m_unk; }
     static constexpr int kMaxCharsPerWord = 100;
 

@@ -1,6 +1,7 @@
 #include "tokenizer/bpe_tokenizer.h"
 
 #include <array>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -49,6 +50,51 @@ Error invalid(const std::string& source, const std::string& what) {
 const std::string& BpeTokenizer::byteSymbol(unsigned char b) {
     static const auto symbols = makeByteSymbols();
     return symbols[b];
+}
+
+bool BpeTokenizer::decodeByteSymbols(const std::string& symbols, std::string& bytes) {
+    static const auto byteOf = [] {
+        std::unordered_map<char32_t, unsigned char> m;
+        for (int b = 0; b < 256; ++b) m[utf8::decode(byteSymbol(static_cast<unsigned char>(b))).front().value] = static_cast<unsigned char>(b);
+        return m;
+    }();
+    bytes.clear();
+    for (const auto& cp : utf8::decode(symbols)) {
+        const auto it = byteOf.find(cp.value);
+        if (it == byteOf.end()) return false;
+        bytes.push_back(static_cast<char>(it->second));
+    }
+    return true;
+}
+
+std::string BpeTokenizer::labelOfEntry(const std::string& token) const {
+    for (const auto& a : m_added)
+        if (a.content == token) return {};  // <s>, <mask>, ...: written as they are
+    std::string bytes;
+    if (!decodeByteSymbols(token, bytes) || bytes.empty()) return {};
+    std::string label;
+    std::size_t from = 0;
+    if (bytes[0] == ' ') {  // a word start
+        label = kWordStartMarker;
+        from = 1;
+    }
+    // Readable text, with line breaks and tabs as symbols and a broken character's bytes in hex.
+    for (const auto& cp : utf8::decode(std::string_view(bytes).substr(from))) {
+        if (cp.value == U'\n') label += "\u21B5";      // ↵
+        else if (cp.value == U'\r') label += "\u240D";  // ␍
+        else if (cp.value == U'\t') label += "\u21E5";  // ⇥
+        else if (cp.value == U' ') label += kWordStartMarker;
+        else if (cp.value == 0xFFFD && bytes.compare(from + cp.byteBegin, 3, "\xEF\xBF\xBD") != 0) {
+            for (std::size_t b = cp.byteBegin; b < cp.byteEnd; ++b) {
+                char hex[8];
+                std::snprintf(hex, sizeof hex, "<%02X>", static_cast<unsigned char>(bytes[from + b]));
+                label += hex;
+            }
+        } else {
+            utf8::append(label, cp.value);
+        }
+    }
+    return label == token ? std::string() : label;
 }
 
 Expected<BpeTokenizer> BpeTokenizer::fromFile(const std::string& path) {
@@ -126,6 +172,11 @@ Expected<BpeTokenizer> BpeTokenizer::fromJsonText(const std::string& text, const
     }
     t.m_mask = t.idOf("<mask>");
     t.m_pad = t.idOf("<pad>");
+    t.m_unk = t.idOf("<unk>");
+    if (!t.m_postProcess) {  // no post-processor: RoBERTa's start and end tokens where the vocabulary has them
+        t.m_cls.second = t.idOf(t.m_cls.first);
+        t.m_sep.second = t.idOf(t.m_sep.first);
+    }
     return t;
 }
 
@@ -214,8 +265,9 @@ void BpeTokenizer::bpe(std::string_view text, std::size_t begin, std::size_t end
     for (auto& s : symbols) {
         std::size_t from = s.begin;
         if (text[from] == ' ' && s.end - from > 1) ++from;  // trim_offsets: the word's leading space is not part of it
-        const int id = idOf(s.text);
-        out.push_back(Token{s.text, id, from, s.end, id < 0});
+        int id = idOf(s.text);
+        if (id < 0) id = m_unk;  // a byte-level vocabulary covers every byte; a partial one may not
+        out.push_back(Token{s.text, id, from, s.end, id < 0 || id == m_unk, 0, labelOfEntry(s.text)});
     }
 }
 
@@ -266,6 +318,25 @@ std::vector<Token> BpeTokenizer::encode(std::string_view input, bool addSpecialT
         t.byteBegin = t.byteBegin >= shift ? t.byteBegin - shift : 0;
         t.byteEnd = t.byteEnd >= shift ? t.byteEnd - shift : 0;
     }
+    return out;
+}
+
+}  // namespace ascope
+
+namespace ascope {
+
+std::vector<Token> BpeTokenizer::encodePair(std::string_view a, std::string_view b) const {
+    // RobertaProcessing: <s> A </s> </s> B </s>; B's half (its own </s> first) in segment 1.
+    auto out = encode(a);
+    const std::size_t shift = a.size() + 1;  // B's bytes in pairText(a, b)
+    if (m_postProcess) out.push_back(Token{m_sep.first, m_sep.second, shift, shift, true, 1});
+    for (auto token : encode(b, false)) {
+        token.byteBegin += shift;
+        token.byteEnd += shift;
+        token.segment = 1;
+        out.push_back(std::move(token));
+    }
+    if (m_postProcess) out.push_back(Token{m_sep.first, m_sep.second, shift + b.size(), shift + b.size(), true, 1});
     return out;
 }
 

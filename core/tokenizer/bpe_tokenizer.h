@@ -4,7 +4,8 @@
 // of letters, numbers, other symbols and whitespace, every byte mapped to a printable character,
 // 'Ġ' for a space), the BPE merges by rank, and RobertaProcessing's <s> ... </s>. Every token keeps
 // its byte span in the original text (trim_offsets: a word's leading space is not part of it).
-// Groundwork for the RoBERTa family: TextModel does not use it yet.
+// RoBERTa's pair convention is <s> A </s></s> B </s>. Labels decode the byte symbols back into
+// text, with a word-start marker for 'Ġ' (see Token::label).
 #include <map>
 #include <string>
 #include <string_view>
@@ -12,29 +13,38 @@
 #include <utility>
 #include <vector>
 
-#include "tokenizer/bert_tokenizer.h"
+#include "tokenizer/text_tokenizer.h"
 #include "util/expected.h"
 
 namespace ascope {
 
-class BpeTokenizer {
+class BpeTokenizer final : public TextTokenizer {
 public:
     // Reads tokenizer.json; refuses any model other than BPE with a ByteLevel pre-tokenizer, naming it.
     static Expected<BpeTokenizer> fromFile(const std::string& path);
     static Expected<BpeTokenizer> fromJsonText(const std::string& text, const std::string& source);
 
     // <s> text </s> with addSpecialTokens (RobertaProcessing), else the tokens alone.
-    std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const;
+    std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const override;
+    std::vector<Token> encodePair(std::string_view a, std::string_view b) const override;
     // The pre-tokenizer's pieces as byte spans of `text` (GPT-2's regular expression).
     static std::vector<std::pair<std::size_t, std::size_t>> splitWords(std::string_view text);
     // The printable character that stands for byte b (GPT-2's bytes_to_unicode), UTF-8 encoded.
     static const std::string& byteSymbol(unsigned char b);
 
-    int idOf(const std::string& token) const;  // -1 when absent
-    const std::string& tokenOf(int id) const;
-    int vocabSize() const { return static_cast<int>(m_tokens.size()); }
-    int maskId() const { return m_mask; }
-    int padId() const { return m_pad; }
+    int idOf(const std::string& token) const override;  // -1 when absent
+    const std::string& tokenOf(int id) const override;
+    int vocabSize() const override { return static_cast<int>(m_tokens.size()); }
+    std::string labelOfEntry(const std::string& token) const override;
+    int clsId() const override { return m_cls.second; }
+    int sepId() const override { return m_sep.second; }
+    int maskId() const override { return m_mask; }
+    int padId() const override { return m_pad; }
+    std::string kind() const override { return "BPE"; }
+    std::unique_ptr<TextTokenizer> clone() const override { return std::make_unique<BpeTokenizer>(*this); }
+    // The bytes that a byte-level string stands for ("Ġthe" -> " the"); false when a character is
+    // not one of the 256 byte symbols.
+    static bool decodeByteSymbols(const std::string& symbols, std::string& bytes);
 
 private:
     struct AddedToken {
@@ -53,7 +63,7 @@ private:
     bool m_addPrefixSpace = false;
     std::pair<std::string, int> m_cls{"<s>", 0}, m_sep{"</s>", 2};
     bool m_postProcess = false;  // RobertaProcessing present
-    int m_mask = -1, m_pad = -1;
+    int m_mask = -1, m_pad = -1, m_unk = -1;
 };
 
 }  // namespace ascope

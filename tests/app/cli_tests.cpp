@@ -90,6 +90,39 @@ TEST_CASE("The CLI tokenizes with ids and spans", "[app][cli]") {
     CHECK(j[3]["end"] == 8);
 }
 
+TEST_CASE("The CLI runs a RoBERTa folder: tokenize with readable labels, predict <mask>, classify-text", "[app][cli][roberta]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.family = "roberta";
+    writeTinyBert(dir.file("r"), spec);
+    auto r = cli({"tokenize", "--model", dir.file("r"), "--text", "the cat <mask>", "--json"});
+    REQUIRE(r.exitCode == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.size() == 5);
+    CHECK(j[0]["token"] == "<s>");
+    CHECK(j[2]["token"] == "\xC4\xA0" "cat");
+    CHECK(j[2]["label"] == "\xC2\xB7" "cat");
+    CHECK(j[2]["start"] == 4);
+    CHECK(j[3]["token"] == "<mask>");
+    CHECK_FALSE(j[3].contains("label"));
+    r = cli({"predict", "--model", dir.file("r"), "--text", "the cat <mask>", "--top-k", "2", "--json"});
+    REQUIRE(r.exitCode == 0);
+    j = nlohmann::json::parse(r.out);
+    REQUIRE(j["masks"].size() == 1);
+    CHECK(j["masks"][0]["position"] == 3);
+    r = cli({"predict", "--model", dir.file("r"), "--text", "the cat [MASK]"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out == "attention-scope-cli: the text has no <mask> token to predict\n");
+
+    spec.task = "sequence";
+    writeTinyBert(dir.file("s"), spec);
+    r = cli({"classify-text", "--model", dir.file("s"), "--text", "the sky is red", "--json"});
+    REQUIRE(r.exitCode == 0);
+    j = nlohmann::json::parse(r.out);
+    REQUIRE(j["labels"].size() == 2);
+    CHECK(j["labels"][0]["score"].get<double>() >= j["labels"][1]["score"].get<double>());
+}
+
 TEST_CASE("CLI errors are one line on stderr with a non-zero exit", "[app][cli]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));

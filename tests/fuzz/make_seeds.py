@@ -108,6 +108,16 @@ for i, text in enumerate(["The cat sat on the mat.", "unaffable cats, naïve caf
         if isinstance(text, str) and "\xff" not in text else bytes([3]) + b"\xff\xfe broken utf-8 \xc3")
 put("fuzz_tokenizer", "vocab_file", b"\x80[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n##s\r\ncat\n\n")
 
+# --- byte-level BPE tokenizer ----------------------------------------------------------------------
+for i, text in enumerate(["the the <mask>thé", "Hello I'm a <mask> model.\n  a pair  ", "caf\u00e9 \u65e5\u672c \U0001F642\t\r\n"]):
+    put("fuzz_bpe_tokenizer", "text%d" % i, b"\x00" + text.encode("utf-8"))
+put("fuzz_bpe_tokenizer", "tokenizer_json", b"\x80" + json.dumps({
+    "added_tokens": [{"id": 3, "content": "<mask>", "lstrip": True, "rstrip": False, "special": True}],
+    "normalizer": None, "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": True},
+    "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0]},
+    "model": {"type": "BPE", "vocab": {"<s>": 0, "</s>": 2, "a": 4, "b": 5, "ab": 6, "\u0120": 7},
+              "merges": ["a b", ["\u0120", "a"]]}}).encode())
+
 # --- image preprocessing --------------------------------------------------------------------------
 put("fuzz_image_preprocess", "resize_crop", bytes([31, 17, 0x33, 50, 24, 24, 16, 16]) + bytes(range(256)) * 8)
 put("fuzz_image_preprocess", "shortest_edge", bytes([1, 63, 0x27, 70, 9, 9, 95, 3]) + bytes(range(200)))

@@ -74,10 +74,20 @@ ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids
     const auto& pos = model.w("embeddings.position_embeddings.weight");
     const bool hasTypes = model.weights.count("embeddings.token_type_embeddings.weight") > 0;  // DistilBERT has none
 
+    // Position ids: 0, 1, 2, ...; RoBERTa counts the non-padding tokens from pad_token_id + 1 and
+    // puts padding tokens at pad_token_id.
+    const bool roberta = c.modelType == "roberta" || c.modelType == "xlm-roberta";
+    std::vector<std::size_t> position(n);
+    std::size_t counted = 0;
+    for (std::size_t t = 0; t < n; ++t) {
+        if (!roberta) position[t] = t;
+        else if (ids[t] == c.padTokenId) position[t] = static_cast<std::size_t>(c.padTokenId);
+        else position[t] = static_cast<std::size_t>(c.padTokenId) + ++counted;
+    }
     Matrix x(n, std::vector<float>(h));
     for (std::size_t t = 0; t < n; ++t)
         for (std::size_t d = 0; d < h; ++d)
-            x[t][d] = word.values[static_cast<std::size_t>(ids[t]) * h + d] + pos.values[t * h + d] +
+            x[t][d] = word.values[static_cast<std::size_t>(ids[t]) * h + d] + pos.values[position[t] * h + d] +
                       (hasTypes ? model.w("embeddings.token_type_embeddings.weight")
                                       .values[static_cast<std::size_t>(typeIds.empty() ? 0 : typeIds[t]) * h + d]
                                 : 0.f);

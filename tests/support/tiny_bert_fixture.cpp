@@ -1,5 +1,6 @@
 #include "tiny_bert_fixture.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -52,7 +53,85 @@ std::string distilBertName(const std::string& bert) {
     }
     return bert;
 }
+// Hugging Face's RoBERTa name of a BERT fixture tensor (from modeling_roberta.py's module names,
+// written out independently of the core's mapping).
+std::string robertaName(const std::string& bert) {
+    static const std::vector<std::pair<std::string, std::string>> kWhole = {
+        {"cls.predictions.transform.dense.", "lm_head.dense."},
+        {"cls.predictions.transform.LayerNorm.", "lm_head.layer_norm."},
+        {"cls.predictions.decoder.weight", "lm_head.decoder.weight"},
+        {"cls.predictions.bias", "lm_head.bias"},
+        {"pooler.dense.", "classifier.dense."},
+    };
+    for (const auto& [from, to] : kWhole)
+        if (bert.rfind(from, 0) == 0) return to + bert.substr(from.size());
+    return bert;
+}
+
+// GPT-2's byte symbols: printable Latin-1 bytes stand for themselves, the others for 256 + n.
+std::vector<std::string> byteSymbols() {
+    std::vector<std::string> out;
+    int next = 0;
+    for (int b = 0; b < 256; ++b) {
+        const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+        const char32_t cp = static_cast<char32_t>(printable ? b : 256 + next++);
+        std::string u;
+        if (cp < 0x80) u += static_cast<char>(cp);
+        else {
+            u += static_cast<char>(0xC0 | (cp >> 6));
+            u += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+        out.push_back(u);
+    }
+    return out;
+}
+
+std::string jsonString(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
 }  // namespace
+
+std::string tinyRobertaTokenizerJson(std::vector<std::string>* vocabOut) {
+    std::vector<std::string> vocab = {"<s>", "<pad>", "</s>", "<unk>", "<mask>"};
+    for (const auto& b : byteSymbols()) vocab.push_back(b);
+    std::vector<std::pair<std::string, std::string>> merges;
+    auto known = [&](const std::string& t) { return std::find(vocab.begin(), vocab.end(), t) != vocab.end(); };
+    const std::string space = "\xC4\xA0";  // Ġ
+    for (const char* w : {"the", "cat", "sat", "on", "mat", "dog", "a", "big", "red", "sky", "is", "ran"})
+        for (const std::string& word : {space + w, std::string(w)}) {
+            // Left to right: the first symbol (Ġ is two bytes of UTF-8 but one symbol), then one letter at a time.
+            std::string built = word.rfind(space, 0) == 0 ? space : std::string(1, word[0]);
+            for (std::size_t k = built.size(); k < word.size(); ++k) {
+                const std::string next(1, word[k]);
+                if (!known(built + next)) {
+                    merges.emplace_back(built, next);
+                    vocab.push_back(built + next);
+                }
+                built += next;
+            }
+        }
+    std::string json = "{\"version\": \"1.0\", \"truncation\": null, \"padding\": null, \"added_tokens\": [";
+    for (int id = 0; id < 5; ++id)
+        json += std::string(id ? ", " : "") + "{\"id\": " + std::to_string(id) + ", \"content\": " + jsonString(vocab[id]) +
+                ", \"single_word\": false, \"lstrip\": " + (id == 4 ? "true" : "false") +
+                ", \"rstrip\": false, \"normalized\": false, \"special\": true}";
+    json += "], \"normalizer\": null, \"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false, "
+            "\"trim_offsets\": true, \"use_regex\": true}, \"post_processor\": {\"type\": \"RobertaProcessing\", "
+            "\"sep\": [\"</s>\", 2], \"cls\": [\"<s>\", 0], \"trim_offsets\": true, \"add_prefix_space\": false}, "
+            "\"decoder\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", \"dropout\": null, "
+            "\"unk_token\": null, \"vocab\": {";
+    for (std::size_t id = 0; id < vocab.size(); ++id) json += (id ? ", " : "") + jsonString(vocab[id]) + ": " + std::to_string(id);
+    json += "}, \"merges\": [";
+    for (std::size_t m = 0; m < merges.size(); ++m) json += (m ? ", " : "") + jsonString(merges[m].first + " " + merges[m].second);
+    json += "]}}";
+    if (vocabOut) *vocabOut = vocab;
+    return json;
+}
 
 std::vector<std::uint8_t> encodeAs(DType dtype, const std::vector<float>& values) {
     std::vector<std::uint8_t> out;
@@ -98,11 +177,13 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     std::filesystem::create_directories(dir);
     TinyBert t;
     t.dir = dir;
-    t.vocab = tinyVocab();
+    const bool distil = spec.family == "distilbert", roberta = spec.family == "roberta";
+    std::string tokenizerJson;
+    if (roberta) tokenizerJson = tinyRobertaTokenizerJson(&t.vocab);
+    else t.vocab = tinyVocab();
     auto& c = t.config;
     c.modelType = "bert";
-    const bool distil = spec.family == "distilbert";
-    const std::string arch = distil ? "DistilBert" : "Bert";
+    const std::string arch = distil ? "DistilBert" : roberta ? "Roberta" : "Bert";
     c.architectures = {arch + (spec.task == "sequence" ? "ForSequenceClassification"
                                : spec.task == "tokens" ? "ForTokenClassification"
                                : spec.mlmHead          ? "ForMaskedLM"
@@ -123,6 +204,14 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     c.hiddenAct = spec.activation;
     c.layerNormEps = 1e-12;
     c.typeVocabSize = distil ? 0 : 2;
+    const int positionRows = roberta ? spec.maxPositions + 2 : spec.maxPositions;  // RoBERTa: offset padding id 1 + 1
+    if (roberta) {
+        c.modelType = "roberta";
+        c.padTokenId = 1;
+        c.maxPositionEmbeddings = positionRows;
+        c.typeVocabSize = 1;
+        c.layerNormEps = 1e-5;
+    }
 
     ExactRandomWeights random(spec.seed);
     auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float offset = 0.f) {
@@ -130,8 +219,8 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     };
     const int h = spec.hidden, v = c.vocabSize, inter = spec.intermediate;
     add("embeddings.word_embeddings.weight", {v, h});
-    add("embeddings.position_embeddings.weight", {spec.maxPositions, h});
-    if (!distil) add("embeddings.token_type_embeddings.weight", {2, h});
+    add("embeddings.position_embeddings.weight", {positionRows, h});
+    if (!distil) add("embeddings.token_type_embeddings.weight", {c.typeVocabSize, h});
     add("embeddings.LayerNorm.weight", {h}, 1.f);
     add("embeddings.LayerNorm.bias", {h});
     for (int l = 0; l < spec.layers; ++l) {
@@ -177,7 +266,12 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     for (const auto& [name, w] : t.weights) {
         if (spec.tiedDecoder && name == "cls.predictions.decoder.weight") continue;
         const bool headTensor = name.rfind("cls.", 0) == 0 || name.rfind("classifier.", 0) == 0;
-        const std::string stored = distil ? distilBertName(name) : headTensor ? name : spec.prefix + name;
+        const bool classifierOut = roberta && spec.task == "sequence" && name.rfind("classifier.", 0) == 0;
+        const std::string stored = distil          ? distilBertName(name)
+                                   : classifierOut ? "classifier.out_proj." + name.substr(11)
+                                   : roberta       ? (headTensor || name.rfind("pooler.", 0) == 0 ? robertaName(name) : "roberta." + name)
+                                   : headTensor    ? name
+                                                   : spec.prefix + name;
         const std::size_t shard = i++ % writers.size();
         writers[shard].addRaw(stored, spec.dtype, w.shape, encodeAs(spec.dtype, w.values));
         weightMap[stored] = "model-0000" + std::to_string(shard + 1) + "-of-0000" + std::to_string(writers.size()) +
@@ -199,8 +293,12 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
         writeText((std::filesystem::path(dir) / "model.safetensors.index.json").string(), json + "}}");
     }
     writeText((std::filesystem::path(dir) / "config.json").string(), c.toJsonText());
-    writeText((std::filesystem::path(dir) / "tokenizer_config.json").string(), "{\"do_lower_case\": true}");
-    Vocab::fromTokens(t.vocab).writeFile((std::filesystem::path(dir) / "vocab.txt").string());
+    if (roberta) {
+        writeText((std::filesystem::path(dir) / "tokenizer.json").string(), tokenizerJson);
+    } else {
+        writeText((std::filesystem::path(dir) / "tokenizer_config.json").string(), "{\"do_lower_case\": true}");
+        Vocab::fromTokens(t.vocab).writeFile((std::filesystem::path(dir) / "vocab.txt").string());
+    }
     return t;
 }
 

@@ -23,6 +23,9 @@ struct TinyBertSpec {
     std::string prefix = "bert.";
     // "distilbert": the same graph written in DistilBERT's layout (config keys, tensor names, no
     // token-type embeddings; the prefix becomes "distilbert.").
+    // "roberta": RoBERTa's layout (roberta.*, lm_head.*, classifier.dense/out_proj), one token type,
+    // position ids offset by pad_token_id + 1 (maxPositions + 2 rows), and a byte-level BPE
+    // tokenizer.json (tinyRobertaTokenizerJson) instead of vocab.txt.
     std::string family = "bert";
     // A task head instead of the MLM head: "sequence" (pooler + classifier, as
     // BertForSequenceClassification) or "tokens" (classifier on every token).
@@ -60,6 +63,9 @@ private:
 };
 
 std::vector<std::string> tinyVocab();
+// A byte-level BPE tokenizer.json as RoBERTa's: <s> <pad> </s> <unk> <mask> (ids 0-4, <mask> with
+// lstrip), the 256 byte symbols, and merges that build a few whole words with and without 'Ġ'.
+std::string tinyRobertaTokenizerJson(std::vector<std::string>* vocabOut = nullptr);
 TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec = {});
 
 // Bits of float values that are exactly representable (as all fixture values are).

@@ -79,6 +79,38 @@ TEST_CASE("Typing a sentence and clicking a token gives predictions and a heatma
     CHECK(w.textPanel()->predictions()->chartCount() == 0);
 }
 
+TEST_CASE("A RoBERTa model's chips show word starts as a marker and mask with <mask>, typed or clicked", "[ui][window][roberta]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.family = "roberta";
+    writeTinyBert(dir.file("r"), spec);
+    MainWindow w;
+    w.show();
+    openTinyModel(w, dir.file("r"));
+
+    QSignalSpy shown(w.textPanel(), &TextModePanel::analysisShown);
+    w.textPanel()->setSentence(QStringLiteral("the cat sat on <mask>"));
+    REQUIRE(waitForAnalysis(w, shown));
+    auto* strip = w.textPanel()->tokenStrip();
+    REQUIRE(strip->chipCount() == 7);  // <s> the ·cat ·sat ·on <mask> </s>
+    CHECK(strip->chip(2)->text() == QString::fromUtf8("\xC2\xB7" "cat"));
+    CHECK(strip->chip(5)->text() == "<mask>");
+    CHECK(strip->chip(5)->isChecked());
+    REQUIRE(w.textPanel()->analysis()->predictions.size() == 1);
+    CHECK(w.textPanel()->analysis()->predictions[0].position == 5);
+
+    // Clicking "·cat" masks it with RoBERTa's own mask token; a typed <mask> has nothing to restore.
+    shown.clear();
+    QTest::mouseClick(strip->chip(2), Qt::LeftButton);
+    REQUIRE(waitForAnalysis(w, shown));
+    CHECK(strip->chip(2)->text() == "<mask>");
+    CHECK(w.textPanel()->analysis()->tokens[2].text == "<mask>");
+    CHECK(w.textPanel()->analysis()->tokens[2].id == 4);
+    REQUIRE(w.textPanel()->analysis()->predictions.size() == 2);
+    QTest::mouseClick(strip->chip(5), Qt::LeftButton);
+    CHECK(strip->chip(5)->text() == "<mask>");
+}
+
 TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows; mean and max aggregate the heads", "[ui][window]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));

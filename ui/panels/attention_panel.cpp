@@ -74,8 +74,8 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
         const auto& toks = m_analysis->tokens;
         const int i = m_shown.tokenIndex[static_cast<std::size_t>(row)], j = m_shown.tokenIndex[static_cast<std::size_t>(col)];
         const QString value = std::isnan(v) ? tr("masked") : QString::number(v, 'f', 4);
-        return tr("%1 (#%2) → %3 (#%4): %5").arg(QString::fromStdString(toks[i].text)).arg(i)
-            .arg(QString::fromStdString(toks[j].text)).arg(j).arg(value);
+        return tr("%1 (#%2) → %3 (#%4): %5").arg(QString::fromStdString(labelOf(toks[i]))).arg(i)
+            .arg(QString::fromStdString(labelOf(toks[j]))).arg(j).arg(value);
     });
     auto changed = [this] {
         refresh();
@@ -127,7 +127,7 @@ std::vector<float> AttentionPanel::differenceToBaseline() const {
     // Tokens the baseline lacks (pad tokens) have no difference to show.
     std::vector<bool> hidden;
     if (hideSpecialTokens())
-        for (const auto& t : m_baseline->tokens) hidden.push_back(t.text == "[CLS]" || t.text == "[SEP]");
+        for (const auto& t : m_baseline->tokens) hidden.push_back(isStartToken(t) || isEndToken(t));
     const auto base = selectAttention(m_baseline->attention, layer(), head(), aggregation(), hidden, hideSpecialTokens());
     std::vector<int> where(m_analysis->tokens.size(), -1);
     for (int r = 0; r < base.rows; ++r)
@@ -186,10 +186,10 @@ void AttentionPanel::refresh() {
     }
     std::vector<bool> hidden;
     if (hideSpecialTokens())
-        for (const auto& t : m_analysis->tokens) hidden.push_back(t.text == "[CLS]" || t.text == "[SEP]");
+        for (const auto& t : m_analysis->tokens) hidden.push_back(isStartToken(t) || isEndToken(t));
     m_shown = selectAttention(m_analysis->attention, layer(), head(), aggregation(), hidden, hideSpecialTokens());
     QStringList labels;
-    for (int i : m_shown.tokenIndex) labels << QString::fromStdString(m_analysis->tokens[static_cast<std::size_t>(i)].text);
+    for (int i : m_shown.tokenIndex) labels << QString::fromStdString(labelOf(m_analysis->tokens[static_cast<std::size_t>(i)]));
     // Cells the attention mask disallowed are drawn as masked (NaN), not as near-zero colour: for
     // one head where that head was masked, for the mean or max where every head was.
     const auto& controls = m_analysis->controls;

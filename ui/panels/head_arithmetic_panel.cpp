@@ -107,7 +107,7 @@ void HeadArithmeticPanel::setAnalysis(TextAnalysisPtr analysis) {
     m_key->clear();
     if (m_analysis)
         for (std::size_t i = 0; i < m_analysis->tokens.size(); ++i) {
-            const QString label = QStringLiteral("%1 (#%2)").arg(QString::fromStdString(m_analysis->tokens[i].text)).arg(i);
+            const QString label = QStringLiteral("%1 (#%2)").arg(QString::fromStdString(labelOf(m_analysis->tokens[i]))).arg(i);
             m_query->addItem(label);
             m_key->addItem(label);
         }
@@ -149,7 +149,7 @@ void HeadArithmeticPanel::refresh() {
     const auto& controls = m_analysis->controls;
     const int n = t.tokens, d = t.headDim();
     QStringList keys;
-    for (const auto& tok : m_analysis->tokens) keys << QString::fromStdString(tok.text);
+    for (const auto& tok : m_analysis->tokens) keys << QString::fromStdString(labelOf(tok));
     const QString queryText = keys[i];
     const float* q = t.q(m_layer, i, m_head);
     std::vector<float> queryKeys(q, q + d), weighted, neuron;  // [1 + n][d] and [n + 1][d]

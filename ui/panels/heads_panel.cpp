@@ -172,9 +172,9 @@ void HeadsPanel::setImportance(HeadImportancePtr importance) {
     m_mask->clear();
     if (m_importance && !m_importanceOnly)
         for (const auto& m : m_importance->masks)
-            m_mask->addItem(tr("[MASK] at %1 → %2").arg(m.position).arg(QString::fromStdString(m.answer.token)));
+            m_mask->addItem(tr("[MASK] at %1 → %2").arg(m.position).arg(QString::fromStdString(labelOf(m.answer))));
     else if (m_importance)
-        m_mask->addItem(QString::fromStdString(m_importance->masks.front().answer.token));
+        m_mask->addItem(QString::fromStdString(labelOf(m_importance->masks.front().answer)));
     if (m_importance && m_clock.isValid())
         m_status->setText(tr("Head importance: %1 heads switched off one at a time in %2 batched passes, %3 s.")
                               .arg(m_importance->layers * m_importance->heads).arg(m_importance->forwards)
@@ -261,7 +261,7 @@ void HeadsPanel::refresh() {
     QString title = measureDescription(measure());
     if (importance && m_importance && m_mask->currentIndex() >= 0) {
         const auto& m = m_importance->masks[static_cast<std::size_t>(m_mask->currentIndex())];
-        title = tr("Drop in P(“%1”) = %2 when one head is switched off").arg(QString::fromStdString(m.answer.token))
+        title = tr("Drop in P(“%1”) = %2 when one head is switched off").arg(QString::fromStdString(labelOf(m.answer)))
                     .arg(m.answer.probability, 0, 'f', 3);
     }
     m_grid->setTitle(title);

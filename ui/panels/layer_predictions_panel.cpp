@@ -80,7 +80,7 @@ void LayerPredictionsPanel::refresh() {
     }
     const auto& lens = m_analysis->layerPredictions[static_cast<std::size_t>(index)];
     const int k = lens.layers.empty() ? 0 : static_cast<int>(lens.layers.front().top.size());
-    const QString answer = QString::fromStdString(lens.finalToken.token);
+    const QString answer = QString::fromStdString(labelOf(lens.finalToken));
     QStringList headers{tr("After"), tr("Rank of “%1”").arg(answer), tr("P(“%1”)").arg(answer)};
     for (int i = 0; i < k; ++i) headers << tr("Top %1").arg(i + 1);
     m_table->setColumnCount(static_cast<int>(headers.size()));
@@ -96,7 +96,7 @@ void LayerPredictionsPanel::refresh() {
         m_table->setItem(r, 2, new QTableWidgetItem(QString::number(lp.finalProbability, 'f', 4)));
         for (int c = 0; c < k; ++c) {
             const auto& p = lp.top[static_cast<std::size_t>(c)];
-            auto* item = new QTableWidgetItem(QStringLiteral("%1  %2").arg(QString::fromStdString(p.token)).arg(p.probability, 0, 'f', 3));
+            auto* item = new QTableWidgetItem(QStringLiteral("%1  %2").arg(QString::fromStdString(labelOf(p))).arg(p.probability, 0, 'f', 3));
             QColor shade = colorAt(ColorMap::Viridis, 1.0 - p.probability);
             shade.setAlphaF(0.35f);
             item->setBackground(shade);

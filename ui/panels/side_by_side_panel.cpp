@@ -19,7 +19,7 @@ namespace ascope::ui {
 namespace {
 QStringList labelsOf(const TextAnalysis& a, const AttentionMatrix& m) {
     QStringList labels;
-    for (int i : m.tokenIndex) labels << QString::fromStdString(a.tokens[static_cast<std::size_t>(i)].text);
+    for (int i : m.tokenIndex) labels << QString::fromStdString(labelOf(a.tokens[static_cast<std::size_t>(i)]));
     return labels;
 }
 }  // namespace
@@ -177,8 +177,8 @@ void SideBySidePanel::refresh() {
         for (std::size_t i = 0; i < diff.size(); ++i) diff[i] = b.values[i] - a.values[i];
         QStringList labels;
         for (int i = 0; i < a.rows; ++i) {
-            const QString ta = QString::fromStdString(m_analysisA->tokens[static_cast<std::size_t>(a.tokenIndex[static_cast<std::size_t>(i)])].text);
-            const QString tb = QString::fromStdString(m_analysisB->tokens[static_cast<std::size_t>(b.tokenIndex[static_cast<std::size_t>(i)])].text);
+            const QString ta = QString::fromStdString(labelOf(m_analysisA->tokens[static_cast<std::size_t>(a.tokenIndex[static_cast<std::size_t>(i)])]));
+            const QString tb = QString::fromStdString(labelOf(m_analysisB->tokens[static_cast<std::size_t>(b.tokenIndex[static_cast<std::size_t>(i)])]));
             labels << (ta == tb ? ta : ta + QStringLiteral("/") + tb);
         }
         m_difference->setMatrix(a.rows, a.cols, diff, labels, labels);

@@ -266,7 +266,7 @@ void TextModePanel::setSentencePair(const QString& text) {
 
 QString TextModePanel::analysedText() const {
     if (m_sentenceB->text().isEmpty()) return m_sentence->text();
-    return QString::fromStdString(BertTokenizer::pairText(m_sentence->text().toStdString(), m_sentenceB->text().toStdString()));
+    return QString::fromStdString(TextTokenizer::pairText(m_sentence->text().toStdString(), m_sentenceB->text().toStdString()));
 }
 
 void TextModePanel::whenModelReady(const QString& dir, std::function<void()> then) {
@@ -286,7 +286,7 @@ bool TextModePanel::setMaskedTokens(const std::set<int>& indices) {
     bool complete = true;
     m_masked.clear();
     for (int i : indices) {
-        if (i >= 0 && i < static_cast<int>(m_tokens.size()) && m_tokens[static_cast<std::size_t>(i)].text != "[MASK]") m_masked.insert(i);
+        if (i >= 0 && i < static_cast<int>(m_tokens.size()) && !isTypedMask(m_tokens[static_cast<std::size_t>(i)])) m_masked.insert(i);
         else complete = false;
     }
     forgetImportance();
@@ -375,7 +375,14 @@ bool TextModePanel::maskHoveredToken() {
     return true;
 }
 
+bool TextModePanel::isTypedMask(const Token& t) const {
+    const auto model = m_session->model();
+    return model ? model->tokenizer().isMask(t) : t.text == "[MASK]";
+}
+
 void TextModePanel::refreshStrip() {
+    if (const auto model = m_session->model())
+        m_strip->setMaskToken(QString::fromStdString(model->tokenizer().maskToken()), model->tokenizer().maskId());
     m_strip->setTokens(analysedText(), m_tokens, m_masked, m_maskControls->blockedKeys());
     if (m_analysis && m_analysis->task == TextTask::TokenLabels) showTokenLabels();
     else fitStripHeight();
@@ -451,7 +458,7 @@ void TextModePanel::retokenize() {
 
 void TextModePanel::toggleToken(int index) {
     if (index < 0 || index >= static_cast<int>(m_tokens.size())) return;
-    if (m_tokens[static_cast<std::size_t>(index)].text == "[MASK]") return;  // typed [MASK]: nothing to restore
+    if (isTypedMask(m_tokens[static_cast<std::size_t>(index)])) return;  // typed [MASK]: nothing to restore
     if (!m_masked.erase(index)) m_masked.insert(index);
     forgetImportance();
     refreshStrip();
@@ -474,10 +481,7 @@ void TextModePanel::requestRun() {
 std::vector<Token> TextModePanel::editedTokens() const {
     std::vector<Token> tokens = m_tokens;
     if (const auto model = m_session->model())
-        for (int i : m_masked) {
-            tokens[static_cast<std::size_t>(i)].id = model->tokenizer().maskId();
-            tokens[static_cast<std::size_t>(i)].text = "[MASK]";
-        }
+        for (int i : m_masked) model->tokenizer().mask(tokens[static_cast<std::size_t>(i)]);
     return tokens;
 }
 
@@ -533,7 +537,7 @@ void TextModePanel::updateViewsForSelection() {
     m_sideBySide->setSelection(m_attention->layer(), m_attention->head(), m_attention->aggregation());
     const auto& shown = m_attention->shownMatrix();
     QStringList labels;
-    for (int i : shown.tokenIndex) labels << QString::fromStdString(m_analysis->tokens[static_cast<std::size_t>(i)].text);
+    for (int i : shown.tokenIndex) labels << QString::fromStdString(labelOf(m_analysis->tokens[static_cast<std::size_t>(i)]));
     m_arcs->setAttention(labels, shown.values, m_attention->selectionTitle());
     m_attention->heatmap()->setExportBaseName(QStringLiteral("attention_%1_%2").arg(m_attention->selectionSlug(), slug));
     m_arcs->setExportBaseName(QStringLiteral("head_view_%1_%2").arg(m_attention->selectionSlug(), slug));
@@ -556,7 +560,7 @@ void TextModePanel::showPredictions() {
             chart.title = (run == m_baseline.get() ? tr("[MASK] at %1, without mask or ablation") : tr("[MASK] at %1, as set"))
                               .arg(p.position);
             for (const auto& c : p.top) {
-                chart.labels << QString::fromStdString(c.token);
+                chart.labels << QString::fromStdString(labelOf(c));
                 chart.probabilities.push_back(c.probability);
             }
             charts.push_back(std::move(chart));

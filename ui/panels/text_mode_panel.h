@@ -71,7 +71,7 @@ public:
     // Sentence B of a pair ("" for one sentence): [CLS] A [SEP] B [SEP], B with token type 1.
     void setSentencePair(const QString& text);
     QString sentencePair() const;
-    // What the model reads: the sentence, or BertTokenizer::pairText(A, B).
+    // What the model reads: the sentence, or TextTokenizer::pairText(A, B).
     QString analysedText() const;
     QString sentence() const;
     // The open model's folder ("" while none is open).
@@ -123,6 +123,8 @@ signals:
 
 private:
     void retokenize();
+    // True when `t` is the model's mask token as typed ([MASK], <mask>): nothing to restore.
+    bool isTypedMask(const Token& t) const;
     void requestRun();
     void showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr baseline);
     void showPredictions();

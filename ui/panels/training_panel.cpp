@@ -346,7 +346,7 @@ void TrainingPanel::showSnapshot(int index) {
         const auto& a = s.text->attention;
         const auto m = selectAttention(a, a.layers - 1, 0, HeadAggregation::Mean);
         QStringList labels;
-        for (const auto& t : s.text->tokens) labels << QString::fromStdString(t.text);
+        for (const auto& t : s.text->tokens) labels << QString::fromStdString(labelOf(t));
         m_heatmap->setMatrix(m.rows, m.cols, m.values, labels, labels);
         m_heatmap->setTitle(tr("Last layer, mean over heads, step %1").arg(s.step));
         m_chart->setPredictions(*s.text);

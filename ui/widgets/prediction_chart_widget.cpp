@@ -58,10 +58,10 @@ void PredictionChartWidget::setPredictions(const TextAnalysis& analysis) {
     for (const auto& mask : analysis.predictions) {
         QString context;
         for (int i = std::max(1, mask.position - 2); i <= std::min(static_cast<int>(analysis.tokens.size()) - 2, mask.position + 2); ++i)
-            context += (i == mask.position ? QStringLiteral("[MASK]") : QString::fromStdString(analysis.tokens[i].text)) + ' ';
+            context += QString::fromStdString(i == mask.position ? analysis.tokens[i].text : labelOf(analysis.tokens[i])) + ' ';
         BarChart chart{tr("#%1: …%2…").arg(mask.position).arg(context.trimmed()), {}, {}};
         for (const auto& c : mask.top) {
-            chart.labels << QString::fromStdString(c.token);
+            chart.labels << QString::fromStdString(labelOf(c));
             chart.probabilities.push_back(c.probability);
         }
         charts.push_back(std::move(chart));

@@ -14,6 +14,11 @@ TokenStripWidget::TokenStripWidget(QWidget* parent) : QWidget(parent) {
     setToolTip(tr("Click a token to mask it; click again to restore it"));
 }
 
+void TokenStripWidget::setMaskToken(const QString& token, int id) {
+    m_maskToken = token;
+    m_maskId = id;
+}
+
 int TokenStripWidget::rowHeight(bool tagged) const {
     QToolButton probe;
     probe.setText(tagged ? QStringLiteral("[MASK]\nB-MISC") : QStringLiteral("[MASK]"));
@@ -33,9 +38,11 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
         const auto& t = tokens[i];
         const bool isMasked = masked.count(static_cast<int>(i)) > 0;
         auto* chip = new QToolButton(this);
-        chip->setText(isMasked ? QStringLiteral("[MASK]") : QString::fromStdString(t.text));
+        const bool typedMask = m_maskId >= 0 ? t.id == m_maskId : t.text == m_maskToken.toStdString();
+        const QString entry = QString::fromStdString(t.text);
+        chip->setText(isMasked ? m_maskToken : QString::fromStdString(labelOf(t)));
         chip->setCheckable(true);
-        chip->setChecked(isMasked || t.text == "[MASK]");
+        chip->setChecked(isMasked || typedMask);
         chip->setAutoRaise(false);
         chip->setFocusPolicy(Qt::StrongFocus);
         chip->setAccessibleName(QStringLiteral("token %1 %2").arg(i).arg(chip->text()));
@@ -44,9 +51,9 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
         const QString source = QString::fromUtf8(utf8.mid(static_cast<int>(t.byteBegin), static_cast<int>(t.byteEnd - t.byteBegin)));
         // Character span in what the user typed (UTF-16 code units, as the text box counts).
         const auto charBegin = QString::fromUtf8(utf8.left(static_cast<int>(t.byteBegin))).size();
-        chip->setToolTip(structural ? tr("%1 (id %2), added by the tokenizer").arg(QString::fromStdString(t.text)).arg(t.id)
+        chip->setToolTip(structural ? tr("%1 (id %2), added by the tokenizer").arg(entry).arg(t.id)
                                     : tr("%1 · id %2 · characters %3–%4 (\"%5\")\nClick to %6")
-                                          .arg(QString::fromStdString(t.text))
+                                          .arg(entry)
                                           .arg(t.id)
                                           .arg(charBegin)
                                           .arg(charBegin + source.size())
@@ -54,7 +61,7 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
                                           .arg(isMasked ? tr("restore it") : tr("mask it")));
         const int index = static_cast<int>(i);
         const bool isBlocked = blocked.count(index) > 0;
-        QString style = isMasked || t.text == "[MASK]"
+        QString style = isMasked || typedMask
                             ? QStringLiteral("QToolButton{background:#e8a33d;color:black;border-radius:4px;padding:3px 6px;font-weight:bold")
                             : QStringLiteral("QToolButton{border:1px solid palette(mid);border-radius:4px;padding:3px 6px");
         if (isBlocked) style += QStringLiteral(";text-decoration:line-through;border:1px dashed #777");
@@ -64,7 +71,7 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
         chip->setContextMenuPolicy(Qt::CustomContextMenu);
         connect(chip, &QWidget::customContextMenuRequested, this, [this, chip, index, isMasked, isBlocked](const QPoint& at) {
             QMenu menu(chip);
-            menu.addAction(isMasked ? tr("Restore the token") : tr("Mask it ([MASK])"), this, [this, index] { emit tokenToggled(index); });
+            menu.addAction(isMasked ? tr("Restore the token") : tr("Mask it (%1)").arg(m_maskToken), this, [this, index] { emit tokenToggled(index); });
             menu.addAction(isBlocked ? tr("Unblock it in attention") : tr("Block it in attention (no query may attend to it)"), this,
                            [this, index] { emit blockToggled(index); });
             menu.exec(chip->mapToGlobal(at));

@@ -1,6 +1,7 @@
 #pragma once
-// The token strip under the sentence box: one chip per WordPiece token. Clicking a chip (or
-// Space on a focused chip) toggles it to [MASK] and back; hovering shows id and character span.
+// The token strip under the sentence box: one chip per token (its readable label: byte-level
+// BPE's "Ġthe" shows as "·the"). Clicking a chip (or Space on a focused chip) toggles it to the
+// tokenizer's mask token ([MASK], <mask>) and back; hovering shows entry, id and character span.
 // A chip's context menu also blocks the token inside attention (no query may attend to it).
 #include <QColor>
 #include <QStringList>
@@ -8,7 +9,7 @@
 #include <set>
 #include <vector>
 
-#include "tokenizer/bert_tokenizer.h"
+#include "tokenizer/text_tokenizer.h"
 
 class QHBoxLayout;
 class QToolButton;
@@ -19,6 +20,8 @@ class TokenStripWidget : public QWidget {
     Q_OBJECT
 public:
     explicit TokenStripWidget(QWidget* parent = nullptr);
+    // The model's mask token and its id (default [MASK], 4), used by the next setTokens.
+    void setMaskToken(const QString& token, int id);
     // `text` is what the user typed (for the spans); `masked` are token indices shown as [MASK];
     // `blocked` are tokens the attention mask hides from every query (drawn struck through).
     void setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked,
@@ -46,6 +49,8 @@ private:
     QHBoxLayout* m_layout;
     std::vector<QToolButton*> m_chips;
     std::vector<QString> m_chipTexts;
+    QString m_maskToken = QStringLiteral("[MASK]");
+    int m_maskId = -1;
     bool m_tagged = false;
 };
 
