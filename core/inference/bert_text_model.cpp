@@ -122,7 +122,10 @@ std::vector<int64_t> BertTextModel::maskIndices(const std::vector<Token>& tokens
 }
 
 std::vector<TokenPrediction> BertTextModel::topOf(const torch::Tensor& probs, int k) const {
-    auto top = probs.topk(k, -1);
+    // Only entries the tokenizer knows (a checkpoint's vocabulary may be padded beyond it).
+    const auto known = std::min<int64_t>(probs.size(-1), m_tokenizer->vocabSize());
+    k = static_cast<int>(std::min<int64_t>(k, known));
+    auto top = probs.narrow(-1, 0, known).topk(k, -1);
     auto values = std::get<0>(top).contiguous(), indices = std::get<1>(top).contiguous();  // [k]
     std::vector<TokenPrediction> out;
     for (int i = 0; i < k; ++i) {

@@ -7,6 +7,7 @@
 
 #include "tokenizer/bert_tokenizer.h"
 #include "tokenizer/bpe_tokenizer.h"
+#include "tokenizer/unigram_tokenizer.h"
 
 namespace ascope {
 
@@ -106,9 +107,14 @@ Expected<std::unique_ptr<TextTokenizer>> loadTokenizer(const std::string& dir, c
             return makeError(ErrorKind::InvalidInput, json + ": the vocabulary lacks <s>, </s> or <mask>");
         return std::unique_ptr<TextTokenizer>(std::make_unique<BpeTokenizer>(std::move(*t)));
     }
-    if (kind == "Unigram")
-        return makeError(ErrorKind::Unsupported, json + ": SentencePiece Unigram tokenizers (ALBERT, XLM-R) are not supported yet");
-    return makeError(ErrorKind::Unsupported, json + ": tokenizer model '" + kind + "' is not supported (WordPiece, BPE)");
+    if (kind == "Unigram") {
+        auto t = UnigramTokenizer::fromJsonText(j->dump(), json);
+        if (!t) return t.errorValue();
+        if (t->clsId() < 0 || t->sepId() < 0)
+            return makeError(ErrorKind::InvalidInput, json + ": no post-processor template gives the start and end tokens");
+        return std::unique_ptr<TextTokenizer>(std::make_unique<UnigramTokenizer>(std::move(*t)));
+    }
+    return makeError(ErrorKind::Unsupported, json + ": tokenizer model '" + kind + "' is not supported (WordPiece, BPE, Unigram)");
 }
 
 }  // namespace ascope

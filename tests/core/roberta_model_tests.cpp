@@ -195,7 +195,7 @@ TEST_CASE("Broken RoBERTa folders are refused with a message naming what is miss
         REQUIRE_FALSE(model.hasValue());
         REQUIRE_THAT(model.error(), Catch::Contains("tokenizer.json is missing"));
     }
-    SECTION("a SentencePiece Unigram tokenizer.json") {
+    SECTION("a Unigram tokenizer.json without a pre-tokenizer") {
         writeText(json.string(), R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0]]}})");
         auto model = TextModel::load(tiny.dir);
         REQUIRE_FALSE(model.hasValue());
@@ -216,5 +216,36 @@ TEST_CASE("Broken RoBERTa folders are refused with a message naming what is miss
         auto model = TextModel::load(tiny.dir);
         REQUIRE_FALSE(model.hasValue());
         REQUIRE_THAT(model.error(), Catch::Contains("position_embeddings"));
+    }
+}
+
+TEST_CASE("A tiny XLMRobertaForMaskedLM with a Unigram tokenizer runs the multilingual slide as the plain reference",
+          "[core][roberta][unigram]") {
+    TinyBertSpec spec;
+    spec.family = "xlm-roberta";
+    spec.seed = 31;
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string(), spec);
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    const auto& tok = (*model)->tokenizer();
+    REQUIRE(tok.kind() == "Unigram");
+    TextRunOptions options;
+    options.topK = 5;
+    for (const char* sentence : {"I love to <mask> in the park.", "J'aime <mask> dans le parc.", "Ich liebe es, im Park zu <mask>."}) {
+        INFO(sentence);
+        auto result = (*model)->analyse(sentence, options);
+        REQUIRE(result.hasValue());
+        std::vector<int> masks;
+        for (std::size_t i = 0; i < result->tokens.size(); ++i)
+            if (tok.isMask(result->tokens[i])) masks.push_back(static_cast<int>(i));
+        REQUIRE(masks.size() == 1);
+        const auto ref = referenceBert(tiny, idsOf(result->tokens), masks);
+        requireAttentionMatches(*result, ref, static_cast<int>(result->tokens.size()));
+        REQUIRE(result->predictions.size() == 1);
+        for (const auto& c : result->predictions[0].top) {
+            REQUIRE(c.probability == Approx(ref.maskProbabilities[0][static_cast<std::size_t>(c.id)]).margin(1e-4));
+            if (c.token.rfind("\xE2\x96\x81", 0) == 0 && c.token.size() > 3) REQUIRE(labelOf(c).rfind(kWordStartMarker, 0) == 0);
+        }
     }
 }

@@ -118,6 +118,17 @@ put("fuzz_bpe_tokenizer", "tokenizer_json", b"\x80" + json.dumps({
     "model": {"type": "BPE", "vocab": {"<s>": 0, "</s>": 2, "a": 4, "b": 5, "ab": 6, "\u0120": 7},
               "merges": ["a b", ["\u0120", "a"]]}}).encode())
 
+# --- SentencePiece Unigram -------------------------------------------------------------------------
+for i, text in enumerate(["the a <mask>the", "  The   caf\u00e9 cafe\u0301 \uff46 x\n a pair \u2026", "A\u00c3 \U0001F642\u00a0\t"]):
+    put("fuzz_unigram_tokenizer", "text%d" % i, b"\x00" + text.encode("utf-8"))
+# A charsmap: trie size 2048 (512 zero units but the root), then one replacement string.
+put("fuzz_unigram_tokenizer", "charsmap", b"\x80" + struct.pack("<I", 2048) + struct.pack("<I", 1 << 10) + b"\x00" * 2044 + b"x\x00")
+put("fuzz_unigram_tokenizer", "tokenizer_json", b"\x40" + json.dumps({
+    "normalizer": {"type": "Sequence", "normalizers": [{"type": "NFKC"}, {"type": "Replace", "pattern": {"String": "``"}, "content": "\""}]},
+    "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "add_prefix_space": True},
+    "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0]},
+    "model": {"type": "Unigram", "unk_id": 1, "vocab": [["<s>", 0], ["<unk>", 0], ["</s>", 0], ["\u2581the", -1.5], ["e", -3]]}}).encode())
+
 # --- image preprocessing --------------------------------------------------------------------------
 put("fuzz_image_preprocess", "resize_crop", bytes([31, 17, 0x33, 50, 24, 24, 16, 16]) + bytes(range(256)) * 8)
 put("fuzz_image_preprocess", "shortest_edge", bytes([1, 63, 0x27, 70, 9, 9, 95, 3]) + bytes(range(200)))

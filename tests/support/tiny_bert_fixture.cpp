@@ -8,6 +8,7 @@
 
 #include "checkpoint/safetensors_writer.h"
 #include "temp_dir.h"
+#include "tokenizer/precompiled_charsmap.h"
 #include "tokenizer/vocab.h"
 
 namespace ascope::test {
@@ -133,6 +134,127 @@ std::string tinyRobertaTokenizerJson(std::vector<std::string>* vocabOut) {
     return json;
 }
 
+std::string tinyUnigramTokenizerJson(std::vector<std::string>* vocabOut) {
+    // Pieces and scores as the transformers.js run that gave the tests' expected ids had them.
+    const std::vector<std::pair<std::string, double>> pieces = {
+        {"<s>", 0.0},
+        {"<pad>", 0.0},
+        {"</s>", 0.0},
+        {"<unk>", 0.0},
+        {"▁", -2.0},
+        {"▁the", -3.0},
+        {"▁cat", -5.0},
+        {"▁ca", -6.0},
+        {"t", -4.0},
+        {"s", -4.0},
+        {"▁sat", -5.0},
+        {"▁on", -4.0},
+        {"▁mat", -6.0},
+        {"▁a", -4.0},
+        {"a", -4.5},
+        {"m", -5.0},
+        {"▁J", -7.0},
+        {"'", -5.0},
+        {"aime", -7.0},
+        {"ai", -6.0},
+        {"me", -6.0},
+        {"▁dans", -7.0},
+        {"▁le", -5.0},
+        {"▁parc", -8.0},
+        {"▁par", -6.0},
+        {"c", -5.0},
+        {".", -3.0},
+        {",", -3.5},
+        {"▁I", -4.0},
+        {"ch", -6.0},
+        {"▁Ich", -7.0},
+        {"▁liebe", -7.5},
+        {"▁es", -5.0},
+        {"▁im", -5.0},
+        {"▁Park", -7.0},
+        {"▁zu", -6.0},
+        {"▁love", -6.0},
+        {"▁to", -4.0},
+        {"▁in", -4.0},
+        {"▁park", -7.0},
+        {"é", -6.0},
+        {"e", -4.0},
+        {"f", -5.0},
+        {"▁caf", -8.0},
+        {"▁café", -7.5},
+        {"fi", -5.5},
+        {"▁fi", -6.5},
+        {"▁fin", -7.0},
+        {"n", -4.5},
+        {"d", -4.5},
+        {"o", -4.0},
+        {"g", -5.0},
+        {"▁dog", -6.0},
+        {"...", -4.0},
+        {"▁A", -6.0},
+        {"A", -5.5},
+        {"i", -4.5},
+        {"l", -4.5},
+        {"r", -4.5},
+        {"k", -5.0},
+        {"p", -5.0},
+        {"h", -5.0},
+        {"u", -5.0},
+        {"z", -5.5},
+        {"b", -5.5},
+        {"<mask>", 0.0}};
+    // The charsmap: a trie of the keys, each value an offset into the NUL-separated replacements.
+    const std::vector<std::pair<std::string, std::string>> rules = {
+        {"\xEF\xBD\x86", "f"}, {"\xEF\xBC\xA1", "A"}, {"\xE2\x80\xA6", "..."}, {"\xEF\xAC\x81", "fi"},
+        {"\xC2\xA0", " "}, {"e\xCC\x81", "\xC3\xA9"}};
+    std::vector<std::pair<std::string, std::uint32_t>> entries;
+    std::string blob;
+    for (const auto& [from, to] : rules) {
+        entries.emplace_back(from, static_cast<std::uint32_t>(blob.size()));
+        blob += to;
+        blob += '\0';
+    }
+    const auto units = PrecompiledCharsmap::buildTrie(entries);
+    std::string bytes;
+    const std::uint32_t trieBytes = static_cast<std::uint32_t>(units.size() * 4);
+    for (int k = 0; k < 4; ++k) bytes += static_cast<char>((trieBytes >> (8 * k)) & 0xFF);
+    for (std::uint32_t u : units)
+        for (int k = 0; k < 4; ++k) bytes += static_cast<char>((u >> (8 * k)) & 0xFF);
+    bytes += blob;
+
+    std::string json = "{\"version\": \"1.0\", \"added_tokens\": [";
+    bool first = true;
+    for (std::size_t id = 0; id < pieces.size(); ++id) {
+        const auto& piece = pieces[id].first;
+        if (piece != "<s>" && piece != "<pad>" && piece != "</s>" && piece != "<unk>" && piece != "<mask>") continue;
+        json += std::string(first ? "" : ", ") + "{\"id\": " + std::to_string(id) + ", \"content\": " + jsonString(piece) +
+                ", \"lstrip\": " + (piece == "<mask>" ? "true" : "false") + ", \"rstrip\": false, \"special\": true}";
+        first = false;
+    }
+    json += "], \"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"Precompiled\", "
+            "\"precompiled_charsmap\": \"" + encodeBase64(bytes) + "\"}, {\"type\": \"Replace\", \"pattern\": "
+            "{\"Regex\": \" {2,}\"}, \"content\": \" \"}]}, "
+            "\"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": \"\xE2\x96\x81\", \"prepend_scheme\": \"always\", "
+            "\"split\": true}, \"post_processor\": {\"type\": \"TemplateProcessing\", \"single\": ["
+            "{\"SpecialToken\": {\"id\": \"<s>\", \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, "
+            "{\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}], \"pair\": ["
+            "{\"SpecialToken\": {\"id\": \"<s>\", \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, "
+            "{\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}, "
+            "{\"Sequence\": {\"id\": \"B\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}]}, "
+            "\"model\": {\"type\": \"Unigram\", \"unk_id\": 3, \"byte_fallback\": false, \"vocab\": [";
+    for (std::size_t id = 0; id < pieces.size(); ++id) {
+        char score[32];
+        std::snprintf(score, sizeof score, "%.1f", pieces[id].second);
+        json += std::string(id ? ", " : "") + "[" + jsonString(pieces[id].first) + ", " + score + "]";
+    }
+    json += "]}}";
+    if (vocabOut) {
+        vocabOut->clear();
+        for (const auto& p : pieces) vocabOut->push_back(p.first);
+    }
+    return json;
+}
+
 std::vector<std::uint8_t> encodeAs(DType dtype, const std::vector<float>& values) {
     std::vector<std::uint8_t> out;
     for (float v : values) {
@@ -177,13 +299,15 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     std::filesystem::create_directories(dir);
     TinyBert t;
     t.dir = dir;
-    const bool distil = spec.family == "distilbert", roberta = spec.family == "roberta";
+    const bool distil = spec.family == "distilbert", xlmr = spec.family == "xlm-roberta";
+    const bool roberta = spec.family == "roberta" || xlmr;
     std::string tokenizerJson;
-    if (roberta) tokenizerJson = tinyRobertaTokenizerJson(&t.vocab);
+    if (xlmr) tokenizerJson = tinyUnigramTokenizerJson(&t.vocab);
+    else if (roberta) tokenizerJson = tinyRobertaTokenizerJson(&t.vocab);
     else t.vocab = tinyVocab();
     auto& c = t.config;
     c.modelType = "bert";
-    const std::string arch = distil ? "DistilBert" : roberta ? "Roberta" : "Bert";
+    const std::string arch = distil ? "DistilBert" : xlmr ? "XLMRoberta" : roberta ? "Roberta" : "Bert";
     c.architectures = {arch + (spec.task == "sequence" ? "ForSequenceClassification"
                                : spec.task == "tokens" ? "ForTokenClassification"
                                : spec.mlmHead          ? "ForMaskedLM"
@@ -206,7 +330,7 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     c.typeVocabSize = distil ? 0 : 2;
     const int positionRows = roberta ? spec.maxPositions + 2 : spec.maxPositions;  // RoBERTa: offset padding id 1 + 1
     if (roberta) {
-        c.modelType = "roberta";
+        c.modelType = xlmr ? "xlm-roberta" : "roberta";
         c.padTokenId = 1;
         c.maxPositionEmbeddings = positionRows;
         c.typeVocabSize = 1;

@@ -23,6 +23,7 @@ struct TinyBertSpec {
     std::string prefix = "bert.";
     // "distilbert": the same graph written in DistilBERT's layout (config keys, tensor names, no
     // token-type embeddings; the prefix becomes "distilbert.").
+    // "xlm-roberta": the same with model_type xlm-roberta and tinyUnigramTokenizerJson.
     // "roberta": RoBERTa's layout (roberta.*, lm_head.*, classifier.dense/out_proj), one token type,
     // position ids offset by pad_token_id + 1 (maxPositions + 2 rows), and a byte-level BPE
     // tokenizer.json (tinyRobertaTokenizerJson) instead of vocab.txt.
@@ -66,6 +67,12 @@ std::vector<std::string> tinyVocab();
 // A byte-level BPE tokenizer.json as RoBERTa's: <s> <pad> </s> <unk> <mask> (ids 0-4, <mask> with
 // lstrip), the 256 byte symbols, and merges that build a few whole words with and without 'Ġ'.
 std::string tinyRobertaTokenizerJson(std::vector<std::string>* vocabOut = nullptr);
+// A SentencePiece Unigram tokenizer.json as XLM-R's: <s> <pad> </s> <unk> (ids 0-3), 61 pieces with
+// log probabilities (English, French and German words of the course's fill-mask slide), <mask> last
+// (lstrip); a Precompiled normaliser whose charsmap (built here) maps fullwidth 'ｆ' and 'Ａ', '…',
+// 'ﬁ', the no-break space, and 'e' + combining acute to what NFKC gives, then runs of spaces to one;
+// Metaspace (prepend always, split); the template <s> A </s> / <s> A </s> </s> B </s>.
+std::string tinyUnigramTokenizerJson(std::vector<std::string>* vocabOut = nullptr);
 TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec = {});
 
 // Bits of float values that are exactly representable (as all fixture values are).
