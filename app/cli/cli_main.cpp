@@ -13,15 +13,15 @@ namespace {
 const char* kUsage = R"(attention-scope-cli: look inside transformer models from the command line
 
 Usage:
-  attention-scope-cli predict   --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS]
+  attention-scope-cli predict   --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS] [WINDOWS]
   attention-scope-cli tokenize  --model DIR --text TEXT [--json]
   attention-scope-cli attention --model DIR --text TEXT [--layer L] [--head H]
-                                --format csv|json|npy --out FILE [CONTROLS]
+                                --format csv|json|npy --out FILE [CONTROLS] [WINDOWS]
   attention-scope-cli head-stats --model DIR --text TEXT [--json]
   attention-scope-cli head-importance --model DIR --text TEXT [--json] [--top 10] [CONTROLS]
   attention-scope-cli layers    --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS]
-  attention-scope-cli classify-text --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS]
-  attention-scope-cli tag       --model DIR --text TEXT [--json] [CONTROLS]
+  attention-scope-cli classify-text --model DIR --text TEXT [--top-k 5] [--json] [CONTROLS] [WINDOWS]
+  attention-scope-cli tag       --model DIR --text TEXT [--json] [CONTROLS] [WINDOWS]
   attention-scope-cli classify  --model DIR --image FILE [--top-k 5] [--json] [CONTROLS]
   attention-scope-cli attention --model DIR --image FILE [--layer L] [--head H]
                                 --format csv|json|npy --out FILE [CONTROLS]
@@ -41,7 +41,7 @@ Usage:
   attention-scope-cli convert   --model DIR --out DIR [--dtype f16|bf16|f32]
   attention-scope-cli --help | --version
 
-DIR is a Hugging Face model folder (config.json, vocab.txt or preprocessor_config.json,
+DIR is a Hugging Face model folder (config.json, vocab.txt, tokenizer.json or preprocessor_config.json,
 model.safetensors or pytorch_model.bin, or their sharded .index.json). Images: PNG, JPEG, BMP, PPM, GIF and the other formats Qt reads.
 --text-pair B (predict, attention, classify-text, tag, tokenize, head-stats, head-importance, layers) runs
   the pair [CLS] TEXT [SEP] B [SEP] with token types 0 and 1; offsets then count from the start of
@@ -50,6 +50,12 @@ CONTROLS put a mask inside scaled dot-product attention and switch heads off:
   --attention-mask none|causal|block:I,J,...|FILE.json   (FILE.json: a T x T matrix of 0/1,
       or an object of them keyed "all", "L" or "L:H"; a disallowed score gets float32's minimum)
   --ablate L:H,L:H,...   (L:* for a whole layer; Hugging Face head_mask semantics)
+WINDOWS run a long text in overlapping windows (Hugging Face's max_length and stride):
+  --window N   tokens per window, its start and end tokens included (default: the model's maximum)
+  --stride S   tokens shared by consecutive windows (default: 256, or half a window if less);
+  the last window ends with the text, so all are as long. Each mask is predicted, and each token
+  tagged, by the window where it sits most centrally; classify-text averages the windows' scores;
+  attention's NPY gains a leading window axis, its JSON a "windows" list, its CSV a window column.
 head-importance: the drop in each [MASK]'s top-1 probability when one head alone is switched off.
 classify-text: the labels of a sequence classifier (BertForSequenceClassification), highest first.
 tag: each token's label from a token classifier (BertForTokenClassification) and the entity spans

@@ -24,7 +24,7 @@ Expected<TextRun> readTaskRun(const CliOptions& o, TextTask task, const char* wh
 }  // namespace
 
 int runClassifyText(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--text-pair", "--top-k"}), {"--json"});
+    auto o = CliOptions::parse(args, withWindows(withAttentionControls({"--model", "--text", "--text-pair", "--top-k"})), {"--json"});
     if (!o) return fail(o.error());
     auto topK = o->intValue("--top-k", 5, 1, 100000);
     if (!topK) return fail(topK.error());
@@ -46,7 +46,7 @@ int runClassifyText(const std::vector<std::string>& args) {
 }
 
 int runTag(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls({"--model", "--text", "--text-pair"}), {"--json"});
+    auto o = CliOptions::parse(args, withWindows(withAttentionControls({"--model", "--text", "--text-pair"})), {"--json"});
     if (!o) return fail(o.error());
     auto run = readTaskRun(*o, TextTask::TokenLabels, "token-classification");
     if (!run) return fail(run.error());

@@ -51,9 +51,18 @@ Expected<TextRun> readTextRun(const CliOptions& o, bool needsMlmHead, const std:
     if (!model) return model.errorValue();
     if (needsMlmHead && !(*model)->hasMlmHead())
         return makeError(ErrorKind::Unsupported, (*model)->directory() + ": this checkpoint has no masked-LM head");
-    TextRun run{*text, o.value("--text-pair").value_or(""), std::move(*model), {}};
+    TextRun run{*text, o.value("--text-pair").value_or(""), std::move(*model), {}, 0, 0, nullptr};
     run.options.attentionMask = controls->mask;
     run.options.ablate = controls->ablate;
+    if (o.value("--window") || o.value("--stride")) {
+        if (!run.pair.empty()) return makeError(ErrorKind::InvalidInput, "--window does not take a sentence pair (--text-pair)");
+        auto window = o.intValue("--window", run.model->maxTokens(), 3, 1 << 20);
+        if (!window) return window.errorValue();
+        auto stride = o.intValue("--stride", std::min(256, (*window - 2) / 2), 0, 1 << 20);
+        if (!stride) return stride.errorValue();
+        run.window = *window;
+        run.stride = *stride;
+    }
     return run;
 }
 
@@ -74,10 +83,21 @@ nlohmann::json tokenJson(const Token& t) {
 
 int fail(const std::string& message) { return oneLine(message); }
 
-Expected<TextAnalysis> analyseRun(const TextRun& run) { return run.model->analysePair(run.text, run.pair, run.options); }
+std::set<std::string> withWindows(std::set<std::string> flags) {
+    flags.insert({"--window", "--stride"});
+    return flags;
+}
+
+Expected<TextAnalysis> analyseRun(TextRun& run) {
+    if (run.window <= 0) return run.model->analysePair(run.text, run.pair, run.options);
+    auto windowed = analyseInWindows(*run.model, run.text, run.window, run.stride, run.options);
+    if (!windowed) return windowed.errorValue();
+    run.windowed = std::make_shared<WindowedAnalysis>(std::move(*windowed));
+    return run.windowed->merged;
+}
 
 int runPredict(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--top-k"})), {"--json"});
+    auto o = CliOptions::parse(args, withWindows(withAttentionControls(with(kTextFlags, {"--top-k"}))), {"--json"});
     if (!o) return fail(o.error());
     auto topK = o->intValue("--top-k", 5, 1, 1000);
     if (!topK) return fail(topK.error());
@@ -96,8 +116,16 @@ int runPredict(const std::vector<std::string>& args) {
         j["tokens"] = nlohmann::json::array();
         for (const auto& t : result->tokens) j["tokens"].push_back(t.text);
         j["masks"] = nlohmann::json::array();
-        for (const auto& p : result->predictions) {
+        if (mlm->windowed) {
+            j["windows"] = nlohmann::json::array();
+            for (std::size_t w = 0; w < mlm->windowed->windows.size(); ++w)
+                j["windows"].push_back({{"first_token", mlm->windowed->firstToken[w]},
+                                        {"tokens", mlm->windowed->windows[w].tokens.size()}});
+        }
+        for (std::size_t k = 0; k < result->predictions.size(); ++k) {
+            const auto& p = result->predictions[k];
             nlohmann::json m{{"position", p.position}, {"predictions", nlohmann::json::array()}};
+            if (mlm->windowed) m["window"] = mlm->windowed->predictionWindow[k];
             for (const auto& c : p.top)
                 m["predictions"].push_back({{"token", c.token}, {"id", c.id}, {"probability", c.probability}});
             j["masks"].push_back(std::move(m));
@@ -105,8 +133,14 @@ int runPredict(const std::vector<std::string>& args) {
         std::cout << j.dump(2) << "\n";
         return 0;
     }
-    for (const auto& p : result->predictions) {
-        std::printf("%s at token %d:\n", result->tokens[static_cast<std::size_t>(p.position)].text.c_str(), p.position);
+    if (mlm->windowed)
+        std::printf("%zu windows of %d tokens overlapping by %d\n", mlm->windowed->windows.size(), mlm->windowed->window,
+                    mlm->windowed->stride);
+    for (std::size_t k = 0; k < result->predictions.size(); ++k) {
+        const auto& p = result->predictions[k];
+        std::printf("%s at token %d", result->tokens[static_cast<std::size_t>(p.position)].text.c_str(), p.position);
+        if (mlm->windowed) std::printf(" (window %d)", mlm->windowed->predictionWindow[k]);
+        std::printf(":\n");
         int rank = 1;
         for (const auto& c : p.top) std::printf("  %2d. %-20s %.4f\n", rank++, labelOf(c).c_str(), c.probability);
     }
@@ -149,7 +183,7 @@ int runTokenize(const std::vector<std::string>& args) {
 }
 
 int runAttention(const std::vector<std::string>& args) {
-    auto o = CliOptions::parse(args, withAttentionControls(with(kTextFlags, {"--layer", "--head", "--format", "--out"})), {});
+    auto o = CliOptions::parse(args, withWindows(withAttentionControls(with(kTextFlags, {"--layer", "--head", "--format", "--out"}))), {});
     if (!o) return fail(o.error());
     auto request = readAttentionExport(*o);
     if (!request) return fail(request.error());
@@ -157,6 +191,19 @@ int runAttention(const std::vector<std::string>& args) {
     if (!run) return fail(run.error());
     auto result = analyseRun(*run);
     if (!result) return fail(result.error());
+    if (run->windowed) {  // a leading window axis
+        std::vector<AttentionWindow> windows;
+        for (std::size_t w = 0; w < run->windowed->windows.size(); ++w) {
+            AttentionWindow one{&run->windowed->windows[w].attention, {}, run->windowed->firstToken[w]};
+            for (const auto& t : run->windowed->windows[w].tokens) one.labels.push_back(t.text);
+            windows.push_back(std::move(one));
+        }
+        auto bytes = exportWindowedAttention(windows, run->window, run->stride, request->selection, request->format);
+        if (!bytes) return fail(bytes.error());
+        if (auto st = writeBytes(request->out, *bytes); !st) return fail(st.error());
+        std::fprintf(stderr, "wrote %s (%zu windows)\n", request->out.c_str(), windows.size());
+        return 0;
+    }
     std::vector<std::string> labels;
     for (const auto& t : result->tokens) labels.push_back(t.text);
     return writeAttentionExport(*request, result->attention, labels);

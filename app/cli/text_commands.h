@@ -1,11 +1,13 @@
 #pragma once
 // The text-model subcommands of attention-scope-cli. Each returns the process exit code.
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "cli/cli_options.h"
 #include "inference/text_model.h"
+#include "inference/text_windows.h"
 
 namespace ascope::cli {
 
@@ -20,9 +22,15 @@ struct TextRun {
     std::string pair;  // --text-pair: sentence B ("" for one sentence)
     std::unique_ptr<TextModel> model;
     TextRunOptions options;
+    int window = 0;    // --window N: run in windows of N tokens (0: in one piece)
+    int stride = 0;    // --stride S: the overlap between windows, in tokens
+    std::shared_ptr<WindowedAnalysis> windowed;  // filled by analyseRun when windowed
 };
-// Runs the model on the text (and pair).
-Expected<TextAnalysis> analyseRun(const TextRun& run);
+// --window and --stride, for the commands that take them.
+std::set<std::string> withWindows(std::set<std::string> flags);
+// Runs the model on the text (and pair); with --window, in windows (run.windowed keeps them) and
+// the result is the merged analysis (inference/text_windows.h).
+Expected<TextAnalysis> analyseRun(TextRun& run);
 Expected<TextRun> readTextRun(const CliOptions& options, bool needsMlmHead, const std::string& builtin = "demo-bert");
 
 int runPredict(const std::vector<std::string>& args);

@@ -286,33 +286,9 @@ std::vector<Token> BpeTokenizer::encode(std::string_view input, bool addSpecialT
     }
     std::vector<Token> out;
     if (addSpecialTokens && m_postProcess) out.push_back(Token{m_cls.first, m_cls.second, 0, 0, true});
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        // The leftmost added token (the longest where several start there).
-        std::size_t at = std::string_view::npos;
-        const AddedToken* found = nullptr;
-        for (const auto& a : m_added) {
-            const auto k = text.find(a.content, pos);
-            if (k == std::string_view::npos) continue;
-            if (k < at || (k == at && a.content.size() > found->content.size())) {
-                at = k;
-                found = &a;
-            }
-        }
-        if (!found) {
-            encodePlain(text, pos, text.size(), out);
-            break;
-        }
-        std::size_t before = at, after = at + found->content.size();
-        if (found->lstrip)
-            while (before > pos && isSpace(static_cast<unsigned char>(text[before - 1]))) --before;
-        if (found->rstrip)
-            while (after < text.size() && isSpace(static_cast<unsigned char>(text[after]))) ++after;
-        encodePlain(text, pos, before, out);
-        out.push_back(Token{found->content, found->id, at, at + found->content.size(), found->special});
-        pos = after;
-        if (pos == text.size()) break;
-    }
+    splitAtAddedTokens(
+        text, m_added, [&](std::size_t begin, std::size_t end) { encodePlain(text, begin, end, out); },
+        [&](const AddedToken& a, std::size_t at) { out.push_back(Token{a.content, a.id, at, at + a.content.size(), a.special}); });
     if (addSpecialTokens && m_postProcess) out.push_back(Token{m_sep.first, m_sep.second, text.size(), text.size(), true});
     for (auto& t : out) {  // spans into the input as given
         t.byteBegin = t.byteBegin >= shift ? t.byteBegin - shift : 0;

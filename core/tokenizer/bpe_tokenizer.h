@@ -47,11 +47,6 @@ public:
     static bool decodeByteSymbols(const std::string& symbols, std::string& bytes);
 
 private:
-    struct AddedToken {
-        std::string content;
-        int id = 0;
-        bool lstrip = false, rstrip = false, special = false;
-    };
     // The BPE of one pre-tokenized word (its bytes as symbols), as vocabulary ids with byte spans.
     void bpe(std::string_view text, std::size_t begin, std::size_t end, std::vector<Token>& out) const;
     void encodePlain(std::string_view text, std::size_t begin, std::size_t end, std::vector<Token>& out) const;

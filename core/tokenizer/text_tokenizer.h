@@ -4,6 +4,7 @@
 // (BertTokenizer) and byte-level BPE (BpeTokenizer) implement it; tokenizer_loader.h picks one
 // for a model folder.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +33,21 @@ inline bool isEndToken(const Token& t) { return t.text == "[SEP]" || t.text == "
 
 // The marker that stands for a word start ("Ġ" of byte-level BPE, "▁" of SentencePiece) in labels.
 inline constexpr const char* kWordStartMarker = "\xC2\xB7";  // U+00B7 MIDDLE DOT
+
+// A token of a tokenizer.json's added_tokens, matched in the raw text before anything else.
+struct AddedToken {
+    std::string content;
+    int id = 0;
+    bool lstrip = false, rstrip = false;  // the whitespace before / after it belongs to it
+    bool special = false;
+};
+
+// Splits `text` at its added tokens, leftmost first (the longest where several start at one
+// place): `plain(begin, end)` for each stretch between them (lstrip/rstrip whitespace left out),
+// `added(token, at)` for each match at byte `at`.
+void splitAtAddedTokens(std::string_view text, const std::vector<AddedToken>& tokens,
+                        const std::function<void(std::size_t, std::size_t)>& plain,
+                        const std::function<void(const AddedToken&, std::size_t)>& added);
 
 class TextTokenizer {
 public:

@@ -258,31 +258,11 @@ void UnigramTokenizer::encodeSegment(std::string_view text, std::size_t offset, 
 
 std::vector<Token> UnigramTokenizer::encodeBody(std::string_view text, std::size_t offset) const {
     std::vector<Token> out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t at = std::string_view::npos;
-        const AddedToken* found = nullptr;
-        for (const auto& a : m_added) {
-            const auto k = text.find(a.content, pos);
-            if (k == std::string_view::npos) continue;
-            if (k < at || (k == at && a.content.size() > found->content.size())) {
-                at = k;
-                found = &a;
-            }
-        }
-        if (!found) {
-            encodeSegment(text.substr(pos), offset + pos, out);
-            break;
-        }
-        std::size_t before = at, after = at + found->content.size();
-        if (found->lstrip)
-            while (before > pos && unicode::isWhitespace(static_cast<unsigned char>(text[before - 1]))) --before;
-        if (found->rstrip)
-            while (after < text.size() && unicode::isWhitespace(static_cast<unsigned char>(text[after]))) ++after;
-        encodeSegment(text.substr(pos, before - pos), offset + pos, out);
-        out.push_back(Token{found->content, found->id, offset + at, offset + at + found->content.size(), found->special, 0, {}});
-        pos = after;
-    }
+    splitAtAddedTokens(
+        text, m_added, [&](std::size_t begin, std::size_t end) { encodeSegment(text.substr(begin, end - begin), offset + begin, out); },
+        [&](const AddedToken& a, std::size_t at) {
+            out.push_back(Token{a.content, a.id, offset + at, offset + at + a.content.size(), a.special, 0, {}});
+        });
     return out;
 }
 

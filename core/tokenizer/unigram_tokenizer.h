@@ -35,11 +35,6 @@ public:
     std::unique_ptr<TextTokenizer> clone() const override { return std::make_unique<UnigramTokenizer>(*this); }
 
 private:
-    struct AddedToken {
-        std::string content;
-        int id = 0;
-        bool lstrip = false, rstrip = false, special = false;
-    };
     // One template item: a special token or sentence A/B, with its type id.
     struct TemplateItem {
         std::string special;  // empty: the sequence

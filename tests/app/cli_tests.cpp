@@ -123,6 +123,44 @@ TEST_CASE("The CLI runs a RoBERTa folder: tokenize with readable labels, predict
     CHECK(j["labels"][0]["score"].get<double>() >= j["labels"][1]["score"].get<double>());
 }
 
+TEST_CASE("predict, attention, classify-text and tag take --window and --stride for long texts", "[app][cli][windows]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));  // 24 positions
+    std::string text;
+    for (int i = 0; i < 12; ++i) text += i == 9 ? "the [MASK] sat . " : "the cat sat . ";
+    auto r = cli({"predict", "--model", dir.file("m"), "--text", text, "--json"});
+    CHECK(r.exitCode == 1);
+    r = cli({"predict", "--model", dir.file("m"), "--text", text, "--window", "16", "--stride", "4", "--json"});
+    REQUIRE(r.exitCode == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["masks"].size() == 1);
+    CHECK(j["masks"][0]["position"] == 38);
+    REQUIRE(j["windows"].size() == 5);  // 48 text tokens, 14 per window, 4 shared: starts 0, 10, 20, 30 and 34
+    r = cli({"attention", "--model", dir.file("m"), "--text", text, "--window", "16", "--stride", "4", "--format", "npy",
+             "--out", dir.file("w.npy")});
+    REQUIRE(r.exitCode == 0);
+    const auto npy = readText(dir.file("w.npy"));
+    CHECK(npy.find("'shape': (" + std::to_string(j["windows"].size()) + ", 2, 4, 16, 16)") != std::string::npos);
+    r = cli({"predict", "--model", dir.file("m"), "--text", text, "--window", "16", "--stride", "14"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find("stride") != std::string::npos);
+    r = cli({"predict", "--model", dir.file("m"), "--text", text, "--window", "16", "--attention-mask", "block:1"});
+    CHECK(r.exitCode == 1);
+
+    TinyBertSpec spec;
+    spec.task = "sequence";
+    writeTinyBert(dir.file("s"), spec);
+    r = cli({"classify-text", "--model", dir.file("s"), "--text", text, "--window", "20", "--json"});
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(r.out)["labels"].size() == 2);
+    spec.task = "tokens";
+    spec.labels = {"O", "B-PER", "I-PER"};
+    writeTinyBert(dir.file("t"), spec);
+    r = cli({"tag", "--model", dir.file("t"), "--text", text, "--window", "20", "--stride", "8", "--json"});
+    REQUIRE(r.exitCode == 0);
+    CHECK(nlohmann::json::parse(r.out)["tokens"].size() == 48);
+}
+
 TEST_CASE("CLI errors are one line on stderr with a non-zero exit", "[app][cli]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "inference/text_model.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "reference_bert.h"
 #include "temp_dir.h"
 
@@ -248,4 +249,21 @@ TEST_CASE("A tiny XLMRobertaForMaskedLM with a Unigram tokenizer runs the multil
             if (c.token.rfind("\xE2\x96\x81", 0) == 0 && c.token.size() > 3) REQUIRE(labelOf(c).rfind(kWordStartMarker, 0) == 0);
         }
     }
+}
+
+TEST_CASE("An added token's lstrip takes whitespace only, never the last byte of a character before it", "[core][roberta][tokenizer]") {
+    auto tok = BpeTokenizer::fromJsonText(tinyRobertaTokenizerJson(), "tiny");
+    REQUIRE(tok.hasValue());
+    // "à" is C3 A0, and A0 alone would read as a no-break space.
+    const std::string text = "the \xC3\xA0<mask>";
+    const auto tokens = tok->encode(text);
+    std::string bytes, before;
+    for (const auto& t : tokens) {
+        if (t.special) continue;
+        REQUIRE(BpeTokenizer::decodeByteSymbols(t.text, bytes));
+        before += bytes;
+    }
+    CHECK(before == "the \xC3\xA0");
+    REQUIRE(tokens[tokens.size() - 2].text == "<mask>");
+    CHECK(tokens[tokens.size() - 2].byteBegin == 6);
 }

@@ -469,7 +469,8 @@ void TextModePanel::requestRun() {
     const auto model = m_session->model();
     if (!model || m_tokens.empty()) return;
     if (static_cast<int>(m_tokens.size()) > model->maxTokens()) {
-        const QString message = tr("The sentence is %1 tokens long; this model takes at most %2. Showing the previous result.")
+        const QString message = tr("The sentence is %1 tokens long; this model takes at most %2. Showing the previous result "
+                                   "(attention-scope-cli runs long texts in windows: --window, --stride).")
                                     .arg(m_tokens.size()).arg(model->maxTokens());
         m_message->showError(message);
         emit runRefused(message);

@@ -1,0 +1,112 @@
+#include "inference/text_windows.h"
+
+#include <algorithm>
+
+#include "inference/text_model.h"
+
+namespace ascope {
+
+Expected<std::vector<int>> windowStarts(int textTokens, int perWindow, int stride) {
+    if (perWindow < 1) return makeError(ErrorKind::InvalidInput, "a window must hold at least one token besides its start and end tokens");
+    if (stride < 0 || stride >= perWindow)
+        return makeError(ErrorKind::InvalidInput, "the stride (the overlap between windows, " + std::to_string(stride) +
+                         " tokens) must be at least 0 and less than a window's " + std::to_string(perWindow) + " text tokens");
+    std::vector<int> starts = {0};
+    const int step = perWindow - stride;
+    while (starts.back() + perWindow < textTokens) starts.push_back(std::min(starts.back() + step, textTokens - perWindow));
+    return starts;
+}
+
+Expected<WindowedAnalysis> analyseInWindows(const TextModel& model, std::string_view text, int window, int stride,
+                                            const TextRunOptions& options) {
+    using Mode = AttentionMaskSpec::Mode;
+    if (options.attentionMask.mode == Mode::Block || options.attentionMask.mode == Mode::Custom)
+        return makeError(ErrorKind::InvalidInput, "attention masks that name tokens (block, custom) cannot be used with windows; "
+                                                  "use causal or none");
+    const auto& tok = model.tokenizer();
+    const int limit = model.maxTokens() - std::max(0, options.attentionMask.padding);
+    if (window <= 0) window = limit;
+    if (window > limit)
+        return makeError(ErrorKind::InvalidInput, "a window of " + std::to_string(window) + " tokens is longer than this model takes (" +
+                         std::to_string(limit) + ")");
+    const auto body = tok.encode(text, false);
+    const auto starts = windowStarts(static_cast<int>(body.size()), window - 2, stride);
+    if (!starts) return starts.errorValue();
+
+    WindowedAnalysis out;
+    out.window = window;
+    out.stride = stride;
+    const Token start{tok.tokenOf(tok.clsId()), tok.clsId(), 0, 0, true};
+    const Token end{tok.tokenOf(tok.sepId()), tok.sepId(), text.size(), text.size(), true};
+    auto& merged = out.merged;
+    merged.text = std::string(text);
+    merged.tokens.push_back(start);
+    merged.tokens.insert(merged.tokens.end(), body.begin(), body.end());
+    merged.tokens.push_back(end);
+    const int perWindow = window - 2;
+    for (int s : *starts) {
+        std::vector<Token> tokens = {start};
+        const int count = std::min<int>(perWindow, static_cast<int>(body.size()) - s);
+        tokens.insert(tokens.end(), body.begin() + s, body.begin() + s + count);
+        tokens.push_back(end);
+        auto run = model.analyseTokens(std::string(text), std::move(tokens), options);
+        if (!run) return run.errorValue();
+        out.windows.push_back(std::move(*run));
+        out.firstToken.push_back(s + 1);
+    }
+    // The window in which merged token i (a text token) sits most centrally, and its index there.
+    auto bestWindow = [&](int i, int& local) {
+        int best = -1, bestMargin = -1;
+        for (std::size_t w = 0; w < out.windows.size(); ++w) {
+            const int first = out.firstToken[w], count = static_cast<int>(out.windows[w].tokens.size()) - 2;
+            if (i < first || i >= first + count) continue;
+            const int margin = std::min(i - first, first + count - 1 - i);
+            if (margin > bestMargin) {
+                best = static_cast<int>(w);
+                bestMargin = margin;
+                local = i - first + 1;
+            }
+        }
+        return best;
+    };
+    const auto& first = out.windows.front();
+    merged.hasMlmHead = first.hasMlmHead;
+    merged.task = first.task;
+    merged.labelNames = first.labelNames;
+    merged.controls = first.controls;
+    const int n = static_cast<int>(merged.tokens.size());
+    for (int i = 1; i + 1 < n; ++i) {
+        int local = 0;
+        const int w = bestWindow(i, local);
+        if (w < 0) continue;
+        for (const auto& p : out.windows[static_cast<std::size_t>(w)].predictions)
+            if (p.position == local) {
+                merged.predictions.push_back({i, p.top});
+                out.predictionWindow.push_back(w);
+            }
+    }
+    if (merged.task == TextTask::TokenLabels) {
+        merged.tokenLabels.resize(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            int local = 0;
+            const int w = i == 0 ? 0 : i == n - 1 ? static_cast<int>(out.windows.size()) - 1 : bestWindow(i, local);
+            const auto& run = out.windows[static_cast<std::size_t>(w)];
+            if (i == 0) local = 0;
+            if (i == n - 1) local = static_cast<int>(run.tokens.size()) - 1;
+            if (local < static_cast<int>(run.tokenLabels.size())) merged.tokenLabels[static_cast<std::size_t>(i)] = run.tokenLabels[static_cast<std::size_t>(local)];
+        }
+    }
+    if (merged.task == TextTask::SentenceLabels) {
+        std::vector<double> sum(first.labelNames.size(), 0.0);
+        for (const auto& run : out.windows)
+            for (const auto& l : run.labels)
+                if (l.id >= 0 && static_cast<std::size_t>(l.id) < sum.size()) sum[static_cast<std::size_t>(l.id)] += l.score;
+        for (std::size_t id = 0; id < sum.size(); ++id)
+            merged.labels.push_back({first.labelNames[id], static_cast<int>(id),
+                                     static_cast<float>(sum[id] / static_cast<double>(out.windows.size()))});
+        std::stable_sort(merged.labels.begin(), merged.labels.end(), [](const LabelScore& a, const LabelScore& b) { return a.score > b.score; });
+    }
+    return out;
+}
+
+}  // namespace ascope

@@ -1,0 +1,40 @@
+#pragma once
+// Long texts in overlapping windows (the deck's sliding-window slide, Hugging Face's
+// return_overflowing_tokens with max_length and stride): the text's tokens without their start and
+// end tokens are cut into windows of `window` tokens (start and end token included) that overlap by
+// `stride` tokens; the last window ends where the text ends, so every window has the same length
+// (and an attention export a leading window axis). Each window runs as its own input. Every [MASK]
+// is predicted, and every token labelled, by the window in which it sits most centrally (the
+// earlier one on a tie); sentence labels are the mean of the windows' scores. Torch-free.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inference/text_analysis.h"
+#include "util/expected.h"
+
+namespace ascope {
+
+class TextModel;
+struct TextRunOptions;
+
+struct WindowedAnalysis {
+    // The whole text: its tokens (start and end token included) and, merged from the windows, the
+    // predictions (positions in these tokens), token labels and sentence labels. No attention.
+    TextAnalysis merged;
+    std::vector<TextAnalysis> windows;   // each window's own run (tokens, attention, ...)
+    std::vector<int> firstToken;         // per window: the index in merged.tokens of its first text token
+    std::vector<int> predictionWindow;   // per merged prediction: the window it came from
+    int window = 0, stride = 0;
+};
+
+// The first text-token index (0-based, without the start token) of each window over `textTokens`
+// tokens, `perWindow` text tokens per window overlapping by `stride`; or why the sizes do not work.
+Expected<std::vector<int>> windowStarts(int textTokens, int perWindow, int stride);
+
+// Runs `text` in windows of `window` tokens (0: the model's maximum) overlapping by `stride`.
+// Attention masks that name tokens (block, custom cells) are refused: they would not line up.
+Expected<WindowedAnalysis> analyseInWindows(const TextModel& model, std::string_view text, int window, int stride,
+                                            const TextRunOptions& options);
+
+}  // namespace ascope

@@ -1,0 +1,177 @@
+// Long texts in overlapping windows (inference/text_windows.h) on tiny generated checkpoints.
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "export/attention_exporter.h"
+#include "inference/text_model.h"
+#include "inference/text_windows.h"
+#include "reference_bert.h"
+#include "temp_dir.h"
+
+using namespace ascope;
+using namespace ascope::test;
+
+namespace {
+// 40 words: longer than the tiny models' 24 positions.
+std::string longText(const std::string& masked) {
+    std::string s;
+    for (int i = 0; i < 10; ++i) s += i == 7 ? masked + " " : "the cat sat on ";
+    return s + "the mat .";
+}
+}  // namespace
+
+TEST_CASE("Windows overlap by the stride and the last one ends with the text", "[core][windows]") {
+    CHECK(*windowStarts(10, 4, 1) == std::vector<int>{0, 3, 6});
+    CHECK(*windowStarts(10, 4, 0) == std::vector<int>{0, 4, 6});
+    CHECK(*windowStarts(3, 4, 2) == std::vector<int>{0});
+    CHECK(*windowStarts(510 + 254 * 3, 510, 256) == std::vector<int>{0, 254, 508, 762});
+    CHECK_FALSE(windowStarts(10, 4, 4).hasValue());
+    CHECK_FALSE(windowStarts(10, 4, -1).hasValue());
+    CHECK_FALSE(windowStarts(10, 0, 0).hasValue());
+}
+
+TEST_CASE("A long text runs in windows, each [MASK] predicted by the window where it sits most centrally",
+          "[core][windows]") {
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    const std::string text = longText("the [MASK] sat [MASK]");
+    REQUIRE_FALSE((*model)->analyse(text).hasValue());  // too long in one piece
+    TextRunOptions options;
+    options.topK = 3;
+    auto run = analyseInWindows(**model, text, 16, 6, options);
+    REQUIRE(run.hasValue());
+    const auto& merged = run->merged;
+    const auto whole = (*model)->tokenizer().encode(text);
+    REQUIRE(merged.tokens.size() == whole.size());
+    for (std::size_t i = 0; i < whole.size(); ++i) REQUIRE(merged.tokens[i].id == whole[i].id);
+    const int textTokens = static_cast<int>(whole.size()) - 2;
+    const auto starts = *windowStarts(textTokens, 14, 6);
+    REQUIRE(run->windows.size() == starts.size());
+    REQUIRE(merged.predictions.size() == 2);
+    for (std::size_t w = 0; w < run->windows.size(); ++w) {
+        const auto& window = run->windows[w];
+        REQUIRE(window.tokens.size() == 16);  // every window full, the last one included
+        REQUIRE(run->firstToken[w] == starts[w] + 1);
+        // Each window is the model on [CLS] + its slice + [SEP], as the plain reference computes it.
+        std::vector<int> ids = {whole.front().id};
+        for (int k = 0; k < 14; ++k) ids.push_back(whole[static_cast<std::size_t>(starts[w] + 1 + k)].id);
+        ids.push_back(whole.back().id);
+        for (std::size_t k = 0; k < ids.size(); ++k) REQUIRE(window.tokens[k].id == ids[k]);
+        const auto ref = referenceBert(tiny, ids, {});
+        for (int l = 0; l < 2; ++l)
+            for (int h = 0; h < 4; ++h)
+                for (int i = 0; i < 16; ++i)
+                    for (int j = 0; j < 16; ++j) REQUIRE(window.attention.at(l, h, i, j) == Approx(ref.attention[l][h][i][j]).margin(1e-4));
+    }
+    for (std::size_t m = 0; m < merged.predictions.size(); ++m) {
+        const int position = merged.predictions[m].position;
+        REQUIRE(merged.tokens[static_cast<std::size_t>(position)].text == "[MASK]");
+        // The most central window, found here independently.
+        int best = -1, bestMargin = -1;
+        for (std::size_t w = 0; w < starts.size(); ++w) {
+            const int first = starts[w] + 1, last = starts[w] + 14;
+            if (position < first || position > last) continue;
+            const int margin = std::min(position - first, last - position);
+            if (margin > bestMargin) {
+                bestMargin = margin;
+                best = static_cast<int>(w);
+            }
+        }
+        REQUIRE(run->predictionWindow[m] == best);
+        const auto& inWindow = run->windows[static_cast<std::size_t>(best)].predictions;
+        const auto local = position - starts[static_cast<std::size_t>(best)];
+        const auto it = std::find_if(inWindow.begin(), inWindow.end(), [&](const MaskPrediction& p) { return p.position == local; });
+        REQUIRE(it != inWindow.end());
+        REQUIRE(merged.predictions[m].top.front().id == it->top.front().id);
+        REQUIRE(merged.predictions[m].top.front().probability == it->top.front().probability);
+    }
+}
+
+TEST_CASE("Windowed token labels come from each token's most central window; sentence labels are the windows' mean",
+          "[core][windows][task]") {
+    TempDir dir;
+    TinyBertSpec tags;
+    tags.task = "tokens";
+    tags.labels = {"O", "B-PER", "I-PER"};
+    const TinyBert tagger = writeTinyBert(dir.file("t"), tags);
+    auto model = TextModel::load(tagger.dir);
+    REQUIRE(model.hasValue());
+    const std::string text = longText("a dog ran");
+    auto run = analyseInWindows(**model, text, 12, 4, {});
+    REQUIRE(run.hasValue());
+    REQUIRE(run->merged.tokenLabels.size() == run->merged.tokens.size());
+    REQUIRE(run->windows.size() > 2);
+    // The token right after the first window's centre comes from the first window.
+    const int i = run->firstToken[0] + 3;
+    const auto& fromFirst = run->windows[0].tokenLabels[static_cast<std::size_t>(i - run->firstToken[0] + 1)];
+    CHECK(run->merged.tokenLabels[static_cast<std::size_t>(i)].best.score == fromFirst.best.score);
+
+    TinyBertSpec sentences;
+    sentences.task = "sequence";
+    const TinyBert classifier = writeTinyBert(dir.file("s"), sentences);
+    auto model2 = TextModel::load(classifier.dir);
+    REQUIRE(model2.hasValue());
+    auto run2 = analyseInWindows(**model2, text, 12, 4, {});
+    REQUIRE(run2.hasValue());
+    REQUIRE(run2->merged.labels.size() == 2);
+    for (const auto& l : run2->merged.labels) {
+        double sum = 0;
+        for (const auto& w : run2->windows)
+            for (const auto& wl : w.labels)
+                if (wl.id == l.id) sum += wl.score;
+        CHECK(l.score == Approx(sum / static_cast<double>(run2->windows.size())));
+    }
+}
+
+TEST_CASE("A windowed export has a leading window axis in NPY and whole-text indices in CSV", "[core][windows][export]") {
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    auto run = analyseInWindows(**model, longText("a big dog"), 10, 3, {});
+    REQUIRE(run.hasValue());
+    std::vector<AttentionWindow> windows;
+    for (std::size_t w = 0; w < run->windows.size(); ++w) {
+        AttentionWindow one{&run->windows[w].attention, {}, run->firstToken[w]};
+        for (const auto& t : run->windows[w].tokens) one.labels.push_back(t.text);
+        windows.push_back(std::move(one));
+    }
+    auto npy = exportWindowedAttention(windows, 10, 3, {}, ExportFormat::Npy);
+    REQUIRE(npy.hasValue());
+    const std::string shape = "(" + std::to_string(windows.size()) + ", 2, 4, 10, 10)";
+    CHECK(npy->find(shape) != std::string::npos);
+    // The last window's last value sits at the end of the data.
+    float last = 0;
+    std::memcpy(&last, npy->data() + npy->size() - 4, 4);
+    CHECK(last == run->windows.back().attention.at(1, 3, 9, 9));
+    auto csv = exportWindowedAttention(windows, 10, 3, {1, 2}, ExportFormat::Csv);
+    REQUIRE(csv.hasValue());
+    // Window 1, layer 1, head 2: its query 1 is the whole text's token firstToken; key 0 its [CLS].
+    const std::string row = "1,1,2," + std::to_string(windows[1].firstToken) + "," + windows[1].labels[1] + ",0,[CLS],";
+    CHECK(csv->find("\n" + row) != std::string::npos);
+    CHECK(std::count(csv->begin(), csv->end(), '\n') == 1 + static_cast<long>(windows.size()) * 100);
+    auto json = exportWindowedAttention(windows, 10, 3, {0, -1}, ExportFormat::Json);
+    REQUIRE(json.hasValue());
+    CHECK(json->find("\"first_token\"") != std::string::npos);
+}
+
+TEST_CASE("Windows refuse what would not line up: token-naming masks and windows longer than the model", "[core][windows][errors]") {
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    TextRunOptions blocked;
+    blocked.attentionMask.mode = AttentionMaskSpec::Mode::Block;
+    blocked.attentionMask.blockedKeys = {2};
+    auto r = analyseInWindows(**model, longText("a"), 12, 4, blocked);
+    REQUIRE_FALSE(r.hasValue());
+    CHECK_THAT(r.error(), Catch::Contains("cannot be used with windows"));
+    r = analyseInWindows(**model, longText("a"), 25, 4, {});
+    REQUIRE_FALSE(r.hasValue());
+    CHECK_THAT(r.error(), Catch::Contains("longer than this model takes (24)"));
+    TextRunOptions causal;
+    causal.attentionMask.mode = AttentionMaskSpec::Mode::Causal;
+    CHECK(analyseInWindows(**model, longText("a"), 0, 4, causal).hasValue());  // 0: the model's maximum
+}
