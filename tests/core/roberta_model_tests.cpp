@@ -267,3 +267,17 @@ TEST_CASE("An added token's lstrip takes whitespace only, never the last byte of
     REQUIRE(tokens[tokens.size() - 2].text == "<mask>");
     CHECK(tokens[tokens.size() - 2].byteBegin == 6);
 }
+
+TEST_CASE("RoBERTa's position embeddings are exposed from its first position on, after the padding offset", "[core][roberta]") {
+    TinyBertSpec spec;
+    spec.family = "roberta";
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string(), spec);
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    const auto rows = (*model)->positionEmbeddings();
+    const auto hidden = static_cast<std::size_t>(spec.hidden);
+    REQUIRE(rows.size() == static_cast<std::size_t>(spec.maxPositions) * hidden);  // 24 of the checkpoint's 26 rows
+    const auto& stored = tiny.w("embeddings.position_embeddings.weight").values;
+    for (std::size_t k = 0; k < rows.size(); ++k) REQUIRE(rows[k] == stored[2 * hidden + k]);  // rows 0 and 1 left out
+}

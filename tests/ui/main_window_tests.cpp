@@ -98,6 +98,10 @@ TEST_CASE("A RoBERTa model's chips show word starts as a marker and mask with <m
     CHECK(strip->chip(5)->isChecked());
     REQUIRE(w.textPanel()->analysis()->predictions.size() == 1);
     CHECK(w.textPanel()->analysis()->predictions[0].position == 5);
+    bool namesItsOwnSpecialTokens = false;
+    for (auto* box : w.textPanel()->attentionPanel()->findChildren<QCheckBox*>())
+        namesItsOwnSpecialTokens = namesItsOwnSpecialTokens || box->text() == "Hide <s>/</s>";
+    CHECK(namesItsOwnSpecialTokens);
 
     // Clicking "·cat" masks it with RoBERTa's own mask token; a typed <mask> has nothing to restore.
     shown.clear();

@@ -102,6 +102,13 @@ void AttentionPanel::setAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_baseline = std::move(baseline);
     m_showDifference = showDifference;
     if (!m_analysis || m_highlight.second >= static_cast<int>(m_analysis->tokens.size())) m_highlight = {-1, -1};
+    if (m_analysis && !m_analysis->tokens.empty()) {  // the model's own start and end tokens: [CLS]/[SEP] or <s>/</s>
+        const auto& first = m_analysis->tokens.front();
+        const bool bert = first.text != "<s>";
+        m_hideSpecial->setText(bert ? tr("Hide [CLS]/[SEP]") : tr("Hide <s>/</s>"));
+        m_hideSpecial->setToolTip(bert ? tr("Drop [CLS] and [SEP] from both axes and renormalise each row to sum to 1")
+                                       : tr("Drop <s> and </s> from both axes and renormalise each row to sum to 1"));
+    }
     if (m_analysis) {
         const QSignalBlocker b1(m_layer), b2(m_head);
         m_layer->setRange(0, std::max(0, m_analysis->attention.layers - 1));

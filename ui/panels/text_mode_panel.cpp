@@ -238,7 +238,7 @@ void TextModePanel::onModelLoaded(const QString& dir) {
                                  .arg(dir).arg(c.numLayers).arg(c.numHeads).arg(c.hiddenSize).arg(c.vocabSize));
     emit statusMessage(tr("Loaded %1 (%2 layers x %3 heads)").arg(dir).arg(c.numLayers).arg(c.numHeads), 5000);
     emit modelOpened(dir);
-    m_positional->setModel(c.hiddenSize, c.maxPositionEmbeddings, m_session->positionEmbeddings());
+    m_positional->setModel(c.hiddenSize, c.maxTokens(), m_session->positionEmbeddings());  // RoBERTa: positions after its offset
     m_sideBySide->setPrimaryModel(m_session->model(), dir);
     m_message->clearMessage();
     m_loadingDir.clear();
