@@ -233,7 +233,8 @@ Expected<SessionFile> parseSessionFile(const std::string& text, const std::strin
     } catch (const std::exception&) {
         return makeError(ErrorKind::InvalidInput, source + ": not a session file (the JSON is malformed or truncated)");
     }
-    if (!j.is_object() || j.value("format", std::string()) != kFormat)
+    const auto format = j.is_object() ? j.find("format") : j.end();
+    if (!j.is_object() || format == j.end() || !format->is_string() || format->get<std::string>() != kFormat)
         return makeError(ErrorKind::InvalidInput, source + ": not an Attention Scope session (\"format\" is not \"" +
                          std::string(kFormat) + "\")");
     int version = 0;

@@ -112,6 +112,10 @@ TEST_CASE("Broken session files are refused with a message that names the proble
     for (std::size_t cut : {std::size_t(0), std::size_t(1), good.size() / 2, good.size() - 1})
         refuse(good.substr(0, cut), "malformed or truncated");
     refuse(R"({"version": 1, "steps": []})", "not an Attention Scope session");
+    // "format" of another type (a fuzzer's find: an array here used to throw out of the reader).
+    refuse(R"({"format": [{"mode": "text", "masked_tokens": [2]}]})", "not an Attention Scope session");
+    refuse(R"({"format": 1, "version": 1, "steps": [{}]})", "not an Attention Scope session");
+    refuse(R"({"format": {"a": "b"}, "version": 1, "steps": [{}]})", "not an Attention Scope session");
     refuse(R"({"format": "attention-scope-session", "version": 7, "steps": [{}]})", "needs a newer Attention Scope");
     refuse(R"({"format": "attention-scope-session", "version": 1, "steps": []})", "steps");
     refuse(R"({"format": "attention-scope-session", "version": 1, "steps": [{}], "current_step": 3})", "current_step");
