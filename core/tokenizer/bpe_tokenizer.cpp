@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utf8proc.h>
 
+#include "util/json_fields.h"
 #include "util/utf8.h"
 
 namespace ascope {
@@ -128,7 +129,7 @@ Expected<BpeTokenizer> BpeTokenizer::fromJsonText(const std::string& text, const
         const auto& vocab = model.at("vocab");
         if (!vocab.is_object() || vocab.empty()) return invalid(source, "model.vocab is empty");
         for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-            const int id = it->get<int>();
+            const int id = jsonInt(*it, 0, 10'000'000);
             if (id < 0 || id > 10'000'000) return invalid(source, "vocabulary id out of range");
             t.m_ids[it.key()] = id;
             if (static_cast<std::size_t>(id) >= t.m_tokens.size()) t.m_tokens.resize(static_cast<std::size_t>(id) + 1);
@@ -150,7 +151,7 @@ Expected<BpeTokenizer> BpeTokenizer::fromJsonText(const std::string& text, const
             t.m_ranks.emplace(std::move(pair), rank++);
         }
         for (const auto& a : j.value("added_tokens", nlohmann::json::array())) {
-            AddedToken added{a.at("content").get<std::string>(), a.at("id").get<int>(), a.value("lstrip", false),
+            AddedToken added{a.at("content").get<std::string>(), jsonInt(a.at("id"), 0, 10'000'000), a.value("lstrip", false),
                              a.value("rstrip", false), a.value("special", false)};
             if (added.content.empty()) continue;
             if (static_cast<std::size_t>(added.id) >= t.m_tokens.size()) t.m_tokens.resize(static_cast<std::size_t>(added.id) + 1);
@@ -161,8 +162,8 @@ Expected<BpeTokenizer> BpeTokenizer::fromJsonText(const std::string& text, const
         const auto& post = j.value("post_processor", nlohmann::json());
         if (post.is_object() && post.value("type", std::string()) == "RobertaProcessing") {
             t.m_postProcess = true;
-            t.m_cls = {post.at("cls").at(0).get<std::string>(), post.at("cls").at(1).get<int>()};
-            t.m_sep = {post.at("sep").at(0).get<std::string>(), post.at("sep").at(1).get<int>()};
+            t.m_cls = {post.at("cls").at(0).get<std::string>(), jsonInt(post.at("cls").at(1), 0, 10'000'000)};
+            t.m_sep = {post.at("sep").at(0).get<std::string>(), jsonInt(post.at("sep").at(1), 0, 10'000'000)};
         } else if (!post.is_null()) {
             return makeError(ErrorKind::Unsupported, source + ": post-processor '" + post.value("type", std::string()) +
                              "' is not supported with BPE (RobertaProcessing)");

@@ -8,6 +8,7 @@
 #include "tokenizer/bert_tokenizer.h"
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/unigram_tokenizer.h"
+#include "util/json_fields.h"
 
 namespace ascope {
 
@@ -46,7 +47,7 @@ Expected<std::unique_ptr<TextTokenizer>> wordPieceFromJson(const nlohmann::json&
         if (!vocab.is_object() || vocab.empty()) return makeError(ErrorKind::InvalidInput, path + ": model.vocab is empty");
         std::vector<std::string> tokens(vocab.size());
         for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-            const auto id = it->get<long long>();
+            const long long id = jsonInt(*it, 0, 10'000'000);
             if (id < 0 || id >= static_cast<long long>(tokens.size()) || !tokens[static_cast<std::size_t>(id)].empty())
                 return makeError(ErrorKind::InvalidInput, path + ": model.vocab's ids are not 0.." + std::to_string(tokens.size() - 1) +
                                  " each once (token '" + it.key() + "')");

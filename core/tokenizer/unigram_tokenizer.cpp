@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/unicode_rules.h"
+#include "util/json_fields.h"
 #include "util/utf8.h"
 
 namespace ascope {
@@ -46,7 +47,7 @@ Expected<UnigramTokenizer> UnigramTokenizer::fromJsonText(const std::string& tex
             minScore = std::min(minScore, score);
         }
         t.m_unkScore = minScore - kUnkPenalty;
-        if (model.contains("unk_id") && !model["unk_id"].is_null()) t.m_unk = model["unk_id"].get<int>();
+        if (model.contains("unk_id") && !model["unk_id"].is_null()) t.m_unk = jsonInt(model["unk_id"], 0, 10'000'000);
         if (t.m_unk >= t.vocabSize()) return makeError(ErrorKind::InvalidInput, source + ": unk_id is outside the vocabulary");
         t.m_byteFallback = model.value("byte_fallback", false);
 
@@ -76,7 +77,7 @@ Expected<UnigramTokenizer> UnigramTokenizer::fromJsonText(const std::string& tex
         }
 
         for (const auto& a : j.value("added_tokens", json::array())) {
-            AddedToken added{a.at("content").get<std::string>(), a.at("id").get<int>(), a.value("lstrip", false),
+            AddedToken added{a.at("content").get<std::string>(), jsonInt(a.at("id"), 0, 10'000'000), a.value("lstrip", false),
                              a.value("rstrip", false), a.value("special", false)};
             if (added.content.empty() || added.id < 0 || added.id > 10'000'000) continue;
             if (added.id >= t.vocabSize()) {
@@ -93,10 +94,10 @@ Expected<UnigramTokenizer> UnigramTokenizer::fromJsonText(const std::string& tex
         auto readTemplate = [&](const json& items, std::vector<TemplateItem>& out) {
             for (const auto& item : items) {
                 if (item.contains("SpecialToken")) {
-                    out.push_back({item["SpecialToken"].at("id").get<std::string>(), 0, item["SpecialToken"].value("type_id", 0)});
+                    out.push_back({item["SpecialToken"].at("id").get<std::string>(), 0, jsonInt(item["SpecialToken"].value("type_id", nlohmann::json(0)), 0, 1024)});
                 } else {
                     const auto& s = item.at("Sequence");
-                    out.push_back({std::string(), s.at("id").get<std::string>() == "B" ? 1 : 0, s.value("type_id", 0)});
+                    out.push_back({std::string(), s.at("id").get<std::string>() == "B" ? 1 : 0, jsonInt(s.value("type_id", nlohmann::json(0)), 0, 1024)});
                 }
             }
         };

@@ -1,5 +1,8 @@
 #include "util/json_fields.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace ascope {
 
 Status readIntField(const nlohmann::json& j, const char* key, int& out, long lo, long hi, const std::string& source) {
@@ -16,6 +19,17 @@ Status readIntField(const nlohmann::json& j, const char* key, int& out, long lo,
                                                       std::to_string(lo) + ", " + std::to_string(hi) + "]");
     out = static_cast<int>(v);
     return Status::ok();
+}
+
+int jsonInt(const nlohmann::json& value, long lo, long hi) {
+    if (value.is_number_unsigned()) {
+        const auto v = value.get<unsigned long long>();
+        if (hi >= 0 && v <= static_cast<unsigned long long>(hi) && static_cast<long long>(v) >= lo) return static_cast<int>(v);
+    } else if (value.is_number_integer()) {
+        const auto v = value.get<long long>();
+        if (v >= lo && v <= hi) return static_cast<int>(v);
+    }
+    throw std::out_of_range("expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", found " + value.dump());
 }
 
 }  // namespace ascope

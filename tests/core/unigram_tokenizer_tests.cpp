@@ -156,6 +156,15 @@ TEST_CASE("Unigram tokenizer.json files this build cannot run are refused by nam
         REQUIRE_FALSE(t.hasValue());
         CHECK_THAT(t.error(), Catch::Contains("base64"));
     }
+    SECTION("ids that are not integers in range (a fuzzer's find: 1e75 was converted to int)") {
+        j["model"]["unk_id"] = 1e75;
+        auto t = UnigramTokenizer::fromJsonText(j.dump(), "x.json");
+        REQUIRE_FALSE(t.hasValue());
+        CHECK_THAT(t.error(), Catch::Contains("expected an integer"));
+        j["model"]["unk_id"] = 3;
+        j["added_tokens"][0]["id"] = -4;
+        CHECK_FALSE(UnigramTokenizer::fromJsonText(j.dump(), "x.json").hasValue());
+    }
     SECTION("a vocabulary entry that is not [piece, score]") {
         j["model"]["vocab"][7] = "t";
         auto t = UnigramTokenizer::fromJsonText(j.dump(), "x.json");
