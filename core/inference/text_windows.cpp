@@ -19,39 +19,58 @@ Expected<std::vector<int>> windowStarts(int textTokens, int perWindow, int strid
 
 Expected<WindowedAnalysis> analyseInWindows(const TextModel& model, std::string_view text, int window, int stride,
                                             const TextRunOptions& options) {
+    return analyseTokensInWindows(model, std::string(text), model.tokenizer().encode(text), window, stride, options);
+}
+
+std::vector<Token> truncatedTokens(const std::vector<Token>& tokens, int limit) {
+    if (limit < 2 || static_cast<int>(tokens.size()) <= limit) return tokens;
+    std::vector<Token> out(tokens.begin(), tokens.begin() + (limit - 1));
+    out.push_back(tokens.back());
+    return out;
+}
+
+Expected<WindowedAnalysis> analyseTokensInWindows(const TextModel& model, std::string text, const std::vector<Token>& tokens,
+                                                  int window, int stride, const TextRunOptions& options) {
     using Mode = AttentionMaskSpec::Mode;
     if (options.attentionMask.mode == Mode::Block || options.attentionMask.mode == Mode::Custom)
         return makeError(ErrorKind::InvalidInput, "attention masks that name tokens (block, custom) cannot be used with windows; "
                                                   "use causal or none");
-    const auto& tok = model.tokenizer();
+    if (tokens.size() < 2) return makeError(ErrorKind::InvalidInput, "no tokens to run in windows");
     const int limit = model.maxTokens() - std::max(0, options.attentionMask.padding);
     if (window <= 0) window = limit;
     if (window > limit)
         return makeError(ErrorKind::InvalidInput, "a window of " + std::to_string(window) + " tokens is longer than this model takes (" +
                          std::to_string(limit) + ")");
-    const auto body = tok.encode(text, false);
+    const std::vector<Token> body(tokens.begin() + 1, tokens.end() - 1);
     const auto starts = windowStarts(static_cast<int>(body.size()), window - 2, stride);
     if (!starts) return starts.errorValue();
 
     WindowedAnalysis out;
     out.window = window;
     out.stride = stride;
-    const Token start{tok.tokenOf(tok.clsId()), tok.clsId(), 0, 0, true};
-    const Token end{tok.tokenOf(tok.sepId()), tok.sepId(), text.size(), text.size(), true};
+    const Token& start = tokens.front();
+    const Token& end = tokens.back();
     auto& merged = out.merged;
-    merged.text = std::string(text);
+    merged.text = text;
     merged.tokens.push_back(start);
     merged.tokens.insert(merged.tokens.end(), body.begin(), body.end());
     merged.tokens.push_back(end);
     const int perWindow = window - 2;
+    const int windows = static_cast<int>(starts->size());
+    TextRunOptions perWindowOptions = options;
     for (int s : *starts) {
-        std::vector<Token> tokens = {start};
+        const int index = static_cast<int>(out.windows.size());
+        if (options.onLayer)
+            perWindowOptions.onLayer = [&options, index, windows](int layer, int layers) {
+                return options.onLayer(index * layers + layer, windows * layers);
+            };
+        std::vector<Token> windowTokens = {start};
         const int count = std::min<int>(perWindow, static_cast<int>(body.size()) - s);
-        tokens.insert(tokens.end(), body.begin() + s, body.begin() + s + count);
-        tokens.push_back(end);
-        auto run = model.analyseTokens(std::string(text), std::move(tokens), options);
-        if (!run) return run.errorValue();
-        out.windows.push_back(std::move(*run));
+        windowTokens.insert(windowTokens.end(), body.begin() + s, body.begin() + s + count);
+        windowTokens.push_back(end);
+        auto one = model.analyseTokens(text, std::move(windowTokens), perWindowOptions);
+        if (!one) return one.errorValue();
+        out.windows.push_back(std::move(*one));
         out.firstToken.push_back(s + 1);
     }
     // The window in which merged token i (a text token) sits most centrally, and its index there.

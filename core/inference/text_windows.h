@@ -36,5 +36,14 @@ Expected<std::vector<int>> windowStarts(int textTokens, int perWindow, int strid
 // Attention masks that name tokens (block, custom cells) are refused: they would not line up.
 Expected<WindowedAnalysis> analyseInWindows(const TextModel& model, std::string_view text, int window, int stride,
                                             const TextRunOptions& options);
+// The same for tokens already made from `text` and perhaps edited (chips toggled to the mask
+// token): `tokens` is the start token, the text's tokens and the end token. options.onLayer sees
+// the layers of all windows in a row: (window * layers + layer, windows * layers).
+Expected<WindowedAnalysis> analyseTokensInWindows(const TextModel& model, std::string text, const std::vector<Token>& tokens,
+                                                  int window, int stride, const TextRunOptions& options);
+
+// Hugging Face's truncation of one text: the first `limit` - 1 tokens and the end token (all of
+// `tokens` when they fit).
+std::vector<Token> truncatedTokens(const std::vector<Token>& tokens, int limit);
 
 }  // namespace ascope

@@ -175,3 +175,69 @@ TEST_CASE("Windows refuse what would not line up: token-naming masks and windows
     causal.attentionMask.mode = AttentionMaskSpec::Mode::Causal;
     CHECK(analyseInWindows(**model, longText("a"), 0, 4, causal).hasValue());  // 0: the model's maximum
 }
+
+TEST_CASE("Edited tokens run in windows as typed: a chip masked in the strip is predicted like a typed [MASK]",
+          "[core][windows]") {
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    const auto& tok = (*model)->tokenizer();
+    const std::string plain = longText("the dog sat on"), typed = longText("the [MASK] sat on");
+    auto edited = tok.encode(plain);
+    const auto reference = tok.encode(typed);
+    REQUIRE(edited.size() == reference.size());
+    int changed = -1;
+    for (std::size_t i = 0; i < edited.size(); ++i)
+        if (edited[i].id != reference[i].id) changed = static_cast<int>(i);
+    REQUIRE(changed > 0);
+    tok.mask(edited[static_cast<std::size_t>(changed)]);
+    TextRunOptions options;
+    std::vector<std::pair<int, int>> progress;
+    options.onLayer = [&](int done, int total) {
+        progress.emplace_back(done, total);
+        return true;
+    };
+    auto fromChips = analyseTokensInWindows(**model, plain, edited, 16, 6, options);
+    options.onLayer = {};
+    auto fromText = analyseInWindows(**model, typed, 16, 6, options);
+    REQUIRE(fromChips.hasValue());
+    REQUIRE(fromText.hasValue());
+    REQUIRE(fromChips->merged.text == plain);
+    REQUIRE(fromChips->merged.predictions.size() == 1);
+    REQUIRE(fromChips->merged.predictions[0].position == changed);
+    REQUIRE(fromChips->predictionWindow == fromText->predictionWindow);
+    for (std::size_t k = 0; k < fromText->merged.predictions[0].top.size(); ++k)
+        REQUIRE(fromChips->merged.predictions[0].top[k].probability ==
+                Approx(fromText->merged.predictions[0].top[k].probability).margin(1e-6));
+    // Progress counts the layers of every window in a row, up to windows x layers.
+    const int total = static_cast<int>(fromChips->windows.size()) * 2;
+    REQUIRE(fromChips->windows.size() > 1);
+    REQUIRE(progress.size() == static_cast<std::size_t>(total));
+    for (std::size_t k = 0; k < progress.size(); ++k) REQUIRE(progress[k] == std::make_pair(static_cast<int>(k), total));
+}
+
+TEST_CASE("A windowed run stops when its progress callback says so", "[core][windows]") {
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    TextRunOptions options;
+    int calls = 0;
+    options.onLayer = [&](int, int) { return ++calls < 3; };
+    const auto run = analyseInWindows(**model, longText("a"), 16, 6, options);
+    REQUIRE_FALSE(run.hasValue());
+    REQUIRE(calls == 3);  // the second window was cut short, the rest never started
+}
+
+TEST_CASE("Truncation keeps the first tokens and the end token", "[core][windows]") {
+    std::vector<Token> tokens;
+    for (int i = 0; i < 10; ++i) tokens.push_back({"t" + std::to_string(i), i});
+    const auto cut = truncatedTokens(tokens, 4);
+    REQUIRE(cut.size() == 4);
+    CHECK(cut[0].id == 0);
+    CHECK(cut[2].id == 2);
+    CHECK(cut[3].id == 9);
+    CHECK(truncatedTokens(tokens, 10).size() == 10);
+    CHECK(truncatedTokens(tokens, 40).size() == 10);
+}
