@@ -17,6 +17,26 @@ Expected<std::vector<int>> windowStarts(int textTokens, int perWindow, int strid
     return starts;
 }
 
+int windowIndexOf(const WindowedAnalysis& run, int w, int i) {
+    if (w < 0 || w >= static_cast<int>(run.windows.size())) return -1;
+    const int n = static_cast<int>(run.merged.tokens.size());
+    const int count = static_cast<int>(run.windows[static_cast<std::size_t>(w)].tokens.size()) - 2;
+    const int first = run.firstToken[static_cast<std::size_t>(w)];
+    if (i == 0) return 0;
+    if (i == n - 1) return count + 1;
+    if (i >= first && i < first + count) return i - first + 1;
+    return -1;
+}
+
+int wholeTextIndexOf(const WindowedAnalysis& run, int w, int local) {
+    if (w < 0 || w >= static_cast<int>(run.windows.size())) return -1;
+    const int count = static_cast<int>(run.windows[static_cast<std::size_t>(w)].tokens.size()) - 2;
+    if (local < 0 || local > count + 1) return -1;
+    if (local == 0) return 0;
+    if (local == count + 1) return static_cast<int>(run.merged.tokens.size()) - 1;
+    return run.firstToken[static_cast<std::size_t>(w)] + local - 1;
+}
+
 Expected<WindowedAnalysis> analyseInWindows(const TextModel& model, std::string_view text, int window, int stride,
                                             const TextRunOptions& options) {
     return analyseTokensInWindows(model, std::string(text), model.tokenizer().encode(text), window, stride, options);

@@ -28,6 +28,12 @@ struct WindowedAnalysis {
     int window = 0, stride = 0;
 };
 
+// The index in window `w`'s tokens of the whole text's token `i`, or -1 when that window does not
+// hold it (the start and end tokens are in every window).
+int windowIndexOf(const WindowedAnalysis& run, int w, int i);
+// The index in the whole text's tokens of window `w`'s token `local` (-1 when out of range).
+int wholeTextIndexOf(const WindowedAnalysis& run, int w, int local);
+
 // The first text-token index (0-based, without the start token) of each window over `textTokens`
 // tokens, `perWindow` text tokens per window overlapping by `stride`; or why the sizes do not work.
 Expected<std::vector<int>> windowStarts(int textTokens, int perWindow, int stride);

@@ -48,6 +48,9 @@ expect_refusal --export-figure "$tmp/x.png" --session "$tmp/no-such.ascope"
 expect_refusal --export-figure "$tmp/x.png" --view bogus
 expect_refusal --export-figure "$tmp/x.png" --layer 99 --head 0
 expect_refusal --export-figure "$tmp/x.png" --model "$tmp/no-such-model"
-long=$(printf 'word %.0s' $(seq 1 400))
-expect_refusal --export-figure "$tmp/x.png" --text "$long"
-echo "export-figure test: every view as PNG, SVG and PDF; bad input refused"
+# A text longer than the model runs in windows: the figure shows the first window (window 1 of N).
+long="$(printf 'word %.0s' $(seq 1 150))park"
+timeout 300 "$app" --export-figure "$tmp/long.svg" --text "$long" >/dev/null 2>&1 || fail "a long text: non-zero exit"
+grep -q ">word</text>" "$tmp/long.svg" || fail "the long text's figure lacks its tokens"
+if grep -q ">park</text>" "$tmp/long.svg"; then fail "the long text's figure is not its first window"; fi
+echo "export-figure test: every view as PNG, SVG and PDF; long texts in windows; bad input refused"

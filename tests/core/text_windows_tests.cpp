@@ -241,3 +241,31 @@ TEST_CASE("Truncation keeps the first tokens and the end token", "[core][windows
     CHECK(truncatedTokens(tokens, 10).size() == 10);
     CHECK(truncatedTokens(tokens, 40).size() == 10);
 }
+
+TEST_CASE("Window and whole-text token indices map onto each other", "[core][windows]") {
+    TempDir dir;
+    const TinyBert tiny = writeTinyBert(dir.path().string());
+    auto model = TextModel::load(tiny.dir);
+    REQUIRE(model.hasValue());
+    auto run = analyseInWindows(**model, longText("a"), 12, 4, {});
+    REQUIRE(run.hasValue());
+    const int n = static_cast<int>(run->merged.tokens.size());
+    for (int w = 0; w < static_cast<int>(run->windows.size()); ++w) {
+        const auto& window = run->windows[static_cast<std::size_t>(w)];
+        int held = 0;
+        for (int i = 0; i < n; ++i) {
+            const int local = windowIndexOf(*run, w, i);
+            if (local < 0) continue;
+            ++held;
+            // The same token, found by its position: ids and spans agree.
+            REQUIRE(window.tokens[static_cast<std::size_t>(local)].id == run->merged.tokens[static_cast<std::size_t>(i)].id);
+            REQUIRE(window.tokens[static_cast<std::size_t>(local)].byteBegin == run->merged.tokens[static_cast<std::size_t>(i)].byteBegin);
+            REQUIRE(wholeTextIndexOf(*run, w, local) == i);
+        }
+        REQUIRE(held == static_cast<int>(window.tokens.size()));
+        CHECK(wholeTextIndexOf(*run, w, static_cast<int>(window.tokens.size())) == -1);
+        CHECK(wholeTextIndexOf(*run, w, -1) == -1);
+    }
+    CHECK(windowIndexOf(*run, static_cast<int>(run->windows.size()), 0) == -1);
+    CHECK(windowIndexOf(*run, 0, n - 2) == -1);  // the last text token is not in the first window
+}

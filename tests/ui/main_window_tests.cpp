@@ -150,7 +150,7 @@ TEST_CASE("A bad model folder shows a message and keeps the previous model", "[u
     CHECK(w.textPanel()->session().model()->directory() == dir.file("m"));
 }
 
-TEST_CASE("A sentence longer than the model allows is refused in the window", "[ui][window]") {
+TEST_CASE("A sentence pair longer than the model allows is refused in the window", "[ui][window]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));  // 24 positions
     MainWindow w;
@@ -160,9 +160,10 @@ TEST_CASE("A sentence longer than the model allows is refused in the window", "[
     REQUIRE(waitForAnalysis(w, shown));
     QString longText;
     for (int i = 0; i < 20; ++i) longText += QStringLiteral("the cat ");
-    w.textPanel()->setSentence(longText);
+    w.textPanel()->setSentencePair(longText);
     CHECK(w.textPanel()->messageText().contains("at most 24"));
     CHECK(w.textPanel()->analysis()->tokens.size() == 4);  // the previous result stays
+    CHECK_FALSE(w.textPanel()->windowed());
 }
 
 TEST_CASE("Every view exports valid PNG, SVG and PDF files", "[ui][export]") {

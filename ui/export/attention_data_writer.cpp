@@ -16,4 +16,20 @@ QString writeAttentionFile(const QString& path, const AttentionStack& attention,
     return {};
 }
 
+QString writeWindowedAttentionFile(const QString& path, const WindowedAnalysis& windowed) {
+    ExportFormat format = ExportFormat::Npy;
+    if (!parseExportFormat(QFileInfo(path).suffix().toLower().toStdString(), format))
+        return QObject::tr("Choose a file ending in .npy, .csv or .json");
+    std::vector<AttentionWindow> windows;
+    for (std::size_t w = 0; w < windowed.windows.size(); ++w) {
+        AttentionWindow one{&windowed.windows[w].attention, {}, windowed.firstToken[w]};
+        for (const auto& t : windowed.windows[w].tokens) one.labels.push_back(t.text);
+        windows.push_back(std::move(one));
+    }
+    auto bytes = exportWindowedAttention(windows, windowed.window, windowed.stride, {}, format);
+    if (!bytes) return QString::fromStdString(bytes.error());
+    if (auto st = writeBytes(path.toStdString(), *bytes); !st) return QString::fromStdString(st.error());
+    return {};
+}
+
 }  // namespace ascope::ui

@@ -6,10 +6,14 @@
 #include <vector>
 
 #include "inference/text_analysis.h"
+#include "inference/text_windows.h"
 
 namespace ascope::ui {
 
 // Returns an error message to show, or "" on success.
 QString writeAttentionFile(const QString& path, const AttentionStack& attention, const std::vector<std::string>& labels);
+// A long text's windows: NPY with a leading window axis, CSV with a window column and whole-text
+// indices, JSON with a list of windows (as attention-scope-cli attention --window writes them).
+QString writeWindowedAttentionFile(const QString& path, const WindowedAnalysis& windowed);
 
 }  // namespace ascope::ui

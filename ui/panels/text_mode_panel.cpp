@@ -32,6 +32,7 @@
 #include "widgets/message_banner.h"
 #include "widgets/prediction_chart_widget.h"
 #include "widgets/entity_list_widget.h"
+#include "widgets/long_text_widget.h"
 #include "widgets/token_strip_widget.h"
 #include "window/teaching_examples.h"
 
@@ -117,6 +118,9 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     // bar never covers the chips.
     fitStripHeight();
     layout->addWidget(m_stripArea);
+    m_longText = new LongTextWidget(this);
+    m_longText->hide();
+    layout->addWidget(m_longText);
 
     m_message = new MessageBanner(this);
     layout->addWidget(m_message);
@@ -170,7 +174,12 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     connect(m_sentence, &QLineEdit::textChanged, this, [this] { m_debounce.start(); });
     connect(m_topK, qOverload<int>(&QSpinBox::valueChanged), this, &TextModePanel::requestRun);
     connect(m_strip, &TokenStripWidget::tokenToggled, this, &TextModePanel::toggleToken);
-    connect(m_entities, &EntityListWidget::entitySelected, m_attention, &AttentionPanel::highlightTokens);
+    connect(m_entities, &EntityListWidget::entitySelected, this, &TextModePanel::highlightEntity);
+    connect(m_longText, &LongTextWidget::settingsChanged, this, [this] {
+        forgetImportance();
+        requestRun();
+    });
+    connect(m_longText, &LongTextWidget::currentWindowChanged, this, [this](int index) { showWindow(index, true); });
     connect(m_attention, &AttentionPanel::selectionChanged, this, &TextModePanel::updateViewsForSelection);
     connect(m_attention, &AttentionPanel::colorMapChanged, m_grid, &HeadGridWidget::setColorMap);
     connect(m_grid, &HeadGridWidget::cellClicked, this, [this](int l, int h) {
@@ -189,7 +198,8 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
         if (choice == MaskControlsWidget::Choice::Custom) return paintHeatmapCell(row, col, true);
         if (choice != MaskControlsWidget::Choice::Block) return;
         const auto& shown = m_attention->shownMatrix();
-        if (col >= 0 && col < static_cast<int>(shown.tokenIndex.size())) toggleBlockedKey(shown.tokenIndex[static_cast<std::size_t>(col)]);
+        if (col >= 0 && col < static_cast<int>(shown.tokenIndex.size()))
+            toggleBlockedKey(wholeTextIndex(shown.tokenIndex[static_cast<std::size_t>(col)]));
     });
     connect(m_attention->heatmap(), &HeatmapPlotWidget::cellDragged, this, [this](int row, int col) {
         if (m_maskControls->choice() == MaskControlsWidget::Choice::Custom) paintHeatmapCell(row, col, false);
@@ -227,7 +237,12 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
         m_message->showError(tr("Could not open the model: %1").arg(msg));
         emit statusMessage(tr("Model not loaded"), 5000);
     });
-    connect(m_session, &TextSession::analysisReady, this, &TextModePanel::showAnalysis);
+    connect(m_session, &TextSession::analysisReady, this, [this](TextAnalysisPtr analysis, TextAnalysisPtr baseline) {
+        m_windowed.reset();
+        m_truncatedTo = m_requestedTruncation;
+        showAnalysis(std::move(analysis), std::move(baseline));
+    });
+    connect(m_session, &TextSession::windowedAnalysisReady, this, &TextModePanel::showWindowedAnalysis);
     connect(m_session, &TextSession::analysisFailed, m_message, &MessageBanner::showError);
 }
 
@@ -238,7 +253,8 @@ void TextModePanel::onModelLoaded(const QString& dir) {
                                  .arg(dir).arg(c.numLayers).arg(c.numHeads).arg(c.hiddenSize).arg(c.vocabSize));
     emit statusMessage(tr("Loaded %1 (%2 layers x %3 heads)").arg(dir).arg(c.numLayers).arg(c.numHeads), 5000);
     emit modelOpened(dir);
-    m_positional->setModel(c.hiddenSize, c.maxTokens(), m_session->positionEmbeddings());  // RoBERTa: positions after its offset
+    m_positional->setModel(c.hiddenSize, c.maxTokens(), m_session->positionEmbeddings());
+    m_longText->setModelLimit(c.maxTokens());  // RoBERTa: positions after its offset
     m_sideBySide->setPrimaryModel(m_session->model(), dir);
     m_message->clearMessage();
     m_loadingDir.clear();
@@ -371,7 +387,11 @@ bool TextModePanel::maskHoveredToken() {
     const QPoint cell = m_attention->heatmap()->hoveredCell();
     const auto& shown = m_attention->shownMatrix();
     if (currentView() != View::Attention || cell.x() < 0 || cell.x() >= static_cast<int>(shown.tokenIndex.size())) return false;
-    toggleToken(shown.tokenIndex[static_cast<std::size_t>(cell.x())]);
+    const int token = wholeTextIndex(shown.tokenIndex[static_cast<std::size_t>(cell.x())]);
+    if (token < 0 || (m_windowed && m_windowed->merged.tokens[static_cast<std::size_t>(token)].special &&
+                      (token == 0 || token + 1 == static_cast<int>(m_windowed->merged.tokens.size()))))
+        return false;
+    toggleToken(token);
     return true;
 }
 
@@ -399,17 +419,25 @@ void TextModePanel::showTokenLabels() {
     m_entities->setVisible(tokenLabels);
     std::vector<TokenStripWidget::Tag> tags;
     if (tokenLabels) {
-        const auto colors = EntityListWidget::colorsFor(m_analysis->labelNames);
-        // The labels belong to the strip's tokens only while it shows the analysed ones.
-        bool same = m_strip->chipCount() == static_cast<int>(m_analysis->tokenLabels.size()) &&
-                    m_tokens.size() <= m_analysis->tokens.size();
-        for (std::size_t i = 0; same && i < m_tokens.size(); ++i) same = m_tokens[i].id == m_analysis->tokens[i].id || m_masked.count(static_cast<int>(i));
-        for (std::size_t i = 0; same && i < m_analysis->tokenLabels.size(); ++i) {
-            const auto& best = m_analysis->tokenLabels[i].best;
-            if (!isLabelledToken(m_analysis->tokens[i])) {
+        const TextAnalysis& labelled = results();
+        const auto colors = EntityListWidget::colorsFor(labelled.labelNames);
+        // The labels belong to the strip's tokens only while it shows the analysed ones (the
+        // windows' merged tokens, or those truncation kept).
+        const auto labelIndex = [&](std::size_t i) { return m_windowed ? static_cast<int>(i) : shownIndex(static_cast<int>(i)); };
+        bool same = m_strip->chipCount() == static_cast<int>(m_tokens.size());
+        for (std::size_t i = 0; same && i < m_tokens.size(); ++i) {
+            const int j = labelIndex(i);
+            if (j < 0) continue;
+            same = j < static_cast<int>(labelled.tokens.size()) && j < static_cast<int>(labelled.tokenLabels.size()) &&
+                   (m_tokens[i].id == labelled.tokens[static_cast<std::size_t>(j)].id || m_masked.count(static_cast<int>(i)));
+        }
+        for (std::size_t i = 0; same && i < m_tokens.size(); ++i) {
+            const int j = labelIndex(i);
+            if (j < 0 || !isLabelledToken(labelled.tokens[static_cast<std::size_t>(j)])) {
                 tags.push_back({});
                 continue;
             }
+            const auto& best = labelled.tokenLabels[static_cast<std::size_t>(j)].best;
             const QString label = QString::fromStdString(best.label);
             tags.push_back({label, colors.value(QString::fromStdString(entityType(best.label))), best.score});
         }
@@ -427,7 +455,9 @@ void TextModePanel::requestHeadImportance() {
     if (!m_session->model() || m_tokens.empty()) return;
     m_heads->setImportance(nullptr);
     m_heads->setImportanceRunning(true);
-    m_session->requestHeadImportance(editedTokens(), runOptions());
+    // A long text: the window (or truncated text) the views show.
+    const bool longText = m_analysis && (m_windowed || m_truncatedTo > 0);
+    m_session->requestHeadImportance(longText ? m_analysis->tokens : editedTokens(), runOptions());
 }
 
 void TextModePanel::toggleAblated(int layer, int head) {
@@ -468,15 +498,92 @@ void TextModePanel::toggleToken(int index) {
 void TextModePanel::requestRun() {
     const auto model = m_session->model();
     if (!model || m_tokens.empty()) return;
-    if (static_cast<int>(m_tokens.size()) > model->maxTokens()) {
-        const QString message = tr("The sentence is %1 tokens long; this model takes at most %2. Showing the previous result "
-                                   "(attention-scope-cli runs long texts in windows: --window, --stride).")
-                                    .arg(m_tokens.size()).arg(model->maxTokens());
+    const int length = static_cast<int>(m_tokens.size());
+    const bool tooLong = length > model->maxTokens();
+    const bool pair = !m_sentenceB->text().isEmpty();
+    m_longText->setVisible(tooLong && !pair);
+    m_requestedTruncation = 0;
+    if (!tooLong) return m_session->requestAnalysis(analysedText(), editedTokens(), runOptions(), m_maskControls->wantsBaseline());
+    if (pair) {
+        const QString message = tr("The pair is %1 tokens long; this model takes at most %2. Showing the previous result "
+                                   "(a long text runs in windows or truncated as one sentence: remove sentence B).")
+                                    .arg(length).arg(model->maxTokens());
         m_message->showError(message);
         emit runRefused(message);
         return;
     }
-    m_session->requestAnalysis(analysedText(), editedTokens(), runOptions(), m_maskControls->wantsBaseline());
+    m_longText->setTextLength(length);
+    if (m_longText->mode() == LongTextWidget::Mode::Truncate) {
+        const auto tokens = truncatedTokens(editedTokens(), model->maxTokens() - std::max(0, m_maskControls->spec().padding));
+        m_requestedTruncation = static_cast<int>(tokens.size());
+        return m_session->requestAnalysis(analysedText(), tokens, runOptions(), m_maskControls->wantsBaseline());
+    }
+    m_session->requestWindowedAnalysis(analysedText(), editedTokens(), m_longText->window(), m_longText->stride(), runOptions());
+}
+
+void TextModePanel::showWindowedAnalysis(WindowedAnalysisPtr windowed) {
+    const bool first = !m_windowed;
+    m_windowed = std::move(windowed);
+    m_truncatedTo = 0;
+    m_longText->setWindows(m_windowed->firstToken, m_windowed->window);
+    showWindow(m_longText->currentWindow(), first);
+}
+
+void TextModePanel::showWindow(int index, bool scrollStrip) {
+    if (!m_windowed || index < 0 || index >= static_cast<int>(m_windowed->windows.size())) return;
+    showAnalysis(TextAnalysisPtr(m_windowed, &m_windowed->windows[static_cast<std::size_t>(index)]), nullptr);
+    updateLongTextBand(scrollStrip);
+}
+
+void TextModePanel::stepWindow(int delta) { m_longText->stepWindow(delta); }
+
+void TextModePanel::updateLongTextBand(bool scrollStrip) {
+    int first = -1, last = -1;
+    if (m_windowed) {
+        const int w = m_longText->currentWindow();
+        first = m_windowed->firstToken[static_cast<std::size_t>(w)];
+        last = first + static_cast<int>(m_windowed->windows[static_cast<std::size_t>(w)].tokens.size()) - 3;
+    } else if (m_truncatedTo > 0) {
+        first = 0;
+        last = m_truncatedTo - 2;
+    }
+    if (first >= m_strip->chipCount()) first = last = -1;
+    m_strip->setHighlightedRange(first, last);
+    if (scrollStrip && first >= 0) m_stripArea->horizontalScrollBar()->setValue(m_strip->chip(first)->x() - 8);
+}
+
+int TextModePanel::shownIndex(int i) const {
+    if (m_windowed) return windowIndexOf(*m_windowed, m_longText->currentWindow(), i);
+    if (m_truncatedTo <= 0) return i;
+    if (i == static_cast<int>(m_tokens.size()) - 1) return m_truncatedTo - 1;  // the end token
+    return i < m_truncatedTo - 1 ? i : -1;
+}
+
+int TextModePanel::wholeTextIndex(int shown) const {
+    if (m_windowed) return wholeTextIndexOf(*m_windowed, m_longText->currentWindow(), shown);
+    if (m_truncatedTo > 0 && shown == m_truncatedTo - 1) return static_cast<int>(m_tokens.size()) - 1;
+    return shown;
+}
+
+void TextModePanel::highlightEntity(int first, int last) {
+    if (first >= 0 && m_windowed && (shownIndex(first) < 0 || shownIndex(last) < 0)) {
+        // The entity lies outside the window shown: go to the window in which it sits most centrally.
+        int best = -1, bestMargin = -1;
+        for (int w = 0; w < static_cast<int>(m_windowed->windows.size()); ++w) {
+            const int a = windowIndexOf(*m_windowed, w, first), b = windowIndexOf(*m_windowed, w, last);
+            if (a < 0 || b < 0) continue;
+            const int margin = std::min(a, static_cast<int>(m_windowed->windows[static_cast<std::size_t>(w)].tokens.size()) - 1 - b);
+            if (margin > bestMargin) {
+                bestMargin = margin;
+                best = w;
+            }
+        }
+        const int selected = m_entities->selectedEntity();
+        if (best >= 0) m_longText->setCurrentWindow(best);
+        m_entities->setSelectedEntity(selected);
+    }
+    const int a = first < 0 ? -1 : shownIndex(first), b = first < 0 ? -1 : shownIndex(last);
+    m_attention->highlightTokens(a < 0 || b < 0 ? -1 : a, a < 0 || b < 0 ? -1 : b);
 }
 
 std::vector<Token> TextModePanel::editedTokens() const {
@@ -503,15 +610,20 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_attention->setAnalysis(m_analysis, m_baseline, m_maskControls->compare());
     showPredictions();
     if (m_analysis->task == TextTask::TokenLabels) {
-        // Keep the selected entity when the same span is still an entity (a rerun of the same text).
-        const auto wanted = m_attention->highlightedTokens();
-        m_entities->setAnalysis(*m_analysis);
+        // Keep the selected entity when the same span is still an entity (a rerun of the same text,
+        // another window of it).
+        std::pair<int, int> wanted{-1, -1};
+        if (const int selected = m_entities->selectedEntity(); selected >= 0 && selected < static_cast<int>(m_entities->entities().size()))
+            wanted = {m_entities->entities()[static_cast<std::size_t>(selected)].firstToken,
+                      m_entities->entities()[static_cast<std::size_t>(selected)].lastToken};
+        m_entities->setAnalysis(results());
         int keep = -1;
         for (std::size_t i = 0; i < m_entities->entities().size(); ++i)
             if (m_entities->entities()[i].firstToken == wanted.first && m_entities->entities()[i].lastToken == wanted.second)
                 keep = static_cast<int>(i);
         m_entities->setSelectedEntity(keep);
-        if (keep < 0 && wanted.first >= 0) m_attention->highlightTokens(-1, -1);
+        const int a = keep < 0 ? -1 : shownIndex(wanted.first), b = keep < 0 ? -1 : shownIndex(wanted.second);
+        m_attention->highlightTokens(a < 0 || b < 0 ? -1 : a, a < 0 || b < 0 ? -1 : b);
     } else if (m_attention->highlightedTokens().first >= 0) {
         m_attention->highlightTokens(-1, -1);
     }
@@ -525,6 +637,8 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     m_sideBySide->setPrimary(m_analysis, maskMode() == AttentionMaskSpec::Mode::Causal);
     updatePaddingNote();
     updateViewsForSelection();
+    if (!m_windowed) updateLongTextBand(false);
+    if (m_truncatedTo > 0) m_longText->setTruncated(m_truncatedTo);
     emit statusMessage(tr("%1 tokens, %2 layers x %3 heads").arg(m_analysis->tokens.size())
                            .arg(m_analysis->attention.layers).arg(m_analysis->attention.heads), 4000);
     emit analysisShown();
@@ -547,7 +661,7 @@ void TextModePanel::updateViewsForSelection() {
 }
 
 void TextModePanel::showPredictions() {
-    if (!m_baseline || !m_maskControls->compare()) return m_predictions->setPredictions(*m_analysis);
+    if (!m_baseline || !m_maskControls->compare()) return m_predictions->setPredictions(results());
     if (m_analysis->task == TextTask::SentenceLabels && !m_baseline->labels.empty() && !m_analysis->labels.empty())
         return m_predictions->setCharts({PredictionChartWidget::labelChart(m_baseline->labels, tr("Without mask or ablation")),
                                          PredictionChartWidget::labelChart(m_analysis->labels, tr("As set"))});
@@ -632,11 +746,13 @@ void TextModePanel::exportData(const QString& folder) {
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Attention Data (all layers and heads)"),
         QDir(folder).filePath(QStringLiteral("attention_%1.npy").arg(sentenceSlug())),
-        tr("NumPy array (*.npy);;CSV table (*.csv);;JSON (*.json)"));
+        m_windowed ? tr("NumPy array, a leading window axis (*.npy);;CSV table, a window column (*.csv);;JSON, a list of windows (*.json)")
+                   : tr("NumPy array (*.npy);;CSV table (*.csv);;JSON (*.json)"));
     if (path.isEmpty()) return;
     std::vector<std::string> labels;
     for (const auto& t : m_analysis->tokens) labels.push_back(t.text);
-    if (const QString error = writeAttentionFile(path, m_analysis->attention, labels); !error.isEmpty())
+    const QString error = m_windowed ? writeWindowedAttentionFile(path, *m_windowed) : writeAttentionFile(path, m_analysis->attention, labels);
+    if (!error.isEmpty())
         m_message->showError(error);
     else
         emit statusMessage(tr("Wrote %1").arg(path), 5000);

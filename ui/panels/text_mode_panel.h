@@ -35,6 +35,7 @@ class LayerPredictionsPanel;
 class MaskControlsWidget;
 class TokenStripWidget;
 class EntityListWidget;
+class LongTextWidget;
 
 class TextModePanel : public QWidget {
     Q_OBJECT
@@ -92,6 +93,11 @@ public:
     void showError(const QString& text);
     void stepLayer(int delta);
     void stepHead(int delta);
+    // A text longer than the model: the windows the views show (see LongTextWidget).
+    void stepWindow(int delta);
+    LongTextWidget* longText() const { return m_longText; }
+    // The windowed run shown (null unless the text runs in windows).
+    WindowedAnalysisPtr windowed() const { return m_windowed; }
     ExportableView* currentExportable() const;
     // Asks for a file and writes every layer and head (NPY, CSV or JSON); problems go to the banner.
     void exportData(const QString& folder);
@@ -128,6 +134,16 @@ private:
     void requestRun();
     void showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr baseline);
     void showPredictions();
+    void showWindowedAnalysis(WindowedAnalysisPtr windowed);
+    void showWindow(int index, bool scrollStrip);
+    // The whole text's results: the windows merged, else the analysis shown.
+    const TextAnalysis& results() const { return m_windowed ? m_windowed->merged : *m_analysis; }
+    // The index in the shown run's tokens of the whole text's token `i` (-1: not in the shown
+    // window, or cut by truncation), and back.
+    int shownIndex(int i) const;
+    int wholeTextIndex(int shown) const;
+    void highlightEntity(int first, int last);
+    void updateLongTextBand(bool scrollStrip);
     void updatePaddingNote();
     void forgetImportance();
     void refreshStrip();
@@ -152,6 +168,7 @@ private:
     MessageBanner* m_message;
     TokenStripWidget* m_strip;
     QScrollArea* m_stripArea;
+    LongTextWidget* m_longText;
     QTabWidget* m_tabs;
     AttentionPanel* m_attention;
     PredictionChartWidget* m_predictions;
@@ -177,6 +194,9 @@ private:
     QString m_loadingDir;
     TextAnalysisPtr m_analysis;
     TextAnalysisPtr m_baseline;
+    WindowedAnalysisPtr m_windowed;
+    int m_truncatedTo = 0;         // tokens the shown run kept of a truncated text (0: not truncated)
+    int m_requestedTruncation = 0;  // the same for the run requested last
 };
 
 }  // namespace ascope::ui

@@ -13,6 +13,7 @@ struct AnalysisWithBaseline {
 
 TextSession::TextSession(QObject* parent) : ModelSession(QStringLiteral("text-inference"), parent) {
     qRegisterMetaType<TextAnalysisPtr>();
+    qRegisterMetaType<WindowedAnalysisPtr>();
 }
 
 void TextSession::openModel(const QString& dir) {
@@ -57,6 +58,18 @@ void TextSession::requestAnalysis(const QString& text, const std::vector<Token>&
             TextAnalysisPtr baseline = both->baseline ? TextAnalysisPtr(both, both->baseline.get()) : nullptr;
             emit analysisReady(std::move(analysis), std::move(baseline));
         });
+}
+
+void TextSession::requestWindowedAnalysis(const QString& text, const std::vector<Token>& tokens, int window, int stride,
+                                          const TextRunOptions& options) {
+    if (!m_model) return;
+    runAnalysis<WindowedAnalysis>(
+        [model = m_model, text = text.toStdString(), tokens, window, stride, options](std::function<bool(int, int)> onLayer) {
+            TextRunOptions run = options;
+            run.onLayer = std::move(onLayer);
+            return analyseTokensInWindows(*model, text, tokens, window, stride, run);
+        },
+        [this](WindowedAnalysisPtr windowed) { emit windowedAnalysisReady(std::move(windowed)); });
 }
 
 void TextSession::requestHeadImportance(const std::vector<Token>& tokens, const TextRunOptions& options) {

@@ -5,12 +5,14 @@
 #include <vector>
 
 #include "inference/text_model.h"
+#include "inference/text_windows.h"
 #include "session/model_session.h"
 
 namespace ascope::ui {
 
 using TextModelPtr = std::shared_ptr<const TextModel>;
 using TextAnalysisPtr = std::shared_ptr<const TextAnalysis>;
+using WindowedAnalysisPtr = std::shared_ptr<const WindowedAnalysis>;
 
 class TextSession : public ModelSession {
     Q_OBJECT
@@ -26,6 +28,11 @@ public:
     // comparison (analysisReady's second argument).
     void requestAnalysis(const QString& text, const std::vector<Token>& tokens, const TextRunOptions& options,
                          bool withBaseline = false);
+    // A text longer than the model in overlapping windows (analyseTokensInWindows): `tokens` are
+    // the whole text's edited tokens; `window` 0 takes the model's maximum. Supersedes and is
+    // superseded by requestAnalysis; the result arrives as windowedAnalysisReady.
+    void requestWindowedAnalysis(const QString& text, const std::vector<Token>& tokens, int window, int stride,
+                                 const TextRunOptions& options);
     // Head importance of every head for the [MASK]s of `tokens` (its own lane: an analysis does
     // not cancel it). Progress and the result arrive as signals.
     void requestHeadImportance(const std::vector<Token>& tokens, const TextRunOptions& options);
@@ -36,6 +43,7 @@ public:
 signals:
     // baseline: null unless requested.
     void analysisReady(ascope::ui::TextAnalysisPtr analysis, ascope::ui::TextAnalysisPtr baseline);
+    void windowedAnalysisReady(ascope::ui::WindowedAnalysisPtr windowed);
 
 private:
     TextModelPtr m_model;
@@ -45,3 +53,4 @@ private:
 }  // namespace ascope::ui
 
 Q_DECLARE_METATYPE(ascope::ui::TextAnalysisPtr)
+Q_DECLARE_METATYPE(ascope::ui::WindowedAnalysisPtr)

@@ -1,16 +1,17 @@
 #include "widgets/token_strip_widget.h"
 
-#include <QHBoxLayout>
 #include <QMenu>
+#include <QPainter>
 #include <QToolButton>
 
 namespace ascope::ui {
 
+namespace {
+constexpr int kMargin = 2;   // above and below the chips
+constexpr int kSpacing = 4;  // between chips
+}  // namespace
+
 TokenStripWidget::TokenStripWidget(QWidget* parent) : QWidget(parent) {
-    m_layout = new QHBoxLayout(this);
-    m_layout->setContentsMargins(0, 2, 0, 2);
-    m_layout->setSpacing(4);
-    m_layout->addStretch(1);
     setToolTip(tr("Click a token to mask it; click again to restore it"));
 }
 
@@ -23,8 +24,7 @@ int TokenStripWidget::rowHeight(bool tagged) const {
     QToolButton probe;
     probe.setText(tagged ? QStringLiteral("[MASK]\nB-MISC") : QStringLiteral("[MASK]"));
     probe.setStyleSheet(QStringLiteral("QToolButton{border:1px solid gray;border-radius:4px;padding:3px 6px;font-weight:bold}"));
-    const auto margins = m_layout->contentsMargins();
-    return probe.sizeHint().height() + margins.top() + margins.bottom();
+    return probe.sizeHint().height() + 2 * kMargin;
 }
 
 void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& tokens, const std::set<int>& masked,
@@ -33,6 +33,7 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
     m_chips.clear();
     m_chipTexts.clear();
     m_tagged = false;
+    m_rangeFirst = m_rangeLast = -1;
     const QByteArray utf8 = text.toUtf8();
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const auto& t = tokens[i];
@@ -76,10 +77,44 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
                            [this, index] { emit blockToggled(index); });
             menu.exec(chip->mapToGlobal(at));
         });
-        m_layout->insertWidget(static_cast<int>(i), chip);
         m_chips.push_back(chip);
         m_chipTexts.push_back(chip->text());
     }
+    placeChips();
+}
+
+void TokenStripWidget::placeChips() {
+    const int height = rowHeight(m_tagged);
+    int x = 0;
+    for (auto* chip : m_chips) {
+        const QSize hint = chip->sizeHint();
+        chip->setGeometry(x, (height - hint.height()) / 2, hint.width(), hint.height());
+        chip->show();
+        x += hint.width() + kSpacing;
+    }
+    setMinimumSize(std::max(0, x - kSpacing), height);
+    updateGeometry();
+    update();
+}
+
+void TokenStripWidget::setHighlightedRange(int first, int last) {
+    m_rangeFirst = first;
+    m_rangeLast = last;
+    update();
+}
+
+void TokenStripWidget::paintEvent(QPaintEvent* event) {
+    QWidget::paintEvent(event);
+    const int n = chipCount();
+    if (m_rangeFirst < 0 || m_rangeLast < m_rangeFirst || m_rangeFirst >= n) return;
+    const QRect first = m_chips[static_cast<std::size_t>(m_rangeFirst)]->geometry();
+    const QRect last = m_chips[static_cast<std::size_t>(std::min(m_rangeLast, n - 1))]->geometry();
+    QPainter painter(this);
+    QColor band = palette().color(QPalette::Highlight);
+    band.setAlpha(70);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(band);
+    painter.drawRoundedRect(QRect(QPoint(first.left() - 2, 0), QPoint(last.right() + 2, height() - 1)), 5, 5);
 }
 
 void TokenStripWidget::setTags(const std::vector<Tag>& tags) {
@@ -95,6 +130,7 @@ void TokenStripWidget::setTags(const std::vector<Tag>& tags) {
             chip->setStyleSheet(chip->styleSheet().replace(QStringLiteral("QToolButton{"),
                                                            QStringLiteral("QToolButton{background:%1;color:black;").arg(tag->color.name())));
     }
+    placeChips();
 }
 
 }  // namespace ascope::ui

@@ -3,15 +3,17 @@
 // BPE's "Ġthe" shows as "·the"). Clicking a chip (or Space on a focused chip) toggles it to the
 // tokenizer's mask token ([MASK], <mask>) and back; hovering shows entry, id and character span.
 // A chip's context menu also blocks the token inside attention (no query may attend to it).
+// Chips are placed once when the tokens change (no layout pass over them afterwards), so that a
+// text of thousands of tokens scrolls and resizes without delay.
 #include <QColor>
 #include <QStringList>
 #include <QWidget>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "tokenizer/text_tokenizer.h"
 
-class QHBoxLayout;
 class QToolButton;
 
 namespace ascope::ui {
@@ -39,14 +41,24 @@ public:
     // without a label line under each.
     int rowHeight(bool tagged = false) const;
     int chipCount() const { return static_cast<int>(m_chips.size()); }
+    // Tokens first..last (inclusive) lie on a tinted band: the window a long text's views show, or
+    // what truncation keeps. (-1, -1) removes it.
+    void setHighlightedRange(int first, int last);
+    std::pair<int, int> highlightedRange() const { return {m_rangeFirst, m_rangeLast}; }
+    QSize sizeHint() const override { return minimumSize(); }
     QToolButton* chip(int index) const { return m_chips.at(static_cast<std::size_t>(index)); }
 
 signals:
     void tokenToggled(int index);
     void blockToggled(int index);
 
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
 private:
-    QHBoxLayout* m_layout;
+    void placeChips();
+
+    int m_rangeFirst = -1, m_rangeLast = -1;
     std::vector<QToolButton*> m_chips;
     std::vector<QString> m_chipTexts;
     QString m_maskToken = QStringLiteral("[MASK]");

@@ -133,6 +133,8 @@ void MainWindow::buildMenus() {
     nav->addAction(tr("Previous Layer"), QKeySequence(Qt::Key_PageUp), this, [this] { m_text->stepLayer(-1); });
     nav->addAction(tr("Next Head"), QKeySequence(Qt::Key_BracketRight), this, [this] { m_text->stepHead(1); });
     nav->addAction(tr("Previous Head"), QKeySequence(Qt::Key_BracketLeft), this, [this] { m_text->stepHead(-1); });
+    nav->addAction(tr("Next Window of a Long Text"), QKeySequence(tr("Shift+PgDown")), this, [this] { m_text->stepWindow(1); });
+    nav->addAction(tr("Previous Window of a Long Text"), QKeySequence(tr("Shift+PgUp")), this, [this] { m_text->stepWindow(-1); });
     nav->addAction(tr("Next Lesson Step"), QKeySequence(tr("Alt+Right")), this, [this] { m_lesson->next(); });
     nav->addAction(tr("Previous Lesson Step"), QKeySequence(tr("Alt+Left")), this, [this] { m_lesson->previous(); });
     nav->addAction(tr("Focus Sentence"), QKeySequence(tr("Ctrl+L")), this, [this] {
