@@ -144,7 +144,7 @@ TEST_CASE("A long text's token labels cover every chip, and an entity in another
     for (int i = 1; i + 1 < strip->chipCount(); ++i)
         CHECK(strip->chip(i)->text().endsWith(
             QStringLiteral("\n") + QString::fromStdString(windowed->merged.tokenLabels[static_cast<std::size_t>(i)].best.label)));
-    const auto& entities = f.text->entityList()->entities();
+    const std::vector<EntitySpan> entities = f.text->entityList()->entities();  // a copy: the list is rebuilt
     const auto last = std::find_if(entities.rbegin(), entities.rend(), [&](const EntitySpan& e) {
         return windowIndexOf(*windowed, 0, e.firstToken) < 0;  // not in the first window
     });

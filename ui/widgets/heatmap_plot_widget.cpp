@@ -4,19 +4,50 @@
 
 #include <QToolTip>
 #include <algorithm>
+#include <cmath>
 
 namespace ascope::ui {
 
 namespace {
-QSharedPointer<QCPAxisTicker> labelTicker(const QStringList& labels, bool reversed, int count) {
+// Token labels, thinned to every k-th where they would overlap (a window of 128 or 512 tokens):
+// k follows the axis' length in pixels and the label font at each replot, so a larger window or
+// figure shows more of them.
+class ThinnedLabelTicker : public QCPAxisTickerText {
+public:
+    explicit ThinnedLabelTicker(QCPAxis* axis) : m_axis(axis) {}
+
+protected:
+    QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
+        const QVector<double> all = QCPAxisTickerText::createTickVector(tickStep, range);
+        const bool horizontal = m_axis->orientation() == Qt::Horizontal;
+        const double pixels = horizontal ? m_axis->axisRect()->width() : m_axis->axisRect()->height();
+        if (all.size() < 2 || pixels <= 0) return all;
+        // A rotated label needs line height / sin(angle) along a horizontal axis.
+        const double angle = std::abs(m_axis->tickLabelRotation()) * M_PI / 180.0;
+        const double along = horizontal ? 1.0 / std::max(0.25, std::sin(angle)) : 1.0;
+        const double needed = QFontMetricsF(m_axis->tickLabelFont()).height() * along;
+        const double perLabel = pixels / std::max(1.0, range.size());
+        const int step = std::max(1, static_cast<int>(std::ceil(needed / perLabel)));
+        if (step == 1) return all;
+        QVector<double> kept;
+        for (double key : all)
+            if (static_cast<long long>(std::llround(key)) % step == 0) kept.push_back(key);
+        return kept;
+    }
+
+private:
+    QCPAxis* m_axis;
+};
+
+QSharedPointer<QCPAxisTicker> labelTicker(QCPAxis* axis, const QStringList& labels, int count) {
     if (labels.isEmpty()) {
         auto t = QSharedPointer<QCPAxisTickerFixed>::create();
         t->setTickStep(std::max(1, count / 8));
         t->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
         return t;
     }
-    auto t = QSharedPointer<QCPAxisTickerText>::create();
-    for (int i = 0; i < labels.size(); ++i) t->addTick(reversed ? i : i, labels[i]);
+    auto t = QSharedPointer<ThinnedLabelTicker>::create(axis);
+    for (int i = 0; i < labels.size(); ++i) t->addTick(i, labels[i]);
     return t;
 }
 }  // namespace
@@ -145,8 +176,8 @@ void HeatmapPlotWidget::setMatrix(int rows, int cols, const std::vector<float>& 
         for (int c = 0; c < dataCols && cols > 0; ++c)
             m_map->data()->setCell(c, r, values[static_cast<std::size_t>(std::min(r, rows - 1)) * cols + std::min(c, cols - 1)]);
     m_map->setVisible(rows > 0 && cols > 0);  // nothing to show: no fake cell
-    xAxis->setTicker(labelTicker(colLabels, false, cols));
-    yAxis->setTicker(labelTicker(rowLabels, true, rows));
+    xAxis->setTicker(labelTicker(xAxis, colLabels, cols));
+    yAxis->setTicker(labelTicker(yAxis, rowLabels, rows));
     xAxis->setRange(-0.5, cols - 0.5);
     yAxis->setRange(-0.5, rows - 0.5);
     if (!m_fixedRange) m_map->rescaleDataRange(true);
