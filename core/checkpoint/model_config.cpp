@@ -49,7 +49,8 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
         if (auto a = j.find("architectures"); a != j.end() && a->is_array())
             for (const auto& s : *a)
                 if (s.is_string()) c.architectures.push_back(s.get<std::string>());
-        c.hiddenAct = j.value("hidden_act", std::string("gelu"));
+        // ALBERT's default activation is gelu_new (Hugging Face's AlbertConfig).
+        c.hiddenAct = j.value("hidden_act", std::string(c.modelType == "albert" ? "gelu_new" : "gelu"));
         if (auto e = j.find("layer_norm_eps"); e != j.end() && e->is_number()) c.layerNormEps = e->get<double>();
         c.qkvBias = j.value("qkv_bias", true);
         if (auto p = j.find("problem_type"); p != j.end() && p->is_string()) {
@@ -101,6 +102,19 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
                     readIntField(j, "num_channels", c.numChannels, 1, 16, source)}) {
         if (!st) return st.errorValue();
     }
+    if (c.isAlbert()) {
+        for (auto st : {readIntField(j, "embedding_size", c.embeddingSize, 1, 65536, source),
+                        readIntField(j, "num_hidden_groups", c.numHiddenGroups, 1, 1000, source),
+                        readIntField(j, "inner_group_num", c.innerGroupNum, 1, 1000, source)}) {
+            if (!st) return st.errorValue();
+        }
+        if (c.numLayers > 0 && c.numLayers % c.numHiddenGroups != 0)
+            return makeError(ErrorKind::InvalidInput, source + ": num_hidden_layers " + std::to_string(c.numLayers) +
+                             " is not a multiple of num_hidden_groups " + std::to_string(c.numHiddenGroups));
+        if (c.innerGroupNum != 1)
+            return makeError(ErrorKind::Unsupported, source + ": inner_group_num " + std::to_string(c.innerGroupNum) +
+                             " is not supported (every released ALBERT has 1)");
+    }
     if (c.hiddenSize == 0 || c.numLayers == 0 || c.numHeads == 0)
         return makeError(ErrorKind::InvalidInput, source + ": needs hidden_size, num_hidden_layers and num_attention_heads");
     if (c.hiddenSize % c.numHeads != 0)
@@ -144,6 +158,11 @@ std::string ModelConfig::toJsonText() const {
         j["num_attention_heads"] = numHeads;
         j["intermediate_size"] = intermediateSize;
         j["hidden_act"] = hiddenAct;
+    }
+    if (isAlbert()) {
+        j["embedding_size"] = embeddingWidth();
+        j["num_hidden_groups"] = numHiddenGroups;
+        j["inner_group_num"] = innerGroupNum;
     }
     j["layer_norm_eps"] = layerNormEps;
     j["hidden_dropout_prob"] = 0.1;

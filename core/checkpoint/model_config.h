@@ -32,14 +32,22 @@ struct ModelConfig {
     int patchSize = 0;
     int numChannels = 3;
     bool qkvBias = true;
+    // ALBERT: factorised embeddings (embedding_size, mapped to hidden_size) and layers that share
+    // the weights of num_hidden_groups groups of inner_group_num layers each.
+    int embeddingSize = 0;  // 0: hiddenSize
+    int numHiddenGroups = 1;
+    int innerGroupNum = 1;
 
     int headDim() const { return numHeads > 0 ? hiddenSize / numHeads : 0; }
     bool isVision() const { return modelType == "vit" || modelType == "deit"; }
     // RoBERTa's graph is BERT's; its position ids start after the padding id (padTokenId + 1).
+    bool isAlbert() const { return modelType == "albert"; }
+    // The width of the token, position and type embeddings (ALBERT's embedding_size, else hidden).
+    int embeddingWidth() const { return embeddingSize > 0 ? embeddingSize : hiddenSize; }
     bool isRobertaFamily() const { return modelType == "roberta" || modelType == "xlm-roberta" || modelType == "camembert"; }
-    // BERT's graph under BERT's, DistilBERT's or RoBERTa's names (checkpoint/distilbert_layout.h, roberta_layout.h).
+    // BERT's graph under BERT's, DistilBERT's, ALBERT's or RoBERTa's names (checkpoint/distilbert_layout.h, roberta_layout.h).
     bool isBertFamily() const {
-        return modelType.empty() || modelType == "bert" || modelType == "distilbert" || isRobertaFamily();
+        return modelType.empty() || modelType == "bert" || modelType == "distilbert" || isAlbert() || isRobertaFamily();
     }
     // The position id of the first token: 0, or RoBERTa's padTokenId + 1.
     int positionOffset() const { return isRobertaFamily() ? padTokenId + 1 : 0; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "checkpoint/albert_layout.h"
 #include "checkpoint/checkpoint_tensors.h"
 #include "checkpoint/distilbert_layout.h"
 #include "checkpoint/roberta_layout.h"
@@ -22,6 +23,7 @@ Expected<std::unique_ptr<TextModel>> loadBertTextModel(const std::string& dir, c
         auto tensors = CheckpointTensors::openFolder(dir);
         if (!tensors) return tensors.errorValue();
         if (config.modelType == "distilbert") tensors->renameAll(bertNameOfDistilBert);
+        if (config.isAlbert()) tensors->renameAll(bertNameOfAlbert);
         if (config.isRobertaFamily()) {
             const bool prefixed = tensors->contains("roberta.embeddings.word_embeddings.weight");
             tensors->renameAll([prefixed](const std::string& name) { return bertNameOfRoberta(name, prefixed); });
@@ -39,7 +41,7 @@ std::vector<float> BertTextModel::positionEmbeddings() const {
     std::lock_guard<std::mutex> lock(m_mutex);
     auto w = m_bert.model->positionEmbeddings->weight.detach()
                  .narrow(0, m_config.positionOffset(), m_config.maxTokens())
-                 .contiguous();  // [maxTokens, hidden]
+                 .contiguous();  // [maxTokens, embedding width]
     return std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
 }
 

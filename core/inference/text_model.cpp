@@ -20,7 +20,7 @@ Expected<std::unique_ptr<TextModel>> TextModel::load(const std::string& dir) {
                          "'); open it in image mode");
     if (!config->isBertFamily())
         return makeError(ErrorKind::Unsupported, dir + ": model_type '" + config->modelType +
-                         "' is not supported yet (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT)");
+                         "' is not supported yet (BERT, DistilBERT, ALBERT, RoBERTa, XLM-RoBERTa, CamemBERT)");
     auto tokenizer = loadTokenizer(dir, *config);
     if (!tokenizer) return tokenizer.errorValue();
     if ((*tokenizer)->vocabSize() > config->vocabSize)

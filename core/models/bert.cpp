@@ -15,8 +15,8 @@ using torch::nn::Linear;
 std::shared_ptr<torch::nn::Module> holder(torch::nn::Module& parent, const std::string& name) {
     return parent.register_module(name, std::make_shared<torch::nn::Module>());
 }
-LayerNorm makeNorm(const ModelConfig& c) {
-    return LayerNorm(LayerNormOptions({c.hiddenSize}).eps(c.layerNormEps));
+LayerNorm makeNorm(const ModelConfig& c, int64_t width = 0) {
+    return LayerNorm(LayerNormOptions({width > 0 ? width : c.hiddenSize}).eps(c.layerNormEps));
 }
 // qkv: [batch, seq, 3 * hidden], context: [batch, seq, hidden]. With queryScaled the query part
 // carries the 1/sqrt(head_dim) the packed weights fold in, which is taken out again here.
@@ -78,23 +78,29 @@ BertModelImpl::BertModelImpl(const ModelConfig& c, ParameterInit init) : m_confi
     Activation act = Activation::GeluErf;
     parseActivation(c.hiddenAct, act);
     auto emb = holder(*this, "embeddings");
-    wordEmbeddings = emb->register_module("word_embeddings", makeEmbedding(c.vocabSize, c.hiddenSize, init));
-    positionEmbeddings = emb->register_module("position_embeddings", makeEmbedding(c.maxPositionEmbeddings, c.hiddenSize, init));
+    const int64_t width = c.embeddingWidth();  // ALBERT's embedding_size, else hidden
+    wordEmbeddings = emb->register_module("word_embeddings", makeEmbedding(c.vocabSize, width, init));
+    positionEmbeddings = emb->register_module("position_embeddings", makeEmbedding(c.maxPositionEmbeddings, width, init));
     if (c.typeVocabSize > 0)
-        tokenTypeEmbeddings = emb->register_module("token_type_embeddings", makeEmbedding(c.typeVocabSize, c.hiddenSize, init));
-    embeddingNorm = emb->register_module("LayerNorm", makeNorm(c));
+        tokenTypeEmbeddings = emb->register_module("token_type_embeddings", makeEmbedding(c.typeVocabSize, width, init));
+    embeddingNorm = emb->register_module("LayerNorm", makeNorm(c, width));
+    if (c.isAlbert()) embeddingProjection = emb->register_module("embedding_hidden_mapping_in", makeLinear(width, c.hiddenSize, init));
     auto layerList = holder(*holder(*this, "encoder"), "layer");
-    for (int i = 0; i < c.numLayers; ++i)
-        layers.push_back(layerList->register_module(std::to_string(i), BertLayer(c, act, init)));
+    const int unique = c.isAlbert() ? c.numHiddenGroups : c.numLayers;
+    for (int i = 0; i < unique; ++i)
+        uniqueLayers.push_back(layerList->register_module(std::to_string(i), BertLayer(c, act, init)));
+    // ALBERT: layer i runs group i / (layers / groups).
+    const int perGroup = c.numLayers / unique;
+    for (int i = 0; i < c.numLayers; ++i) layers.push_back(uniqueLayers[static_cast<std::size_t>(i / perGroup)]);
 }
 
 void BertModelImpl::packForInference(bool releaseWeights) {
-    for (auto& l : layers) l->packForInference(releaseWeights);
+    for (auto& l : uniqueLayers) l->packForInference(releaseWeights);
 }
 
 void BertModelImpl::setDropout(const Dropout& dropout) {
     m_dropout = dropout;
-    for (auto& l : layers) l->setDropout(dropout);
+    for (auto& l : uniqueLayers) l->setDropout(dropout);
 }
 
 BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
@@ -118,6 +124,7 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     else if (tokenTypeEmbeddings) x = x + tokenTypeEmbeddings->weight[0];  // single segment: type id 0
     x = embeddingNorm(x);
     if (is_training()) x = m_dropout.apply(x);
+    if (embeddingProjection) x = embeddingProjection(x);  // ALBERT: [batch, seq, embedding] -> [batch, seq, hidden]
     torch::Tensor mask;
     if (attentionMask.defined()) mask = additiveMaskFrom(attentionMask);  // [batch, 1, 1, seq]
 
@@ -150,10 +157,12 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor x, int64_t first, const Att
 
 BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tiedDecoder, ParameterInit init) : m_act(act) {
     auto t = holder(*this, "transform");
-    transform = t->register_module("dense", makeLinear(c.hiddenSize, c.hiddenSize, init));
-    transformNorm = t->register_module("LayerNorm", makeNorm(c));
+    // ALBERT's transform maps the hidden size down to the embedding width the decoder reads.
+    const int64_t width = c.embeddingWidth();
+    transform = t->register_module("dense", makeLinear(c.hiddenSize, width, init));
+    transformNorm = t->register_module("LayerNorm", makeNorm(c, width));
     if (!tiedDecoder)
-        decoderWeight = holder(*this, "decoder")->register_parameter("weight", makeParameterTensor({c.vocabSize, c.hiddenSize}, init));
+        decoderWeight = holder(*this, "decoder")->register_parameter("weight", makeParameterTensor({c.vocabSize, width}, init));
     bias = register_parameter("bias", makeParameterTensor({c.vocabSize}, init));
 }
 
@@ -224,7 +233,7 @@ Status loadForInference(BertModelImpl& model, const CheckpointTensors& tensors, 
     auto embeddings = model.named_children()["embeddings"];
     if (auto st = loadParameters(*embeddings, tensors, prefix + "embeddings."); !st) return st;
     tensors.releasePages(prefix + "embeddings.");
-    if (auto st = loadLayersForInference(model.layers, tensors, prefix + "encoder.layer."); !st) return st;
+    if (auto st = loadLayersForInference(model.uniqueLayers, tensors, prefix + "encoder.layer."); !st) return st;
     returnFreedMemory();
     return Status::ok();
 }

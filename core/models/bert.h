@@ -77,7 +77,12 @@ public:
 
     torch::nn::Embedding wordEmbeddings{nullptr}, positionEmbeddings{nullptr}, tokenTypeEmbeddings{nullptr};
     torch::nn::LayerNorm embeddingNorm{nullptr};
+    // ALBERT: embeddings.embedding_hidden_mapping_in, [embedding width] -> [hidden]; null otherwise.
+    torch::nn::Linear embeddingProjection{nullptr};
+    // One entry per layer, in order; ALBERT's layers share the modules of `uniqueLayers`
+    // (encoder.layer.G is group G), BERT's are `uniqueLayers` themselves.
     std::vector<BertLayer> layers;
+    std::vector<BertLayer> uniqueLayers;
 
 private:
     ModelConfig m_config;

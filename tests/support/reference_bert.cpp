@@ -84,18 +84,25 @@ ReferenceOutput referenceBert(const TinyBert& model, const std::vector<int>& ids
         else if (ids[t] == c.padTokenId) position[t] = static_cast<std::size_t>(c.padTokenId);
         else position[t] = static_cast<std::size_t>(c.padTokenId) + ++counted;
     }
-    Matrix x(n, std::vector<float>(h));
+    // ALBERT's embeddings are narrower (e) and mapped to the hidden size after their LayerNorm.
+    const std::size_t e = static_cast<std::size_t>(word.shape[1]);
+    Matrix x(n, std::vector<float>(e));
     for (std::size_t t = 0; t < n; ++t)
-        for (std::size_t d = 0; d < h; ++d)
-            x[t][d] = word.values[static_cast<std::size_t>(ids[t]) * h + d] + pos.values[position[t] * h + d] +
+        for (std::size_t d = 0; d < e; ++d)
+            x[t][d] = word.values[static_cast<std::size_t>(ids[t]) * e + d] + pos.values[position[t] * e + d] +
                       (hasTypes ? model.w("embeddings.token_type_embeddings.weight")
-                                      .values[static_cast<std::size_t>(typeIds.empty() ? 0 : typeIds[t]) * h + d]
+                                      .values[static_cast<std::size_t>(typeIds.empty() ? 0 : typeIds[t]) * e + d]
                                 : 0.f);
     layerNorm(x, model.w("embeddings.LayerNorm.weight"), model.w("embeddings.LayerNorm.bias"), c.layerNormEps);
+    if (model.weights.count("embeddings.embedding_hidden_mapping_in.weight"))
+        x = linear(x, model.w("embeddings.embedding_hidden_mapping_in.weight"), model.w("embeddings.embedding_hidden_mapping_in.bias"));
+    // ALBERT's layers share the weights of their group: layer l runs group l / (layers / groups).
+    const bool albert = c.modelType == "albert";
+    const int perGroup = albert ? c.numLayers / c.numHiddenGroups : 1;
 
     ReferenceOutput out;
     for (int l = 0; l < c.numLayers; ++l) {
-        const std::string p = "encoder.layer." + std::to_string(l) + ".";
+        const std::string p = "encoder.layer." + std::to_string(albert ? l / perGroup : l) + ".";
         auto W = [&](const std::string& s) -> const Weight& { return model.w(p + s); };
         const Matrix q = linear(x, W("attention.self.query.weight"), W("attention.self.query.bias"));
         const Matrix k = linear(x, W("attention.self.key.weight"), W("attention.self.key.bias"));

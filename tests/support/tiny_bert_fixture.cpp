@@ -69,6 +69,35 @@ std::string robertaName(const std::string& bert) {
     return bert;
 }
 
+// ALBERT's name of a BERT-named fixture tensor (group G written from BERT layer G).
+std::string albertName(const std::string& bert) {
+    static const std::vector<std::pair<std::string, std::string>> kHeads = {
+        {"cls.predictions.transform.dense.", "predictions.dense."},
+        {"cls.predictions.transform.LayerNorm.", "predictions.LayerNorm."},
+        {"cls.predictions.decoder.weight", "predictions.decoder.weight"},
+        {"cls.predictions.bias", "predictions.bias"},
+        {"classifier.", "classifier."},
+        {"embeddings.embedding_hidden_mapping_in.", "albert.encoder.embedding_hidden_mapping_in."},
+        {"pooler.dense.", "albert.pooler."},
+        {"embeddings.", "albert.embeddings."},
+    };
+    for (const auto& [from, to] : kHeads)
+        if (bert.rfind(from, 0) == 0) return to + bert.substr(from.size());
+    static const std::vector<std::pair<std::string, std::string>> kLayer = {
+        {"attention.self.query.", "attention.query."},       {"attention.self.key.", "attention.key."},
+        {"attention.self.value.", "attention.value."},       {"attention.output.dense.", "attention.dense."},
+        {"attention.output.LayerNorm.", "attention.LayerNorm."}, {"intermediate.dense.", "ffn."},
+        {"output.dense.", "ffn_output."},                    {"output.LayerNorm.", "full_layer_layer_norm."},
+    };
+    const std::string layer = "encoder.layer.";
+    const auto dot = bert.find('.', layer.size());
+    const std::string group = bert.substr(layer.size(), dot - layer.size()), part = bert.substr(dot + 1);
+    for (const auto& [from, to] : kLayer)
+        if (part.rfind(from, 0) == 0)
+            return "albert.encoder.albert_layer_groups." + group + ".albert_layers.0." + to + part.substr(from.size());
+    return bert;
+}
+
 // GPT-2's byte symbols: printable Latin-1 bytes stand for themselves, the others for 256 + n.
 std::vector<std::string> byteSymbols() {
     std::vector<std::string> out;
@@ -295,19 +324,44 @@ std::vector<std::string> tinyVocab() {
             "was",   "sun",   "sky",   "in",    "shin",   "##y",  "bright", "##ly"};
 }
 
+std::string tinyAlbertTokenizerJson(std::vector<std::string>* vocabOut) {
+    std::string json = tinyUnigramTokenizerJson(vocabOut);
+    const auto replaceAll = [&json](const std::string& from, const std::string& to) {
+        for (auto at = json.find(from); at != std::string::npos; at = json.find(from, at + to.size())) json.replace(at, from.size(), to);
+    };
+    // The pair template first (XLM-R's <s> A </s> </s> B </s>), then the token names.
+    const std::string xlmrPair =
+        "{\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}, "
+        "{\"Sequence\": {\"id\": \"B\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}]";
+    const std::string albertPair =
+        "{\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}, "
+        "{\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}, {\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 1}}]";
+    if (json.find(xlmrPair) == std::string::npos) throw std::logic_error("tinyAlbertTokenizerJson: the XLM-R pair template changed");
+    replaceAll(xlmrPair, albertPair);
+    replaceAll("\"<s>\"", "\"[CLS]\"");
+    replaceAll("\"</s>\"", "\"[SEP]\"");
+    replaceAll("\"<mask>\"", "\"[MASK]\"");
+    if (vocabOut)
+        for (auto& piece : *vocabOut)
+            piece = piece == "<s>" ? "[CLS]" : piece == "</s>" ? "[SEP]" : piece == "<mask>" ? "[MASK]" : piece;
+    return json;
+}
+
 TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     std::filesystem::create_directories(dir);
     TinyBert t;
     t.dir = dir;
     const bool distil = spec.family == "distilbert", xlmr = spec.family == "xlm-roberta";
     const bool roberta = spec.family == "roberta" || xlmr;
+    const bool albert = spec.family == "albert";
     std::string tokenizerJson;
-    if (xlmr) tokenizerJson = tinyUnigramTokenizerJson(&t.vocab);
+    if (albert) tokenizerJson = tinyAlbertTokenizerJson(&t.vocab);
+    else if (xlmr) tokenizerJson = tinyUnigramTokenizerJson(&t.vocab);
     else if (roberta) tokenizerJson = tinyRobertaTokenizerJson(&t.vocab);
     else t.vocab = tinyVocab();
     auto& c = t.config;
     c.modelType = "bert";
-    const std::string arch = distil ? "DistilBert" : xlmr ? "XLMRoberta" : roberta ? "Roberta" : "Bert";
+    const std::string arch = distil ? "DistilBert" : albert ? "Albert" : xlmr ? "XLMRoberta" : roberta ? "Roberta" : "Bert";
     c.architectures = {arch + (spec.task == "sequence" ? "ForSequenceClassification"
                                : spec.task == "tokens" ? "ForTokenClassification"
                                : spec.mlmHead          ? "ForMaskedLM"
@@ -328,6 +382,11 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
     c.hiddenAct = spec.activation;
     c.layerNormEps = 1e-12;
     c.typeVocabSize = distil ? 0 : 2;
+    if (albert) {
+        c.modelType = "albert";
+        c.embeddingSize = spec.embedding;
+        c.numHiddenGroups = spec.groups;
+    }
     const int positionRows = roberta ? spec.maxPositions + 2 : spec.maxPositions;  // RoBERTa: offset padding id 1 + 1
     if (roberta) {
         c.modelType = xlmr ? "xlm-roberta" : "roberta";
@@ -342,12 +401,17 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
         t.weights[name] = random.make(std::move(shape), offset);
     };
     const int h = spec.hidden, v = c.vocabSize, inter = spec.intermediate;
-    add("embeddings.word_embeddings.weight", {v, h});
-    add("embeddings.position_embeddings.weight", {positionRows, h});
-    if (!distil) add("embeddings.token_type_embeddings.weight", {c.typeVocabSize, h});
-    add("embeddings.LayerNorm.weight", {h}, 1.f);
-    add("embeddings.LayerNorm.bias", {h});
-    for (int l = 0; l < spec.layers; ++l) {
+    const int e = albert ? spec.embedding : h;  // the embedding width
+    add("embeddings.word_embeddings.weight", {v, e});
+    add("embeddings.position_embeddings.weight", {positionRows, e});
+    if (!distil) add("embeddings.token_type_embeddings.weight", {c.typeVocabSize, e});
+    add("embeddings.LayerNorm.weight", {e}, 1.f);
+    add("embeddings.LayerNorm.bias", {e});
+    if (albert) {
+        add("embeddings.embedding_hidden_mapping_in.weight", {h, e});
+        add("embeddings.embedding_hidden_mapping_in.bias", {h});
+    }
+    for (int l = 0; l < (albert ? spec.groups : spec.layers); ++l) {  // ALBERT: one set per group
         const std::string p = "encoder.layer." + std::to_string(l) + ".";
         for (const char* m : {"query", "key", "value"}) {
             add(p + "attention.self." + m + ".weight", {h, h});
@@ -373,13 +437,13 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
         add("classifier.weight", {labelRows, h});
         add("classifier.bias", {labelRows});
     } else if (spec.mlmHead) {
-        add("cls.predictions.transform.dense.weight", {h, h});
-        add("cls.predictions.transform.dense.bias", {h});
-        add("cls.predictions.transform.LayerNorm.weight", {h}, 1.f);
-        add("cls.predictions.transform.LayerNorm.bias", {h});
+        add("cls.predictions.transform.dense.weight", {e, h});
+        add("cls.predictions.transform.dense.bias", {e});
+        add("cls.predictions.transform.LayerNorm.weight", {e}, 1.f);
+        add("cls.predictions.transform.LayerNorm.bias", {e});
         add("cls.predictions.bias", {v});
         if (spec.tiedDecoder) t.weights["cls.predictions.decoder.weight"] = t.weights["embeddings.word_embeddings.weight"];
-        else add("cls.predictions.decoder.weight", {v, h});
+        else add("cls.predictions.decoder.weight", {v, e});
     }
 
     // Write: encoder tensors (and the pooler) under the prefix; the heads under cls.* or classifier.*;
@@ -391,7 +455,8 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
         if (spec.tiedDecoder && name == "cls.predictions.decoder.weight") continue;
         const bool headTensor = name.rfind("cls.", 0) == 0 || name.rfind("classifier.", 0) == 0;
         const bool classifierOut = roberta && spec.task == "sequence" && name.rfind("classifier.", 0) == 0;
-        const std::string stored = distil          ? distilBertName(name)
+        const std::string stored = albert          ? albertName(name)
+                                   : distil        ? distilBertName(name)
                                    : classifierOut ? "classifier.out_proj." + name.substr(11)
                                    : roberta       ? (headTensor || name.rfind("pooler.", 0) == 0 ? robertaName(name) : "roberta." + name)
                                    : headTensor    ? name
@@ -417,7 +482,7 @@ TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec) {
         writeText((std::filesystem::path(dir) / "model.safetensors.index.json").string(), json + "}}");
     }
     writeText((std::filesystem::path(dir) / "config.json").string(), c.toJsonText());
-    if (roberta) {
+    if (roberta || albert) {
         writeText((std::filesystem::path(dir) / "tokenizer.json").string(), tokenizerJson);
     } else {
         writeText((std::filesystem::path(dir) / "tokenizer_config.json").string(), "{\"do_lower_case\": true}");

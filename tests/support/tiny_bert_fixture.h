@@ -27,7 +27,13 @@ struct TinyBertSpec {
     // "roberta": RoBERTa's layout (roberta.*, lm_head.*, classifier.dense/out_proj), one token type,
     // position ids offset by pad_token_id + 1 (maxPositions + 2 rows), and a byte-level BPE
     // tokenizer.json (tinyRobertaTokenizerJson) instead of vocab.txt.
+    // "albert": ALBERT's layout (albert.*, encoder.albert_layer_groups.G.albert_layers.0.*,
+    // predictions.*), embeddings `embedding` wide mapped to `hidden` by embedding_hidden_mapping_in,
+    // `groups` layer groups whose weights the layers share (layer i runs group i / (layers /
+    // groups)), and tinyAlbertTokenizerJson.
     std::string family = "bert";
+    int embedding = 8;  // ALBERT's embedding_size
+    int groups = 1;     // ALBERT's num_hidden_groups
     // A task head instead of the MLM head: "sequence" (pooler + classifier, as
     // BertForSequenceClassification) or "tokens" (classifier on every token).
     std::string task;
@@ -73,6 +79,9 @@ std::string tinyRobertaTokenizerJson(std::vector<std::string>* vocabOut = nullpt
 // 'ﬁ', the no-break space, and 'e' + combining acute to what NFKC gives, then runs of spaces to one;
 // Metaspace (prepend always, split); the template <s> A </s> / <s> A </s> </s> B </s>.
 std::string tinyUnigramTokenizerJson(std::vector<std::string>* vocabOut = nullptr);
+// tinyUnigramTokenizerJson with ALBERT's special tokens: [CLS] and [SEP] for <s> and </s>, [MASK]
+// for <mask>, and the template [CLS] A [SEP] / [CLS] A [SEP] B [SEP] (B with type id 1).
+std::string tinyAlbertTokenizerJson(std::vector<std::string>* vocabOut = nullptr);
 TinyBert writeTinyBert(const std::string& dir, const TinyBertSpec& spec = {});
 
 // Bits of float values that are exactly representable (as all fixture values are).

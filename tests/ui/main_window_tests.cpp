@@ -115,6 +115,36 @@ TEST_CASE("A RoBERTa model's chips show word starts as a marker and mask with <m
     CHECK(strip->chip(5)->text() == "<mask>");
 }
 
+TEST_CASE("An ALBERT model opens in the window: [MASK] chips, shared layers shown one by one, narrow position embeddings",
+          "[ui][window][albert]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.family = "albert";
+    spec.layers = 4;
+    spec.groups = 2;
+    writeTinyBert(dir.file("a"), spec);
+    MainWindow w;
+    w.show();
+    openTinyModel(w, dir.file("a"));
+    QSignalSpy shown(w.textPanel(), &TextModePanel::analysisShown);
+    w.textPanel()->setSentence(QStringLiteral("I love to [MASK] in the park."));
+    REQUIRE(waitForAnalysis(w, shown));
+    const auto analysis = w.textPanel()->analysis();
+    REQUIRE(analysis->attention.layers == 4);
+    REQUIRE(analysis->predictions.size() == 1);
+    auto* strip = w.textPanel()->tokenStrip();
+    CHECK(strip->chip(0)->text() == "[CLS]");
+    // Clicking a word chip masks it with ALBERT's [MASK].
+    shown.clear();
+    QTest::mouseClick(strip->chip(2), Qt::LeftButton);
+    REQUIRE(waitForAnalysis(w, shown));
+    CHECK(w.textPanel()->analysis()->tokens[2].text == "[MASK]");
+    CHECK(w.textPanel()->analysis()->predictions.size() == 2);
+    // The learned position embeddings are embedding_size wide (8), not hidden_size (16).
+    w.textPanel()->showView(TextModePanel::View::Positional);
+    CHECK(w.textPanel()->positionalPanel()->learnedHeatmap()->cols() == spec.embedding);
+}
+
 TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows; mean and max aggregate the heads", "[ui][window]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));

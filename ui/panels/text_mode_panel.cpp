@@ -253,7 +253,7 @@ void TextModePanel::onModelLoaded(const QString& dir) {
                                  .arg(dir).arg(c.numLayers).arg(c.numHeads).arg(c.hiddenSize).arg(c.vocabSize));
     emit statusMessage(tr("Loaded %1 (%2 layers x %3 heads)").arg(dir).arg(c.numLayers).arg(c.numHeads), 5000);
     emit modelOpened(dir);
-    m_positional->setModel(c.hiddenSize, c.maxTokens(), m_session->positionEmbeddings());
+    m_positional->setModel(c.embeddingWidth(), c.maxTokens(), m_session->positionEmbeddings());  // ALBERT: embedding_size
     m_longText->setModelLimit(c.maxTokens());  // RoBERTa: positions after its offset
     m_sideBySide->setPrimaryModel(m_session->model(), dir);
     m_message->clearMessage();
@@ -639,7 +639,8 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     updateViewsForSelection();
     if (!m_windowed) updateLongTextBand(false);
     if (m_truncatedTo > 0) m_longText->setTruncated(m_truncatedTo);
-    emit statusMessage(tr("%1 tokens, %2 layers x %3 heads").arg(m_analysis->tokens.size())
+    const QString window = m_windowed ? m_longText->positionText() + QStringLiteral(", ") : QString();
+    emit statusMessage(window + tr("%1 tokens, %2 layers x %3 heads").arg(m_analysis->tokens.size())
                            .arg(m_analysis->attention.layers).arg(m_analysis->attention.heads), 4000);
     emit analysisShown();
 }
