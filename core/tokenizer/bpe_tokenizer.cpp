@@ -113,10 +113,14 @@ Expected<BpeTokenizer> BpeTokenizer::fromJsonText(const std::string& text, const
     } catch (const std::exception& e) {
         return invalid(source, std::string("invalid JSON (") + e.what() + ")");
     }
-    if (!j.is_object() || !j.contains("model") || !j["model"].is_object()) return invalid(source, "no 'model' object");
+    return fromJson(j, source);
+}
+
+Expected<BpeTokenizer> BpeTokenizer::fromJson(const nlohmann::json& j, const std::string& source) {
+    if (!j.is_object() || !j.contains("model") || !j.at("model").is_object()) return invalid(source, "no 'model' object");
     BpeTokenizer t;
     try {
-        const auto& model = j["model"];
+        const auto& model = j.at("model");
         // Older tokenizer.json files leave the type out; a model with merges is BPE.
         const std::string type = model.value("type", std::string(model.contains("merges") ? "BPE" : ""));
         if (type != "BPE") return makeError(ErrorKind::Unsupported, source + ": tokenizer model '" + type + "' is not byte-level BPE");

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "tokenizer/text_tokenizer.h"
 #include "util/expected.h"
 
@@ -23,6 +25,8 @@ public:
     // Reads tokenizer.json; refuses any model other than BPE with a ByteLevel pre-tokenizer, naming it.
     static Expected<BpeTokenizer> fromFile(const std::string& path);
     static Expected<BpeTokenizer> fromJsonText(const std::string& text, const std::string& source);
+    // The same from a tokenizer.json already parsed.
+    static Expected<BpeTokenizer> fromJson(const nlohmann::json& j, const std::string& source);
 
     // <s> text </s> with addSpecialTokens (RobertaProcessing), else the tokens alone.
     std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const override;

@@ -196,4 +196,22 @@ std::vector<std::uint32_t> PrecompiledCharsmap::buildTrie(const std::vector<std:
     return units;
 }
 
+std::string PrecompiledCharsmap::buildBytes(const std::vector<std::pair<std::string, std::string>>& rules) {
+    std::vector<std::pair<std::string, std::uint32_t>> entries;
+    std::string replacements;
+    for (const auto& [from, to] : rules) {
+        entries.emplace_back(from, static_cast<std::uint32_t>(replacements.size()));
+        replacements += to;
+        replacements += '\0';
+    }
+    const auto units = buildTrie(entries);
+    std::string bytes;
+    const auto putU32 = [&bytes](std::uint32_t v) {
+        for (int k = 0; k < 4; ++k) bytes += static_cast<char>((v >> (8 * k)) & 0xFF);  // little-endian
+    };
+    putU32(static_cast<std::uint32_t>(units.size() * 4));
+    for (auto u : units) putU32(u);
+    return bytes + replacements;
+}
+
 }  // namespace ascope

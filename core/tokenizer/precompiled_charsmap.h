@@ -28,6 +28,9 @@ public:
     // The darts-clone array of a trie built for `entries` (key bytes -> value), for tests that need
     // a charsmap: keys must be non-empty and distinct.
     static std::vector<std::uint32_t> buildTrie(const std::vector<std::pair<std::string, std::uint32_t>>& entries);
+    // A whole charsmap (what fromBytes reads: trie size, trie, NUL-terminated replacements) for
+    // `rules` (key bytes -> replacement), for tests and fuzzers.
+    static std::string buildBytes(const std::vector<std::pair<std::string, std::string>>& rules);
 
 private:
     std::vector<std::uint32_t> m_units;

@@ -220,9 +220,19 @@ TextNormalizer::TextNormalizer(const TextNormalizer&) = default;
 TextNormalizer& TextNormalizer::operator=(const TextNormalizer&) = default;
 
 Expected<TextNormalizer> TextNormalizer::fromJsonText(const std::string& text, const std::string& source) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const std::exception& e) {
+        return makeError(ErrorKind::InvalidInput, source + ": invalid normalizer JSON (" + e.what() + ")");
+    }
+    return fromJson(j, source);
+}
+
+Expected<TextNormalizer> TextNormalizer::fromJson(const json& normalizer, const std::string& source) {
     TextNormalizer n;
     try {
-        if (auto st = addSteps(json::parse(text), n.m_steps, source); !st) return st.errorValue();
+        if (auto st = addSteps(normalizer, n.m_steps, source); !st) return st.errorValue();
     } catch (const std::exception& e) {
         return makeError(ErrorKind::InvalidInput, source + ": unexpected normalizer value (" + e.what() + ")");
     }

@@ -3,6 +3,7 @@
 // Lowercase, StripAccents, Strip, Prepend), applied with every output byte remembering the byte
 // span of the original text it came from, so tokens keep their offsets.
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,8 @@ public:
     // From a tokenizer.json's "normalizer" value, as JSON text ("null": no normalisation).
     // Unsupported kinds are refused by name.
     static Expected<TextNormalizer> fromJsonText(const std::string& json, const std::string& source);
+    // The same from tokenizer.json's "normalizer" value, already parsed.
+    static Expected<TextNormalizer> fromJson(const nlohmann::json& normalizer, const std::string& source);
     AlignedText apply(AlignedText text) const;
     bool empty() const { return m_steps.empty(); }
 

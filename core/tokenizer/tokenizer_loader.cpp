@@ -102,14 +102,14 @@ Expected<std::unique_ptr<TextTokenizer>> loadTokenizer(const std::string& dir, c
     const auto kind = kindOf(*j);
     if (kind == "WordPiece") return wordPieceFromJson(*j, json);
     if (kind == "BPE") {
-        auto t = BpeTokenizer::fromJsonText(j->dump(), json);
+        auto t = BpeTokenizer::fromJson(*j, json);
         if (!t) return t.errorValue();
         if (t->maskId() < 0 || t->clsId() < 0 || t->sepId() < 0)
             return makeError(ErrorKind::InvalidInput, json + ": the vocabulary lacks <s>, </s> or <mask>");
         return std::unique_ptr<TextTokenizer>(std::make_unique<BpeTokenizer>(std::move(*t)));
     }
     if (kind == "Unigram") {
-        auto t = UnigramTokenizer::fromJsonText(j->dump(), json);
+        auto t = UnigramTokenizer::fromJson(*j, json);
         if (!t) return t.errorValue();
         if (t->clsId() < 0 || t->sepId() < 0)
             return makeError(ErrorKind::InvalidInput, json + ": no post-processor template gives the start and end tokens");

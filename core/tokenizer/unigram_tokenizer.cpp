@@ -29,6 +29,10 @@ Expected<UnigramTokenizer> UnigramTokenizer::fromJsonText(const std::string& tex
     } catch (const std::exception& e) {
         return makeError(ErrorKind::InvalidInput, source + ": invalid JSON (" + e.what() + ")");
     }
+    return fromJson(j, source);
+}
+
+Expected<UnigramTokenizer> UnigramTokenizer::fromJson(const json& j, const std::string& source) {
     UnigramTokenizer t;
     try {
         const auto& model = j.at("model");
@@ -51,7 +55,7 @@ Expected<UnigramTokenizer> UnigramTokenizer::fromJsonText(const std::string& tex
         if (t.m_unk >= t.vocabSize()) return makeError(ErrorKind::InvalidInput, source + ": unk_id is outside the vocabulary");
         t.m_byteFallback = model.value("byte_fallback", false);
 
-        auto normalizer = TextNormalizer::fromJsonText(j.value("normalizer", json()).dump(), source);
+        auto normalizer = TextNormalizer::fromJson(j.value("normalizer", json()), source);
         if (!normalizer) return normalizer.errorValue();
         t.m_normalizer = std::move(*normalizer);
 

@@ -20,6 +20,8 @@ namespace ascope {
 class UnigramTokenizer final : public TextTokenizer {
 public:
     static Expected<UnigramTokenizer> fromJsonText(const std::string& text, const std::string& source);
+    // The same from a tokenizer.json already parsed.
+    static Expected<UnigramTokenizer> fromJson(const nlohmann::json& j, const std::string& source);
 
     std::vector<Token> encode(std::string_view text, bool addSpecialTokens = true) const override;
     std::vector<Token> encodePair(std::string_view a, std::string_view b) const override;

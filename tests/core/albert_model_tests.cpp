@@ -10,27 +10,11 @@
 #include "checkpoint/model_config.h"
 #include "inference/text_model.h"
 #include "reference_bert.h"
+#include "reference_checks.h"
 #include "temp_dir.h"
 
 using namespace ascope;
 using namespace ascope::test;
-
-namespace {
-std::vector<int> idsOf(const std::vector<Token>& tokens) {
-    std::vector<int> ids;
-    for (const auto& t : tokens) ids.push_back(t.id);
-    return ids;
-}
-
-void requireAttentionMatches(const TextAnalysis& a, const ReferenceOutput& ref) {
-    REQUIRE(a.attention.layers == static_cast<int>(ref.attention.size()));
-    for (int l = 0; l < a.attention.layers; ++l)
-        for (int h = 0; h < a.attention.heads; ++h)
-            for (int i = 0; i < a.attention.queries; ++i)
-                for (int j = 0; j < a.attention.keys; ++j)
-                    REQUIRE(a.attention.at(l, h, i, j) == Approx(ref.attention[l][h][i][j]).margin(1e-4));
-}
-}  // namespace
 
 TEST_CASE("ALBERT's tensor names map onto BERT's", "[core][albert]") {
     CHECK(bertNameOfAlbert("albert.embeddings.word_embeddings.weight") == "bert.embeddings.word_embeddings.weight");

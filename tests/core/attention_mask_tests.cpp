@@ -7,6 +7,7 @@
 #include "inference/image_model.h"
 #include "inference/text_model.h"
 #include "reference_bert.h"
+#include "reference_checks.h"
 #include "temp_dir.h"
 #include "tiny_vit_fixture.h"
 
@@ -21,12 +22,6 @@ struct Fixture {
     TinyBert tiny = writeTinyBert(dir.file("m"));
     std::unique_ptr<TextModel> model = std::move(TextModel::load(tiny.dir).value());
 };
-
-std::vector<int> idsOf(const TextAnalysis& a) {
-    std::vector<int> ids;
-    for (const auto& t : a.tokens) ids.push_back(t.id);
-    return ids;
-}
 
 // Every attention cell and every MLM probability equal the reference's under the same controls.
 void requireMatchesReference(const Fixture& f, const TextAnalysis& a, const ReferenceControls& controls) {

@@ -7,6 +7,7 @@
 #include "inference/image_model.h"
 #include "inference/text_model.h"
 #include "reference_bert.h"
+#include "reference_checks.h"
 #include "temp_dir.h"
 #include "tiny_vit_fixture.h"
 
@@ -29,11 +30,6 @@ TinyBertSpec threeLayers() {
     return spec;
 }
 
-std::vector<int> idsOf(const TextAnalysis& a) {
-    std::vector<int> ids;
-    for (const auto& t : a.tokens) ids.push_back(t.id);
-    return ids;
-}
 }  // namespace
 
 TEST_CASE("The step-by-step numbers of a head are the model's own: softmax row and weighted sum", "[core][trace]") {

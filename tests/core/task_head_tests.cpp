@@ -5,26 +5,13 @@
 #include "analysis/entity_groups.h"
 #include "inference/text_model.h"
 #include "reference_bert.h"
+#include "reference_checks.h"
 #include "temp_dir.h"
 
 using namespace ascope;
 using namespace ascope::test;
 
 namespace {
-std::vector<int> idsOf(const TextAnalysis& a) {
-    std::vector<int> ids;
-    for (const auto& t : a.tokens) ids.push_back(t.id);
-    return ids;
-}
-
-void requireAttentionMatches(const TextAnalysis& a, const ReferenceOutput& ref) {
-    for (int l = 0; l < a.attention.layers; ++l)
-        for (int h = 0; h < a.attention.heads; ++h)
-            for (int i = 0; i < a.attention.queries; ++i)
-                for (int j = 0; j < a.attention.keys; ++j)
-                    REQUIRE(a.attention.at(l, h, i, j) == Approx(ref.attention[l][h][i][j]).margin(1e-4));
-}
-
 TokenLabel tagged(const std::string& label, float score) { return {{label, 0, score}, {}}; }
 Token word(const std::string& text, std::size_t begin, std::size_t end) { return {text, 5, begin, end, false}; }
 Token added(const std::string& text) { return {text, 2, 0, 0, true}; }

@@ -9,34 +9,18 @@
 #include "tiny_bert_fixture.h"
 #include "tokenizer/precompiled_charsmap.h"
 #include "tokenizer/unigram_tokenizer.h"
+#include "reference_checks.h"
 
 using namespace ascope;
 using namespace ascope::test;
 
 namespace {
 PrecompiledCharsmap charsmapOf(const std::vector<std::pair<std::string, std::string>>& rules) {
-    std::vector<std::pair<std::string, std::uint32_t>> entries;
-    std::string blob;
-    for (const auto& [from, to] : rules) {
-        entries.emplace_back(from, static_cast<std::uint32_t>(blob.size()));
-        blob += to + '\0';
-    }
-    const auto units = PrecompiledCharsmap::buildTrie(entries);
-    std::string bytes(4, '\0');
-    const auto size = static_cast<std::uint32_t>(units.size() * 4);
-    for (int k = 0; k < 4; ++k) bytes[static_cast<std::size_t>(k)] = static_cast<char>((size >> (8 * k)) & 0xFF);
-    for (auto u : units)
-        for (int k = 0; k < 4; ++k) bytes += static_cast<char>((u >> (8 * k)) & 0xFF);
-    auto map = PrecompiledCharsmap::fromBase64(encodeBase64(bytes + blob), "test");
+    auto map = PrecompiledCharsmap::fromBase64(encodeBase64(PrecompiledCharsmap::buildBytes(rules)), "test");
     REQUIRE(map.hasValue());
     return *map;
 }
 
-std::vector<int> idsOf(const std::vector<Token>& tokens) {
-    std::vector<int> ids;
-    for (const auto& t : tokens) ids.push_back(t.id);
-    return ids;
-}
 }  // namespace
 
 TEST_CASE("The precompiled charsmap replaces each grapheme or character by its trie match, keeping spans",

@@ -10,23 +10,12 @@
 
 namespace {
 std::string fixedJson() {
-    std::string blob;
-    std::vector<std::pair<std::string, std::uint32_t>> entries;
-    for (const auto& [from, to] : {std::pair<const char*, const char*>{"\xEF\xBD\x86", "f"}, {"\xE2\x80\xA6", "..."},
-                                   {"e\xCC\x81", "\xC3\xA9"}, {"\xC2\xA0", " "}, {"x", ""}}) {
-        entries.emplace_back(from, static_cast<std::uint32_t>(blob.size()));
-        blob += std::string(to) + '\0';
-    }
-    const auto units = ascope::PrecompiledCharsmap::buildTrie(entries);
-    std::string bytes;
-    const auto size = static_cast<std::uint32_t>(units.size() * 4);
-    for (int k = 0; k < 4; ++k) bytes += static_cast<char>((size >> (8 * k)) & 0xFF);
-    for (auto u : units)
-        for (int k = 0; k < 4; ++k) bytes += static_cast<char>((u >> (8 * k)) & 0xFF);
+    const std::string bytes = ascope::PrecompiledCharsmap::buildBytes(
+        {{"\xEF\xBD\x86", "f"}, {"\xE2\x80\xA6", "..."}, {"e\xCC\x81", "\xC3\xA9"}, {"\xC2\xA0", " "}, {"x", ""}});
     return std::string(R"({"added_tokens": [{"id": 0, "content": "<s>", "special": true}, {"id": 2, "content": "</s>", "special": true},
       {"id": 5, "content": "<mask>", "lstrip": true, "special": true}],
      "normalizer": {"type": "Sequence", "normalizers": [{"type": "Precompiled", "precompiled_charsmap": ")") +
-           ascope::encodeBase64(bytes + blob) + R"("}, {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
+           ascope::encodeBase64(bytes) + R"("}, {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
        {"type": "NFKD"}, {"type": "StripAccents"}, {"type": "Lowercase"}, {"type": "Strip"}]},
      "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, {"type": "Metaspace", "replacement": "▁"}]},
      "post_processor": {"type": "TemplateProcessing",

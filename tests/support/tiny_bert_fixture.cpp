@@ -236,20 +236,7 @@ std::string tinyUnigramTokenizerJson(std::vector<std::string>* vocabOut) {
     const std::vector<std::pair<std::string, std::string>> rules = {
         {"\xEF\xBD\x86", "f"}, {"\xEF\xBC\xA1", "A"}, {"\xE2\x80\xA6", "..."}, {"\xEF\xAC\x81", "fi"},
         {"\xC2\xA0", " "}, {"e\xCC\x81", "\xC3\xA9"}};
-    std::vector<std::pair<std::string, std::uint32_t>> entries;
-    std::string blob;
-    for (const auto& [from, to] : rules) {
-        entries.emplace_back(from, static_cast<std::uint32_t>(blob.size()));
-        blob += to;
-        blob += '\0';
-    }
-    const auto units = PrecompiledCharsmap::buildTrie(entries);
-    std::string bytes;
-    const std::uint32_t trieBytes = static_cast<std::uint32_t>(units.size() * 4);
-    for (int k = 0; k < 4; ++k) bytes += static_cast<char>((trieBytes >> (8 * k)) & 0xFF);
-    for (std::uint32_t u : units)
-        for (int k = 0; k < 4; ++k) bytes += static_cast<char>((u >> (8 * k)) & 0xFF);
-    bytes += blob;
+    const std::string bytes = PrecompiledCharsmap::buildBytes(rules);
 
     std::string json = "{\"version\": \"1.0\", \"added_tokens\": [";
     bool first = true;
