@@ -187,13 +187,8 @@ std::vector<Token> BertTokenizer::encode(std::string_view text, bool addSpecialT
 
 std::vector<Token> BertTokenizer::encodePair(std::string_view a, std::string_view b) const {
     auto out = encode(a);
-    const std::size_t shift = a.size() + 1;  // B's bytes in pairText(a, b)
-    for (auto token : encode(b, false)) {
-        token.byteBegin += shift;
-        token.byteEnd += shift;
-        token.segment = 1;
-        out.push_back(std::move(token));
-    }
+    const std::size_t shift = pairOffset(a);
+    appendSegmentB(out, encode(b, false), a);
     out.push_back(Token{"[SEP]", m_sep, shift + b.size(), shift + b.size(), true, 1});
     return out;
 }

@@ -309,14 +309,9 @@ namespace ascope {
 std::vector<Token> BpeTokenizer::encodePair(std::string_view a, std::string_view b) const {
     // RobertaProcessing: <s> A </s> </s> B </s>; B's half (its own </s> first) in segment 1.
     auto out = encode(a);
-    const std::size_t shift = a.size() + 1;  // B's bytes in pairText(a, b)
+    const std::size_t shift = pairOffset(a);
     if (m_postProcess) out.push_back(Token{m_sep.first, m_sep.second, shift, shift, true, 1});
-    for (auto token : encode(b, false)) {
-        token.byteBegin += shift;
-        token.byteEnd += shift;
-        token.segment = 1;
-        out.push_back(std::move(token));
-    }
+    appendSegmentB(out, encode(b, false), a);
     if (m_postProcess) out.push_back(Token{m_sep.first, m_sep.second, shift + b.size(), shift + b.size(), true, 1});
     return out;
 }

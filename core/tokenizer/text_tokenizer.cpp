@@ -9,6 +9,16 @@ std::string TextTokenizer::pairText(std::string_view a, std::string_view b) {
     return text;
 }
 
+void TextTokenizer::appendSegmentB(std::vector<Token>& out, std::vector<Token> tokensOfB, std::string_view a) {
+    const std::size_t shift = pairOffset(a);
+    for (auto& token : tokensOfB) {
+        token.byteBegin += shift;
+        token.byteEnd += shift;
+        token.segment = 1;
+        out.push_back(std::move(token));
+    }
+}
+
 void splitAtAddedTokens(std::string_view text, const std::vector<AddedToken>& tokens,
                         const std::function<void(std::size_t, std::size_t)>& plain,
                         const std::function<void(const AddedToken&, std::size_t)>& added) {

@@ -60,6 +60,10 @@ public:
     virtual std::vector<Token> encodePair(std::string_view a, std::string_view b) const = 0;
     // The text a pair's spans index: A, a line break, B.
     static std::string pairText(std::string_view a, std::string_view b);
+    // The offset of B's first byte in pairText(a, b).
+    static std::size_t pairOffset(std::string_view a) { return a.size() + 1; }
+    // Appends B's tokens (spans in b) to `out`, moved to their place in pairText(a, b), in segment 1.
+    static void appendSegmentB(std::vector<Token>& out, std::vector<Token> tokensOfB, std::string_view a);
 
     virtual int vocabSize() const = 0;
     virtual const std::string& tokenOf(int id) const = 0;  // a placeholder for an unknown id

@@ -305,7 +305,7 @@ std::vector<Token> UnigramTokenizer::encode(std::string_view text, bool addSpeci
 }
 
 std::vector<Token> UnigramTokenizer::encodePair(std::string_view a, std::string_view b) const {
-    const std::size_t shift = a.size() + 1;  // B's bytes in pairText(a, b)
+    const std::size_t shift = pairOffset(a);
     auto bodyA = encodeBody(a, 0), bodyB = encodeBody(b, shift);
     if (m_pair.empty()) {
         for (auto& t : bodyB) t.segment = 1;
