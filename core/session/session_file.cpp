@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kFormat = "attention-scope-session";
 constexpr long kMaxTokens = 4096;  // painted matrices and token indices stay below this
+constexpr long kMaxTextTokens = 1 << 20;  // a long text's token indices (windows) stay below this
 constexpr std::size_t kMaxSteps = 1000;
 
 const std::set<std::string> kTabs = {"attention", "model", "head", "heads", "one-head", "layers", "positional", "side-by-side",
@@ -117,7 +118,8 @@ Status readPainted(const nlohmann::json& list, SessionStep& step, const std::str
 
 const std::set<std::string> kStepKeys = {"title", "notes", "try_this", "mode", "text_model", "sentence", "masked_tokens",
                                          "attention_mask", "blocked_keys", "painted_tokens", "painted_cells", "padding",
-                                         "compare", "ablated_heads", "view", "image_model", "image", "sentence_b", "model_b", "text_pair"};
+                                         "compare", "ablated_heads", "view", "image_model", "image", "sentence_b", "model_b", "text_pair", "long_text"};
+const std::set<std::string> kLongTextModes = {"windows", "truncate"};
 const std::set<std::string> kViewKeys = {"tab", "layer", "head", "aggregation", "color_map", "scaling", "hide_special_tokens"};
 const std::set<std::string> kTopKeys = {"format", "version", "steps", "current_step"};
 
@@ -127,7 +129,7 @@ Expected<SessionStep> readStep(const nlohmann::json& j, const std::string& where
     FieldReader r(j, where);
     for (auto st : {r.string("title", s.title), r.string("notes", s.notes), r.string("try_this", s.tryThis),
                     r.string("mode", s.mode, &kModes), r.string("text_model", s.textModel), r.string("sentence", s.sentence),
-                    r.integers("masked_tokens", s.maskedTokens, 0, kMaxTokens - 1),
+                    r.integers("masked_tokens", s.maskedTokens, 0, kMaxTextTokens - 1),
                     r.string("attention_mask", s.attentionMask, &kMasks),
                     r.integers("blocked_keys", s.blockedKeys, 0, kMaxTokens - 1),
                     r.integer("painted_tokens", s.paintedTokens, 0, kMaxTokens), r.integer("padding", s.padding, 0, 64),
@@ -149,6 +151,16 @@ Expected<SessionStep> readStep(const nlohmann::json& j, const std::string& where
             if (auto st = hr.integer("head", ref.head, -1, 1000); !st) return st.errorValue();
             s.ablatedHeads.push_back(ref);
         }
+    }
+    if (auto it = j.find("long_text"); it != j.end() && !it->is_null()) {
+        if (!it->is_object()) return makeError(ErrorKind::InvalidInput, where + ".long_text must be an object");
+        FieldReader lt(*it, where + ".long_text");
+        std::string mode = "windows";
+        for (auto st : {lt.string("mode", mode, &kLongTextModes), lt.integer("window", s.longText.window, 0, kMaxTextTokens),
+                        lt.integer("stride", s.longText.stride, -1, kMaxTextTokens),
+                        lt.integer("current_window", s.longText.currentWindow, 0, kMaxTextTokens)})
+            if (!st) return st.errorValue();
+        s.longText.truncate = mode == "truncate";
     }
     if (auto it = j.find("view"); it != j.end() && !it->is_null()) {
         if (!it->is_object()) return makeError(ErrorKind::InvalidInput, where + ".view must be an object");
@@ -214,6 +226,9 @@ nlohmann::json stepJson(const SessionStep& s, const std::string& folder) {
     j["image"] = storePath(s.image, folder);
     if (!s.sentenceB.empty()) j["sentence_b"] = s.sentenceB;
     if (!s.textPair.empty()) j["text_pair"] = s.textPair;
+    if (!s.longText.isDefault())
+        j["long_text"] = {{"mode", s.longText.truncate ? "truncate" : "windows"}, {"window", s.longText.window}, {"stride", s.longText.stride},
+                          {"current_window", s.longText.currentWindow}};
     if (!s.modelB.empty()) j["model_b"] = storePath(s.modelB, folder);
     return j;
 }

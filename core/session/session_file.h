@@ -25,6 +25,16 @@ struct SessionView {
     bool hideSpecialTokens = false;
 };
 
+// A text longer than the model: windows or truncation, the window and stride (0 and -1: the
+// model's defaults), and the window the views show.
+struct SessionLongText {
+    bool truncate = false;  // "mode": "windows" or "truncate"
+    int window = 0;
+    int stride = -1;
+    int currentWindow = 0;
+    bool isDefault() const { return !truncate && window == 0 && stride == -1 && currentWindow == 0; }
+};
+
 struct SessionStep {
     std::string title;
     std::string notes;    // a few sentences of explanation
@@ -46,6 +56,7 @@ struct SessionStep {
     std::string sentenceB;   // side by side: the second sentence
     std::string textPair;    // sentence B of a pair ([CLS] A [SEP] B [SEP]) in the main view
     std::string modelB;      // side by side: another model for it ("" = the step's text model)
+    SessionLongText longText;  // "long_text", written when not the defaults
     nlohmann::json unknown = nlohmann::json::object();  // fields of newer versions, kept
 };
 

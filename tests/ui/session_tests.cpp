@@ -7,6 +7,7 @@
 #include "panels/attention_panel.h"
 #include "tiny_bert_window.h"
 #include "widgets/heatmap_plot_widget.h"
+#include "widgets/long_text_widget.h"
 #include "widgets/mask_controls_widget.h"
 #include "widgets/message_banner.h"
 #include "window/session_controller.h"
@@ -134,4 +135,62 @@ TEST_CASE("A session whose model folder moved asks where it is, and says so when
     w3.sessions()->locateFolder = [](const QString&) { return QString(); };  // the user skips
     w3.openSession(QString::fromStdString(path));
     CHECK_THAT(w3.textPanel()->messageText().toStdString(), Catch::Contains("does not exist"));
+}
+
+TEST_CASE("A session of a long text reopens in the same windows, on the same window", "[ui][session][windows]") {
+    TinyBertWindow f(QSize(1200, 800), QStringLiteral("the cat"));
+    auto* text = f.text;
+    QString longText;
+    for (int i = 0; i < 40; ++i) longText += i == 30 ? QStringLiteral("[MASK] ") : QStringLiteral("the cat sat ");
+    text->longText()->setWindowAndStride(16, 6);
+    f.andWait([&] { text->setSentence(longText); });
+    REQUIRE(text->windowed());
+    f.andWait([&] { text->stepWindow(2); });
+    REQUIRE(text->longText()->currentWindow() == 2);
+    const auto expected = text->analysis()->attention.values;
+
+    const std::string path = f.dir.file("long.ascope");
+    REQUIRE(f.w.sessions()->save(QString::fromStdString(path)).isEmpty());
+    auto file = readSessionFile(path);
+    REQUIRE(file.hasValue());
+    const auto& saved = file->steps.at(0).longText;
+    CHECK_FALSE(saved.truncate);
+    CHECK(saved.window == 16);
+    CHECK(saved.stride == 6);
+    CHECK(saved.currentWindow == 2);
+
+    ui::MainWindow w2;
+    w2.resize(1200, 800);
+    w2.show();
+    w2.openSession(QString::fromStdString(path));
+    REQUIRE(waitForAttention(w2, expected));
+    auto* t2 = w2.textPanel();
+    REQUIRE(t2->windowed());
+    CHECK(t2->longText()->currentWindow() == 2);
+    CHECK(t2->longText()->window() == 16);
+    CHECK(t2->longText()->stride() == 6);
+
+    SECTION("truncation is restored too") {
+        f.andWait([&] { text->longText()->setMode(ui::LongTextWidget::Mode::Truncate); });
+        REQUIRE(f.w.sessions()->save(QString::fromStdString(path)).isEmpty());
+        ui::MainWindow w3;
+        w3.show();
+        QSignalSpy shown(w3.textPanel(), &TextModePanel::analysisShown);
+        w3.openSession(QString::fromStdString(path));
+        REQUIRE(shown.wait(20000));
+        while (w3.textPanel()->analysis()->tokens.size() != 24 && shown.wait(5000)) {}
+        CHECK(w3.textPanel()->longText()->mode() == ui::LongTextWidget::Mode::Truncate);
+        CHECK(w3.textPanel()->analysis()->tokens.size() == 24);
+        CHECK_FALSE(w3.textPanel()->windowed());
+    }
+}
+
+TEST_CASE("A session's long_text must be well formed", "[ui][session][windows]") {
+    const std::string head = R"({"format": "attention-scope-session", "version": 1, "steps": [{"sentence": "a", "long_text": )";
+    CHECK(parseSessionFile(head + R"({"mode": "windows", "window": 128, "stride": 32, "current_window": 3}}]})", "/tmp", "t").hasValue());
+    for (const char* bad : {R"("windows")", R"({"mode": "slide"})", R"({"window": -2})", R"({"stride": "a"})", R"({"current_window": 1.5})"}) {
+        auto r = parseSessionFile(head + bad + "}]}", "/tmp", "t");
+        REQUIRE_FALSE(r.hasValue());
+        CHECK_THAT(r.error(), Catch::Contains("long_text"));
+    }
 }

@@ -4,6 +4,7 @@
 // stride (Hugging Face's max_length and stride; default 512/256 or the model's maximum), and, after
 // a windowed run, which window the views show with buttons to step through them.
 #include <QWidget>
+#include <algorithm>
 #include <vector>
 
 class QComboBox;
@@ -40,6 +41,8 @@ public:
     // Shows window `index` (clamped); emits currentWindowChanged when it changes.
     void setCurrentWindow(int index);
     void stepWindow(int delta) { setCurrentWindow(m_current + delta); }
+    // The window the next windowed run shows (a session restored before its run), clamped then.
+    void setPendingWindow(int index) { m_current = std::max(0, index); }
     QString positionText() const;
 
 signals:

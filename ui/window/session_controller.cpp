@@ -13,6 +13,7 @@
 #include "panels/side_by_side_panel.h"
 #include "panels/text_mode_panel.h"
 #include "util/resource_paths.h"
+#include "widgets/long_text_widget.h"
 #include "widgets/mask_controls_widget.h"
 #include "window/main_window.h"
 
@@ -53,6 +54,11 @@ QString modelOf(const std::string& stored, const char* builtin) {
 }
 
 void applyTextState(TextModePanel& text, const SessionStep& step) {
+    auto& longText = *text.longText();
+    longText.setMode(step.longText.truncate ? LongTextWidget::Mode::Truncate : LongTextWidget::Mode::Windows);
+    if (step.longText.window > 0)
+        longText.setWindowAndStride(step.longText.window, step.longText.stride >= 0 ? step.longText.stride : step.longText.window / 2);
+    longText.setPendingWindow(step.longText.currentWindow);
     text.setSentencePair(QString::fromStdString(step.textPair));
     text.setSentence(QString::fromStdString(step.sentence));  // tokenises: masks of the old sentence go
     auto& mask = *text.maskControls();
@@ -219,6 +225,13 @@ SessionStep SessionController::capture() const {
     s.textModel = storedModel(text.modelDirectory(), "demo-bert");
     s.sentence = text.sentence().toStdString();
     s.textPair = text.sentencePair().toStdString();
+    s.longText = {};
+    if (const auto* longText = text.longText(); !longText->isHidden()) {  // a text longer than the model
+        s.longText.truncate = longText->mode() == LongTextWidget::Mode::Truncate;
+        s.longText.window = longText->window();
+        s.longText.stride = longText->stride();
+        s.longText.currentWindow = longText->currentWindow();
+    }
     s.maskedTokens.assign(text.maskedTokens().begin(), text.maskedTokens().end());
     const auto& mask = *text.maskControls();
     s.attentionMask = kMasks[static_cast<int>(mask.choice())];
