@@ -26,6 +26,10 @@ EntitySpan spanOf(const std::string& text, const std::vector<Token>& tokens, con
     e.lastToken = g.tokens.back();
     e.byteBegin = std::min(tokens[static_cast<std::size_t>(e.firstToken)].byteBegin, text.size());
     e.byteEnd = std::clamp(tokens[static_cast<std::size_t>(e.lastToken)].byteEnd, e.byteBegin, text.size());
+    // SentencePiece spans start at the space a word's "▁" stands for: the entity starts at its word.
+    auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (e.byteBegin < e.byteEnd && isSpace(text[e.byteBegin])) ++e.byteBegin;
+    while (e.byteEnd > e.byteBegin && isSpace(text[e.byteEnd - 1])) --e.byteEnd;
     e.text = text.substr(e.byteBegin, e.byteEnd - e.byteBegin);
     e.score = static_cast<float>(g.scoreSum / static_cast<double>(g.tokens.size()));
     return e;

@@ -14,7 +14,8 @@ namespace ascope {
 
 struct EntitySpan {
     std::string label;            // the entity type: "PER" for B-PER/I-PER tags
-    std::string text;             // the original text from the first token's start to the last one's end
+    std::string text;             // the original text from the first token's start to the last one's end,
+                                  // without the spaces at its ends (SentencePiece spans begin at a word's space)
     std::size_t byteBegin = 0, byteEnd = 0;  // in the UTF-8 text
     float score = 0.f;            // mean of the tokens' best-label scores
     int firstToken = 0, lastToken = 0;  // indices into the analysis' tokens, inclusive

@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "checkpoint/albert_layout.h"
+#include "checkpoint/bert_family_layout.h"
 #include "checkpoint/checkpoint_tensors.h"
-#include "checkpoint/distilbert_layout.h"
-#include "checkpoint/roberta_layout.h"
 #include "inference/attention_overrides.h"
 #include "models/bert.h"
 #include "models/torch_weights.h"
@@ -22,12 +20,7 @@ Expected<std::unique_ptr<TextModel>> loadBertTextModel(const std::string& dir, c
     try {
         auto tensors = CheckpointTensors::openFolder(dir);
         if (!tensors) return tensors.errorValue();
-        if (config.modelType == "distilbert") tensors->renameAll(bertNameOfDistilBert);
-        if (config.isAlbert()) tensors->renameAll(bertNameOfAlbert);
-        if (config.isRobertaFamily()) {
-            const bool prefixed = tensors->contains("roberta.embeddings.word_embeddings.weight");
-            tensors->renameAll([prefixed](const std::string& name) { return bertNameOfRoberta(name, prefixed); });
-        }
+        renameToBertLayout(*tensors, config);
         configureComputeThreads();
         auto bert = loadBert(config, *tensors);
         if (!bert) return bert.errorValue();

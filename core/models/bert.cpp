@@ -186,9 +186,12 @@ BertClassifierHeadImpl::BertClassifierHeadImpl(int64_t hidden, int64_t labels, b
 
 torch::Tensor BertClassifierHeadImpl::forward(const torch::Tensor& lastHidden) {
     if (!pooler) return classifier(lastHidden);                       // [seq, labels]
-    auto first = pooler(lastHidden.narrow(0, 0, 1));                   // [1, hidden], the first token
-    auto pooled = m_relu ? torch::relu(first) : torch::tanh(first);
-    return classifier(pooled);                                        // [1, labels]
+    return classifier(pool(lastHidden.narrow(0, 0, 1)));             // [1, labels], from the first token
+}
+
+torch::Tensor BertClassifierHeadImpl::pool(const torch::Tensor& first) {
+    auto dense = pooler(first);  // [batch, hidden]
+    return m_relu ? torch::relu(dense) : torch::tanh(dense);
 }
 
 namespace {

@@ -117,6 +117,8 @@ public:
     BertClassifierHeadImpl(int64_t hidden, int64_t labels, bool pooled, bool reluPooler = false);
     // lastHidden: [seq, hidden] -> logits [1, labels] (pooled) or [seq, labels].
     torch::Tensor forward(const torch::Tensor& lastHidden);
+    // The pooler and its activation: first tokens [batch, hidden] -> [batch, hidden].
+    torch::Tensor pool(const torch::Tensor& first);
 
     torch::nn::Linear pooler{nullptr};  // null for token classification
     torch::nn::Linear classifier{nullptr};

@@ -268,11 +268,19 @@ void BpeTokenizer::bpe(std::string_view text, std::size_t begin, std::size_t end
         symbols = std::move(merged);
     }
     for (auto& s : symbols) {
-        std::size_t from = s.begin;
-        if (text[from] == ' ' && s.end - from > 1) ++from;  // trim_offsets: the word's leading space is not part of it
+        // trim_offsets, as Hugging Face's ByteLevel: a token's leading and trailing spaces are not
+        // part of its span (a lone "Ġ" gets an empty span where its word starts), except the one
+        // space add_prefix_space puts before the text.
+        std::size_t from = s.begin, to = s.end;
+        std::size_t leading = 0, trailing = 0;
+        while (from + leading < to && text[from + leading] == ' ') ++leading;
+        while (trailing < to - from && text[to - 1 - trailing] == ' ') ++trailing;
+        if (leading == 1 && from == 0 && m_addPrefixSpace) leading = 0;
+        from = std::min(from + leading, to);
+        if (trailing > 0 && to >= trailing) to = std::max(to - trailing, from);
         int id = idOf(s.text);
         if (id < 0) id = m_unk;  // a byte-level vocabulary covers every byte; a partial one may not
-        out.push_back(Token{s.text, id, from, s.end, id < 0 || id == m_unk, 0, labelOfEntry(s.text)});
+        out.push_back(Token{s.text, id, from, to, id < 0 || id == m_unk, 0, labelOfEntry(s.text)});
     }
 }
 

@@ -1,5 +1,6 @@
-// The engine's fine-tuner (training/fine_tuner.h): a BERT encoder from any checkpoint, a new
-// classifier head, the shared training loop.
+// The engine's fine-tuner (training/fine_tuner.h): a BERT-family encoder from any checkpoint
+// (BERT, DistilBERT, ALBERT, RoBERTa, XLM-R), a new classifier head, the shared training loop; the
+// result is saved under the family's own names (checkpoint/bert_family_layout.h).
 #include "training/fine_tuner.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -11,11 +12,12 @@
 #include <random>
 #include <sstream>
 
+#include "checkpoint/bert_family_layout.h"
 #include "checkpoint/checkpoint_tensors.h"
 #include "engine/engine_functions.h"
 #include "models/bert.h"
 #include "models/torch_weights.h"
-#include "tokenizer/bert_tokenizer.h"
+#include "tokenizer/tokenizer_loader.h"
 #include "training/labelled_data.h"
 #include "training/training_support.h"
 #include "util/compute_threads.h"
@@ -42,8 +44,35 @@ std::string continuationTag(const std::string& tag, const std::map<std::string, 
     return tag;
 }
 
+// The words joined by spaces and encoded as one text (so BPE and SentencePiece see word starts as
+// they do in use), with the word each token belongs to: the word its span falls in, or for a
+// token of spaces only (a lone "Ġ" or "▁" before a word) the word it starts. -1: the start and
+// end tokens.
+std::pair<std::vector<Token>, std::vector<int>> encodeWords(const TextTokenizer& tok, const std::vector<std::string>& words) {
+    std::string text;
+    std::vector<std::pair<std::size_t, std::size_t>> spans;  // each word's bytes in `text`
+    for (const auto& word : words) {
+        if (!text.empty()) text += ' ';
+        spans.emplace_back(text.size(), text.size() + word.size());
+        text += word;
+    }
+    auto tokens = tok.encode(text);
+    std::vector<int> wordOf;
+    std::size_t w = 0;
+    for (const auto& token : tokens) {
+        while (w < spans.size() && spans[w].second <= token.byteBegin) ++w;
+        const bool inWord = token.byteEnd > token.byteBegin && w < spans.size() && spans[w].first < token.byteEnd;
+        // A word start of its own: an empty span at the word's first byte, or spaces before it.
+        const bool marker = !token.special && w < spans.size() && token.byteEnd <= spans[w].first &&
+                            (token.byteBegin == token.byteEnd ? token.byteBegin == spans[w].first
+                                                              : text.find_first_not_of(' ', token.byteBegin) >= token.byteEnd);
+        wordOf.push_back(inWord || marker ? static_cast<int>(w) : -1);
+    }
+    return {std::move(tokens), std::move(wordOf)};
+}
+
 // Examples of the file's sentences or tagged words, split with the seed.
-Expected<Dataset> readDataset(const FineTuneConfig& t, const BertTokenizer& tok, int maxLen,
+Expected<Dataset> readDataset(const FineTuneConfig& t, const TextTokenizer& tok, int maxLen,
                               const std::vector<std::string>& fixedLabels) {
     Dataset d;
     std::vector<Example> all;
@@ -82,19 +111,37 @@ Expected<Dataset> readDataset(const FineTuneConfig& t, const BertTokenizer& tok,
     } else {
         auto rows = readTaggedSentences(t.dataPath);
         if (!rows) return rows.errorValue();
-        for (const auto& r : *rows) names.insert(names.end(), r.tags.begin(), r.tags.end());
-        if (auto st = index(labelSet(names, true)); !st) return st.errorValue();
+        // Each sentence's tokens and the word each belongs to (-1: none), then the label set: the
+        // data's tags, and I-X wherever a B-X word has later pieces to continue it.
+        std::vector<std::vector<Token>> encoded;
+        std::vector<std::vector<int>> wordOf;
         for (const auto& r : *rows) {
-            Example e{{tok.clsId()}, {kIgnored}};
-            for (std::size_t w = 0; w < r.words.size(); ++w) {
-                const auto pieces = tok.encode(r.words[w], false);
-                for (std::size_t p = 0; p < pieces.size(); ++p) {  // later pieces of a B- word continue it (I-)
-                    e.ids.push_back(pieces[p].id);
-                    e.labels.push_back(ids.at(p == 0 ? r.tags[w] : continuationTag(r.tags[w], ids)));
-                }
+            auto [tokens, words] = encodeWords(tok, r.words);
+            for (std::size_t i = 0; i < tokens.size(); ++i) {
+                const int w = words[i];
+                if (w < 0) continue;
+                const auto& tag = r.tags[static_cast<std::size_t>(w)];
+                const bool later = i > 0 && words[i - 1] == w;
+                names.push_back(later && tag.rfind("B-", 0) == 0 ? "I-" + tag.substr(2) : tag);
             }
-            e.ids.push_back(tok.sepId());
-            e.labels.push_back(kIgnored);
+            encoded.push_back(std::move(tokens));
+            wordOf.push_back(std::move(words));
+        }
+        if (auto st = index(labelSet(names, true)); !st) return st.errorValue();
+        for (std::size_t s = 0; s < rows->size(); ++s) {
+            Example e;
+            const auto& words = wordOf[s];
+            for (std::size_t i = 0; i < words.size(); ++i) {
+                e.ids.push_back(encoded[s][i].id);
+                const int w = words[i];
+                if (w < 0) {
+                    e.labels.push_back(kIgnored);
+                    continue;
+                }
+                const auto& tag = (*rows)[s].tags[static_cast<std::size_t>(w)];
+                const bool later = i > 0 && words[i - 1] == w;
+                e.labels.push_back(ids.at(later ? continuationTag(tag, ids) : tag));  // later pieces continue (I-)
+            }
             cut(e.ids, &e.labels);
             all.push_back(std::move(e));
         }
@@ -139,7 +186,7 @@ std::pair<torch::Tensor, torch::Tensor> logitsOf(BertModel& model, BertClassifie
                                                  const Dropout* dropout) {
     auto hidden = model->forward(b.ids, b.mask, false).lastHidden;  // [batch, seq, hidden]
     if (head->pooler) {
-        auto pooled = torch::tanh(head->pooler(hidden.select(1, 0)));  // [batch, hidden], the first token
+        auto pooled = head->pool(hidden.select(1, 0));  // [batch, hidden], the first token
         if (dropout) pooled = dropout->apply(pooled);
         return {head->classifier(pooled), b.labels};  // [batch, labels]
     }
@@ -210,6 +257,30 @@ std::string readWhole(const fs::path& path) {
     ss << in.rdbuf();
     return ss.str();
 }
+
+// The files of a Hugging Face tokenizer that a fine-tuned model takes from its source.
+constexpr const char* kTokenizerFiles[] = {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                                           "added_tokens.json", "vocab.txt", "vocab.json", "merges.txt",
+                                           "sentencepiece.bpe.model", "spiece.model"};
+
+// The source's config.json with the task model's architecture, labels and problem type: every
+// other key (the family's own, such as DistilBERT's sinusoidal_pos_embds) is kept as it was.
+Expected<std::string> taskConfigText(const std::string& from, const ModelConfig& task) {
+    const auto path = fs::path(from) / "config.json";
+    nlohmann::json j = nlohmann::json::parse(readWhole(path), nullptr, false);
+    if (!j.is_object()) return makeError(ErrorKind::InvalidInput, path.string() + ": not a JSON object");
+    j["architectures"] = task.architectures;
+    if (task.problemType.empty()) j.erase("problem_type");
+    else j["problem_type"] = task.problemType;
+    nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
+    for (const auto& [id, label] : task.id2label) {
+        id2label[std::to_string(id)] = label;
+        label2id[label] = id;
+    }
+    j["id2label"] = id2label;
+    j["label2id"] = label2id;
+    return j.dump(2) + "\n";
+}
 }  // namespace
 
 Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCallback& onProgress) {
@@ -219,23 +290,27 @@ Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCa
     const std::string from = t.resume ? t.outDir : t.modelDir;  // the resumed run reads its own checkpoint
     auto config = ModelConfig::fromFile((fs::path(from) / "config.json").string());
     if (!config) return config.errorValue();
-    if (!config->modelType.empty() && config->modelType != "bert")
-        return makeError(ErrorKind::Unsupported, from + ": model_type '" + config->modelType + "' cannot be fine-tuned here (BERT only)");
+    if (!config->isBertFamily() || config->isVision())
+        return makeError(ErrorKind::Unsupported, from + ": model_type '" + config->modelType +
+                         "' cannot be fine-tuned here (BERT, DistilBERT, ALBERT, RoBERTa and XLM-R can)");
     if (auto st = checkBertConfig(*config); !st) return st.errorValue();
-    auto tokenizer = BertTokenizer::fromFolder(from);
+    auto tokenizer = loadTokenizer(from, *config);
     if (!tokenizer) return tokenizer.errorValue();
     std::vector<std::string> resumedLabels;
     if (t.resume)
         for (const auto& entry : config->id2label) resumedLabels.push_back(entry.second);
-    const int maxLen = std::min(t.maxTokens, config->maxPositionEmbeddings);
-    auto data = readDataset(t, *tokenizer, maxLen, resumedLabels);
+    const int maxLen = std::min(t.maxTokens, config->maxTokens());
+    if (maxLen < 3) return makeError(ErrorKind::InvalidInput, from + ": the model takes too few positions to fine-tune");
+    auto data = readDataset(t, **tokenizer, maxLen, resumedLabels);
     if (!data) return data.errorValue();
 
     ModelConfig result = *config;
-    result.architectures = {tokens ? "BertForTokenClassification" : "BertForSequenceClassification"};
+    result.architectures = {architectureStem(*config) + (tokens ? "ForTokenClassification" : "ForSequenceClassification")};
     result.problemType = tokens ? "" : "single_label_classification";
     result.id2label.clear();
     for (std::size_t i = 0; i < data->labelNames.size(); ++i) result.id2label[static_cast<int>(i)] = data->labelNames[i];
+    auto configText = taskConfigText(from, result);
+    if (!configText) return configText.errorValue();
 
     std::error_code ec;
     fs::create_directories(out, ec);
@@ -243,12 +318,19 @@ Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCa
     try {
         auto tensors = CheckpointTensors::openFolder(from);
         if (!tensors) return tensors.errorValue();
+        const auto familyNames = familyNamesOfTaskModel(result, tensors->names(), !tokens);
+        renameToBertLayout(*tensors, result);
         const std::string prefix = tensors->contains("bert.embeddings.word_embeddings.weight") ? "bert." : "";
         configureComputeThreads();
         torch::manual_seed(t.seed);
         BertModel model(result);
-        BertClassifierHead head(result.hiddenSize, static_cast<int64_t>(data->labelNames.size()), !tokens);
+        BertClassifierHead head(result.hiddenSize, static_cast<int64_t>(data->labelNames.size()), !tokens,
+                                result.poolerActivation == "relu");
         training::initWeights(*head);
+        for (const auto& item : model->named_parameters(true))  // every tensor saved has a name in the family's layout
+            if (!familyNames.count("bert." + item.key()))
+                return makeError(ErrorKind::InvalidInput, from + ": the checkpoint has no " + architectureStem(result) +
+                                 " tensor for the encoder's '" + item.key() + "'");
         if (auto st = loadParameters(*model, *tensors, prefix); !st) return st.errorValue();
         if (head->pooler && tensors->contains(prefix + "pooler.dense.weight"))
             if (auto st = loadParameters(*head->pooler, *tensors, prefix + "pooler.dense."); !st) return st.errorValue();
@@ -273,18 +355,18 @@ Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCa
             startStep = saved->step;
         } else {
             // The source's tokenizer files travel with the fine-tuned model.
-            if (auto st = tokenizer->vocab().writeFile((out / "vocab.txt").string()); !st) return st.errorValue();
-            const auto tokConfig = fs::path(t.modelDir) / "tokenizer_config.json";
-            if (fs::exists(tokConfig, ec))
-                if (auto st = training::writeTextAtomic((out / "tokenizer_config.json").string(), readWhole(tokConfig)); !st)
-                    return st.errorValue();
+            for (const char* name : kTokenizerFiles) {
+                const auto file = fs::path(t.modelDir) / name;
+                if (fs::exists(file, ec))
+                    if (auto st = training::writeTextAtomic((out / name).string(), readWhole(file)); !st) return st.errorValue();
+            }
         }
-        if (auto st = training::writeTextAtomic((out / "config.json").string(), result.toJsonText()); !st) return st.errorValue();
+        if (auto st = training::writeTextAtomic((out / "config.json").string(), *configText); !st) return st.errorValue();
 
         model->setDropout(dropout);
         model->train();
         head->train();
-        const auto pad = static_cast<int64_t>(tokenizer->padId() >= 0 ? tokenizer->padId() : 0);
+        const auto pad = static_cast<int64_t>((*tokenizer)->padId() >= 0 ? (*tokenizer)->padId() : 0);
         auto forward = [&](int) -> training::StepOutput {
             // At a new epoch, first validate what the last one learned.
             std::vector<std::size_t> rows{order.next([&] {
@@ -298,10 +380,14 @@ Expected<FineTuneReport> engine::fineTune(const FineTuneConfig& t, const TrainCa
             return {loss, accuracyOf(logits.detach(), labels), static_cast<double>(rows.size())};
         };
         auto save = [&](int step) -> Status {
-            SafetensorsWriter writer;
-            training::addParameters(writer, *model, "bert.", false);
-            if (head->pooler) training::addParameters(writer, *head->pooler, "bert.pooler.dense.", false);
-            training::addParameters(writer, *head->classifier, "classifier.", false);
+            SafetensorsWriter writer;  // under the family's names
+            const auto rename = [&](const std::string& bertName) {
+                const auto found = familyNames.find(bertName);
+                return found == familyNames.end() ? bertName : found->second;
+            };
+            training::addParameters(writer, *model, "bert.", false, rename);
+            if (head->pooler) training::addParameters(writer, *head->pooler, "bert.pooler.dense.", false, rename);
+            training::addParameters(writer, *head->classifier, "classifier.", false, rename);
             writer.setMetadata("format", "pt");
             if (auto st = writer.write((out / "model.safetensors").string()); !st) return st;
             auto extra = order.toJson(dropout.generator);

@@ -52,13 +52,14 @@ void clipGradients(torch::optim::Optimizer& optimizer, double maxNorm) {
     for (auto& g : optimizer.param_groups()) torch::nn::utils::clip_grad_norm_(g.params(), maxNorm);  // per group
 }
 
-void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half) {
+void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half,
+                   const std::function<std::string(const std::string&)>& nameOf) {
     for (auto& item : module.named_parameters(true)) {
         auto t = item.value().detach().contiguous();
         std::vector<std::int64_t> shape(t.sizes().begin(), t.sizes().end());
         if (half) t = t.to(torch::kHalf).contiguous();
         const auto* bytes = static_cast<const std::uint8_t*>(t.data_ptr());
-        writer.addRaw(prefix + item.key(), half ? DType::F16 : DType::F32, shape,
+        writer.addRaw(nameOf ? nameOf(prefix + item.key()) : prefix + item.key(), half ? DType::F16 : DType::F32, shape,
                       std::vector<std::uint8_t>(bytes, bytes + t.numel() * t.element_size()));
     }
 }

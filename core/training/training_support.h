@@ -27,7 +27,9 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double lr);
 // Clips each parameter group's gradient norm to maxNorm.
 void clipGradients(torch::optim::Optimizer& optimizer, double maxNorm);
 
-void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half);
+// nameOf (optional) renames each tensor (prefix + the parameter's name) as it is written.
+void addParameters(SafetensorsWriter& writer, torch::nn::Module& module, const std::string& prefix, bool half,
+                   const std::function<std::string(const std::string&)>& nameOf = {});
 Status writeTextAtomic(const std::string& path, const std::string& text);
 // Writes optimizer.pt and trainer_state.json next to the model: global_step, seed and `extra` (a
 // trainer's own data-order and random state), so that a resumed run continues exactly where an

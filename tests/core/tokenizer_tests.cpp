@@ -104,6 +104,15 @@ TEST_CASE("Byte-level BPE spans point into the text and the GPT-2 split keeps ev
     CHECK(tokens[2].byteBegin == 2);  // " ca": the leading space trimmed
     CHECK(tokens[2].byteEnd == 4);
     CHECK(tokens[4].byteBegin == 6);  // <mask> itself, its absorbed space not
+    // A lone space symbol: Hugging Face's trim_offsets leaves an empty span where its space ended.
+    CHECK(tokens[5].byteBegin == 13);
+    CHECK(tokens[5].byteEnd == 13);
+    const auto spaced = tok->encode("a  cat", false);  // "a", " ", " ca", "t"
+    REQUIRE(spaced.size() == 4);
+    CHECK(spaced[1].text == space);
+    CHECK(spaced[1].byteBegin == 2);
+    CHECK(spaced[1].byteEnd == 2);
+    CHECK(spaced[2].byteBegin == 3);
     using Span = std::pair<std::size_t, std::size_t>;
     CHECK(BpeTokenizer::splitWords("it's  a\n b!?") ==
           std::vector<Span>{{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 8}, {8, 10}, {10, 12}});

@@ -43,7 +43,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent), m_worker(new Tr
     m_task->addItem(tr("Fine-tune for token labels (e.g. named entities)"), static_cast<int>(Task::TokenLabels));
     form->addRow(tr("&Task:"), m_task);
     m_baseModel = new QLineEdit(QString::fromStdString(builtinModelDir("demo-bert")), left);
-    m_baseModel->setToolTip(tr("The BERT checkpoint to fine-tune (a Hugging Face folder); its head is replaced by a classifier"));
+    m_baseModel->setToolTip(tr("The checkpoint to fine-tune (a Hugging Face folder of BERT, DistilBERT, ALBERT, RoBERTa or XLM-R); its head is replaced by a classifier"));
     auto* browseModel = new QPushButton(tr("…"), left);
     browseModel->setToolTip(tr("Choose a model folder"));
     auto* modelRow = new QHBoxLayout;
