@@ -42,10 +42,47 @@ Expected<WindowedAnalysis> analyseInWindows(const TextModel& model, std::string_
     return analyseTokensInWindows(model, std::string(text), model.tokenizer().encode(text), window, stride, options);
 }
 
+std::vector<int> truncationKept(const std::vector<Token>& tokens, int limit) {
+    const int n = static_cast<int>(tokens.size());
+    std::vector<int> kept;
+    const bool pair = std::any_of(tokens.begin(), tokens.end(), [](const Token& t) { return t.segment != 0; });
+    if (n <= limit || limit < 2) {
+        for (int i = 0; i < n; ++i) kept.push_back(i);
+        return kept;
+    }
+    if (!pair) {
+        for (int i = 0; i + 1 < limit; ++i) kept.push_back(i);
+        kept.push_back(n - 1);
+        return kept;
+    }
+    auto added = [](const Token& t) { return t.special && t.byteBegin == t.byteEnd; };  // by the template
+    int structural = 0, lengthA = 0, lengthB = 0;
+    for (const auto& t : tokens) (added(t) ? structural : t.segment == 0 ? lengthA : lengthB) += 1;
+    const int budget = limit - structural;
+    if (budget < 0) {  // not even the template fits: nothing sensible to cut
+        for (int i = 0; i < n; ++i) kept.push_back(i);
+        return kept;
+    }
+    // The tokenizers library's LongestFirst: n1 the shorter sentence's length, n2 the longer's.
+    const bool swap = lengthA > lengthB;
+    int n1 = swap ? lengthB : lengthA, n2 = swap ? lengthA : lengthB;
+    n2 = n1 > budget ? n1 : std::max(n1, budget - n1);
+    if (n1 + n2 > budget) {
+        n1 = budget / 2;
+        n2 = n1 + budget % 2;
+    }
+    const int keepA = swap ? n2 : n1, keepB = swap ? n1 : n2;
+    int seenA = 0, seenB = 0;
+    for (int i = 0; i < n; ++i) {
+        const auto& t = tokens[static_cast<std::size_t>(i)];
+        if (added(t) || (t.segment == 0 ? seenA++ < keepA : seenB++ < keepB)) kept.push_back(i);
+    }
+    return kept;
+}
+
 std::vector<Token> truncatedTokens(const std::vector<Token>& tokens, int limit) {
-    if (limit < 2 || static_cast<int>(tokens.size()) <= limit) return tokens;
-    std::vector<Token> out(tokens.begin(), tokens.begin() + (limit - 1));
-    out.push_back(tokens.back());
+    std::vector<Token> out;
+    for (int i : truncationKept(tokens, limit)) out.push_back(tokens[static_cast<std::size_t>(i)]);
     return out;
 }
 

@@ -48,8 +48,14 @@ Expected<WindowedAnalysis> analyseInWindows(const TextModel& model, std::string_
 Expected<WindowedAnalysis> analyseTokensInWindows(const TextModel& model, std::string text, const std::vector<Token>& tokens,
                                                   int window, int stride, const TextRunOptions& options);
 
-// Hugging Face's truncation of one text: the first `limit` - 1 tokens and the end token (all of
-// `tokens` when they fit).
+// Which of `tokens` Hugging Face's truncation keeps to fit `limit`: their indices in order (all
+// of them when they fit). One text: the first `limit` - 1 tokens and the end token. A sentence pair
+// (tokens of segment 1 after those of segment 0), "longest_first" as the tokenizers library cuts
+// it: the tokens the template added ([CLS], [SEP], </s></s>: special, with no span) all stay, and
+// each sentence keeps its first tokens; only the longer is cut while the shorter fits in half of
+// what is left, else both get half (the second sentence the odd one).
+std::vector<int> truncationKept(const std::vector<Token>& tokens, int limit);
+// The tokens truncationKept keeps.
 std::vector<Token> truncatedTokens(const std::vector<Token>& tokens, int limit);
 
 }  // namespace ascope

@@ -6,6 +6,8 @@
 #include "inference/text_model.h"
 #include "inference/text_windows.h"
 #include "reference_bert.h"
+#include "tiny_bert_fixture.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "temp_dir.h"
 
 using namespace ascope;
@@ -240,6 +242,44 @@ TEST_CASE("Truncation keeps the first tokens and the end token", "[core][windows
     CHECK(cut[3].id == 9);
     CHECK(truncatedTokens(tokens, 10).size() == 10);
     CHECK(truncatedTokens(tokens, 40).size() == 10);
+}
+
+TEST_CASE("A sentence pair is truncated longest first, keeping the tokens the template added", "[core][windows][pair]") {
+    // [CLS] a0..a5 [SEP] b0..b2 [SEP]: the template's tokens are special and have no span.
+    auto pairOf = [](int a, int b) {
+        std::vector<Token> tokens{{"[CLS]", 100, 0, 0, true, 0}};
+        for (int i = 0; i < a; ++i) tokens.push_back({"a" + std::to_string(i), i, std::size_t(i), std::size_t(i) + 1, false, 0});
+        tokens.push_back({"[SEP]", 101, std::size_t(a), std::size_t(a), true, 0});
+        for (int i = 0; i < b; ++i) tokens.push_back({"b" + std::to_string(i), 50 + i, std::size_t(a + i), std::size_t(a + i) + 1, false, 1});
+        tokens.push_back({"[SEP]", 101, std::size_t(a + b), std::size_t(a + b), true, 1});
+        return tokens;
+    };
+    auto shape = [](const std::vector<Token>& tokens) {
+        std::string out;
+        for (const auto& t : tokens) out += (out.empty() ? "" : " ") + t.text;
+        return out;
+    };
+    // 5 tokens left for the sentences: both are longer than half of that, so A keeps 2 and B 3
+    // (the odd one); the tokenizers library and the slow tokenizers' one-at-a-time cut agree.
+    CHECK(shape(truncatedTokens(pairOf(6, 6), 8)) == "[CLS] a0 a1 [SEP] b0 b1 b2 [SEP]");
+    // B fits in half: only A is cut. A fits in half: only B is cut.
+    CHECK(shape(truncatedTokens(pairOf(10, 2), 8)) == "[CLS] a0 a1 a2 [SEP] b0 b1 [SEP]");
+    CHECK(shape(truncatedTokens(pairOf(2, 10), 8)) == "[CLS] a0 a1 [SEP] b0 b1 b2 [SEP]");
+    // The longer by far is cut to what the shorter leaves.
+    CHECK(shape(truncatedTokens(pairOf(1, 30), 9)) == "[CLS] a0 [SEP] b0 b1 b2 b3 b4 [SEP]");
+    CHECK(truncationKept(pairOf(3, 3), 9).size() == 9);  // fits: everything
+    // A typed [MASK] has a span: it is a sentence's token, cut like the others.
+    auto typed = pairOf(4, 1);
+    typed[4] = {"[MASK]", 103, 3, 9, true, 0};
+    CHECK(shape(truncatedTokens(typed, 6)) == "[CLS] a0 a1 [SEP] b0 [SEP]");
+
+    // RoBERTa's template: <s> A </s></s> B </s>, four tokens added.
+    auto roberta = BpeTokenizer::fromJsonText(tinyRobertaTokenizerJson(), "tokenizer.json");
+    REQUIRE(roberta.hasValue());
+    const auto tokens = roberta->encodePair("the cat sat on the mat", "a dog ran");
+    REQUIRE(tokens.size() == 13);
+    const std::string g = "\xC4\xA0";  // the byte-level space, Ġ
+    CHECK(shape(truncatedTokens(tokens, 9)) == "<s> the " + g + "cat " + g + "sat </s> </s> a " + g + "dog </s>");
 }
 
 TEST_CASE("Window and whole-text token indices map onto each other", "[core][windows]") {

@@ -1,5 +1,5 @@
 // Text mode with a text longer than the model: sliding windows (stepped through, predictions from
-// the most central window), truncation, pairs refused, and a strip of 2,000 chips.
+// the most central window), truncation (of pairs too), and a strip of 2,000 chips.
 #include <QScrollArea>
 #include <fstream>
 #include <QScrollBar>
@@ -121,10 +121,28 @@ TEST_CASE("A text longer than the model runs in windows that the window steps th
         CHECK(f.text->analysis()->tokens.size() == 5);
         CHECK(f.text->tokenStrip()->highlightedRange() == std::make_pair(-1, -1));
     }
-    SECTION("A sentence pair that is too long is refused and the windows stay") {
-        f.text->setSentencePair(QStringLiteral("the cat"));
-        CHECK(f.text->messageText().contains(QStringLiteral("remove sentence B")));
-        CHECK(f.text->windowed() == windowed);
+    SECTION("A sentence pair that is too long is truncated longest first, and windows come back without B") {
+        f.andWait([&] { f.text->setSentencePair(QStringLiteral("the cat")); });
+        CHECK(f.text->messageText().isEmpty());
+        CHECK_FALSE(f.text->windowed());
+        REQUIRE(bar->isVisible());
+        CHECK(bar->isPair());
+        CHECK(bar->mode() == LongTextWidget::Mode::Truncate);
+        const auto pairTokens = model.tokenizer().encodePair(text.toStdString(), "the cat");
+        const auto kept = truncatedTokens(pairTokens, 24);
+        const auto analysis = f.text->analysis();
+        REQUIRE(analysis->tokens.size() == kept.size());
+        for (std::size_t i = 0; i < kept.size(); ++i) CHECK(analysis->tokens[i].id == kept[i].id);
+        // 21 tokens for the sentences: B's two stay, A keeps 19; the bands are [CLS] + A's start,
+        // and A's [SEP] with B and its [SEP].
+        const int n = static_cast<int>(pairTokens.size());
+        CHECK(f.text->tokenStrip()->highlightedRanges() ==
+              std::vector<std::pair<int, int>>{{0, 19}, {n - 4, n - 1}});
+        CHECK(bar->positionText().contains(QStringLiteral("longer cut first")));
+        f.andWait([&] { f.text->setSentencePair(QString()); });
+        CHECK_FALSE(bar->isPair());
+        CHECK(bar->mode() == LongTextWidget::Mode::Windows);
+        CHECK(f.text->windowed());
     }
 }
 

@@ -16,6 +16,7 @@
 #include "panels/attention_panel.h"
 #include "panels/positional_encoding_panel.h"
 #include "panels/text_mode_panel.h"
+#include "widgets/long_text_widget.h"
 #include "temp_dir.h"
 #include "tiny_bert_fixture.h"
 #include "tiny_bert_window.h"
@@ -180,7 +181,7 @@ TEST_CASE("A bad model folder shows a message and keeps the previous model", "[u
     CHECK(w.textPanel()->session().model()->directory() == dir.file("m"));
 }
 
-TEST_CASE("A sentence pair longer than the model allows is refused in the window", "[ui][window]") {
+TEST_CASE("A sentence pair longer than the model is truncated longest first in the window", "[ui][window][pair]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));  // 24 positions
     MainWindow w;
@@ -190,10 +191,21 @@ TEST_CASE("A sentence pair longer than the model allows is refused in the window
     REQUIRE(waitForAnalysis(w, shown));
     QString longText;
     for (int i = 0; i < 20; ++i) longText += QStringLiteral("the cat ");
+    shown.clear();
     w.textPanel()->setSentencePair(longText);
-    CHECK(w.textPanel()->messageText().contains("at most 24"));
-    CHECK(w.textPanel()->analysis()->tokens.size() == 4);  // the previous result stays
+    REQUIRE(waitForAnalysis(w, shown));
+    CHECK(w.textPanel()->messageText().isEmpty());
     CHECK_FALSE(w.textPanel()->windowed());
+    // A (2 tokens) fits in half of the 21 left for the sentences: it stays whole, B keeps 19.
+    const auto& tokens = w.textPanel()->analysis()->tokens;
+    REQUIRE(tokens.size() == 24);
+    CHECK(tokens[1].text == "the");
+    CHECK(tokens[2].text == "cat");
+    CHECK(tokens[3].text == "[SEP]");
+    CHECK(tokens[3].segment == 0);
+    CHECK(tokens[4].segment == 1);
+    CHECK(tokens.back().text == "[SEP]");
+    CHECK_FALSE(w.textPanel()->longText()->isHidden());
 }
 
 TEST_CASE("Every view exports valid PNG, SVG and PDF files", "[ui][export]") {

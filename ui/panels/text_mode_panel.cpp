@@ -1,5 +1,6 @@
 #include "panels/text_mode_panel.h"
 
+#include <algorithm>
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -239,7 +240,7 @@ TextModePanel::TextModePanel(QWidget* parent) : QWidget(parent), m_session(new T
     });
     connect(m_session, &TextSession::analysisReady, this, [this](TextAnalysisPtr analysis, TextAnalysisPtr baseline) {
         m_windowed.reset();
-        m_truncatedTo = m_requestedTruncation;
+        m_truncatedKept = m_requestedKept;
         showAnalysis(std::move(analysis), std::move(baseline));
     });
     connect(m_session, &TextSession::windowedAnalysisReady, this, &TextModePanel::showWindowedAnalysis);
@@ -456,7 +457,7 @@ void TextModePanel::requestHeadImportance() {
     m_heads->setImportance(nullptr);
     m_heads->setImportanceRunning(true);
     // A long text: the window (or truncated text) the views show.
-    const bool longText = m_analysis && (m_windowed || m_truncatedTo > 0);
+    const bool longText = m_analysis && (m_windowed || !m_truncatedKept.empty());
     m_session->requestHeadImportance(longText ? m_analysis->tokens : editedTokens(), runOptions());
 }
 
@@ -501,21 +502,16 @@ void TextModePanel::requestRun() {
     const int length = static_cast<int>(m_tokens.size());
     const bool tooLong = length > model->maxTokens();
     const bool pair = !m_sentenceB->text().isEmpty();
-    m_longText->setVisible(tooLong && !pair);
-    m_requestedTruncation = 0;
+    m_longText->setVisible(tooLong);
+    m_longText->setPair(pair);
+    m_requestedKept.clear();
     if (!tooLong) return m_session->requestAnalysis(analysedText(), editedTokens(), runOptions(), m_maskControls->wantsBaseline());
-    if (pair) {
-        const QString message = tr("The pair is %1 tokens long; this model takes at most %2. Showing the previous result "
-                                   "(a long text runs in windows or truncated as one sentence: remove sentence B).")
-                                    .arg(length).arg(model->maxTokens());
-        m_message->showError(message);
-        emit runRefused(message);
-        return;
-    }
     m_longText->setTextLength(length);
-    if (m_longText->mode() == LongTextWidget::Mode::Truncate) {
-        const auto tokens = truncatedTokens(editedTokens(), model->maxTokens() - std::max(0, m_maskControls->spec().padding));
-        m_requestedTruncation = static_cast<int>(tokens.size());
+    if (pair || m_longText->mode() == LongTextWidget::Mode::Truncate) {  // a pair: longest first
+        const auto edited = editedTokens();
+        m_requestedKept = truncationKept(edited, model->maxTokens() - std::max(0, m_maskControls->spec().padding));
+        std::vector<Token> tokens;
+        for (int i : m_requestedKept) tokens.push_back(edited[static_cast<std::size_t>(i)]);
         return m_session->requestAnalysis(analysedText(), tokens, runOptions(), m_maskControls->wantsBaseline());
     }
     m_session->requestWindowedAnalysis(analysedText(), editedTokens(), m_longText->window(), m_longText->stride(), runOptions());
@@ -524,7 +520,7 @@ void TextModePanel::requestRun() {
 void TextModePanel::showWindowedAnalysis(WindowedAnalysisPtr windowed) {
     const bool first = !m_windowed;
     m_windowed = std::move(windowed);
-    m_truncatedTo = 0;
+    m_truncatedKept.clear();
     m_longText->setWindows(m_windowed->firstToken, m_windowed->window);
     showWindow(m_longText->currentWindow(), first);
 }
@@ -543,9 +539,19 @@ void TextModePanel::updateLongTextBand(bool scrollStrip) {
         const int w = m_longText->currentWindow();
         first = m_windowed->firstToken[static_cast<std::size_t>(w)];
         last = first + static_cast<int>(m_windowed->windows[static_cast<std::size_t>(w)].tokens.size()) - 3;
-    } else if (m_truncatedTo > 0) {
-        first = 0;
-        last = m_truncatedTo - 2;
+    } else if (!m_truncatedKept.empty()) {
+        // Runs of the tokens truncation kept (the end token of a single text has no band of its own).
+        std::vector<std::pair<int, int>> runs;
+        const bool pair = m_longText->isPair();
+        for (std::size_t k = 0; k < m_truncatedKept.size(); ++k) {
+            const int i = m_truncatedKept[k];
+            if (!pair && k + 1 == m_truncatedKept.size() && k > 0 && i != m_truncatedKept[k - 1] + 1) break;
+            if (!runs.empty() && runs.back().second == i - 1) runs.back().second = i;
+            else runs.emplace_back(i, i);
+        }
+        m_strip->setHighlightedRanges(runs);
+        if (scrollStrip && !runs.empty()) m_stripArea->horizontalScrollBar()->setValue(0);
+        return;
     }
     if (first >= m_strip->chipCount()) first = last = -1;
     m_strip->setHighlightedRange(first, last);
@@ -554,14 +560,15 @@ void TextModePanel::updateLongTextBand(bool scrollStrip) {
 
 int TextModePanel::shownIndex(int i) const {
     if (m_windowed) return windowIndexOf(*m_windowed, m_longText->currentWindow(), i);
-    if (m_truncatedTo <= 0) return i;
-    if (i == static_cast<int>(m_tokens.size()) - 1) return m_truncatedTo - 1;  // the end token
-    return i < m_truncatedTo - 1 ? i : -1;
+    if (m_truncatedKept.empty()) return i;
+    const auto at = std::lower_bound(m_truncatedKept.begin(), m_truncatedKept.end(), i);
+    return at != m_truncatedKept.end() && *at == i ? static_cast<int>(at - m_truncatedKept.begin()) : -1;
 }
 
 int TextModePanel::wholeTextIndex(int shown) const {
     if (m_windowed) return wholeTextIndexOf(*m_windowed, m_longText->currentWindow(), shown);
-    if (m_truncatedTo > 0 && shown == m_truncatedTo - 1) return static_cast<int>(m_tokens.size()) - 1;
+    if (!m_truncatedKept.empty() && shown >= 0 && shown < static_cast<int>(m_truncatedKept.size()))
+        return m_truncatedKept[static_cast<std::size_t>(shown)];
     return shown;
 }
 
@@ -638,7 +645,7 @@ void TextModePanel::showAnalysis(TextAnalysisPtr analysis, TextAnalysisPtr basel
     updatePaddingNote();
     updateViewsForSelection();
     if (!m_windowed) updateLongTextBand(false);
-    if (m_truncatedTo > 0) m_longText->setTruncated(m_truncatedTo);
+    if (!m_truncatedKept.empty()) m_longText->setTruncated(static_cast<int>(m_truncatedKept.size()));
     const QString window = m_windowed ? m_longText->positionText() + QStringLiteral(", ") : QString();
     emit statusMessage(window + tr("%1 tokens, %2 layers x %3 heads").arg(m_analysis->tokens.size())
                            .arg(m_analysis->attention.layers).arg(m_analysis->attention.heads), 4000);

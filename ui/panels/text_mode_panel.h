@@ -195,8 +195,8 @@ private:
     TextAnalysisPtr m_analysis;
     TextAnalysisPtr m_baseline;
     WindowedAnalysisPtr m_windowed;
-    int m_truncatedTo = 0;         // tokens the shown run kept of a truncated text (0: not truncated)
-    int m_requestedTruncation = 0;  // the same for the run requested last
+    std::vector<int> m_truncatedKept;  // the text's tokens the shown run kept, when truncated (empty: not)
+    std::vector<int> m_requestedKept;  // the same for the run requested last
 };
 
 }  // namespace ascope::ui

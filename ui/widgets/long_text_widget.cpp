@@ -103,6 +103,22 @@ void LongTextWidget::setTruncated(int kept) {
     updatePosition();
 }
 
+void LongTextWidget::setPair(bool pair) {
+    if (pair == m_pair) return;
+    m_pair = pair;
+    {
+        const QSignalBlocker block(m_mode);
+        if (pair) {
+            m_modeBeforePair = m_mode->currentIndex();
+            m_mode->setCurrentIndex(1);
+        } else {
+            m_mode->setCurrentIndex(m_modeBeforePair);
+        }
+    }
+    m_mode->setEnabled(!pair);
+    updatePosition();
+}
+
 void LongTextWidget::setCurrentWindow(int index) {
     const int clamped = std::clamp(index, 0, std::max(0, windowCount() - 1));
     if (clamped == m_current) return;
@@ -112,6 +128,8 @@ void LongTextWidget::setCurrentWindow(int index) {
 }
 
 QString LongTextWidget::positionText() const {
+    if (m_pair)
+        return m_kept > 0 ? tr("the model reads %1 tokens: the start of each sentence, the longer cut first").arg(m_kept) : QString();
     if (mode() == Mode::Truncate) return m_kept > 0 ? tr("the model reads the first %1 tokens").arg(m_kept) : QString();
     if (m_firstToken.empty()) return {};
     const int first = m_firstToken[static_cast<std::size_t>(m_current)];

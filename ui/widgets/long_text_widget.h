@@ -36,6 +36,10 @@ public:
     void setWindows(const std::vector<int>& firstToken, int windowTokens);
     // After a truncated run: how many of the text's tokens the model read.
     void setTruncated(int kept);
+    // A sentence pair: only truncation (longest first) applies; the mode shows it and is locked,
+    // and the single text's choice comes back when the pair goes.
+    void setPair(bool pair);
+    bool isPair() const { return m_pair; }
     int windowCount() const { return static_cast<int>(m_firstToken.size()); }
     int currentWindow() const { return m_current; }
     // Shows window `index` (clamped); emits currentWindowChanged when it changes.
@@ -66,6 +70,8 @@ private:
     int m_current = 0;
     int m_kept = 0;
     int m_limit = 0;
+    bool m_pair = false;
+    int m_modeBeforePair = 0;
 };
 
 }  // namespace ascope::ui

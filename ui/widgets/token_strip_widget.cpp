@@ -33,7 +33,7 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
     m_chips.clear();
     m_chipTexts.clear();
     m_tagged = false;
-    m_rangeFirst = m_rangeLast = -1;
+    m_ranges.clear();
     const QByteArray utf8 = text.toUtf8();
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const auto& t = tokens[i];
@@ -98,23 +98,29 @@ void TokenStripWidget::placeChips() {
 }
 
 void TokenStripWidget::setHighlightedRange(int first, int last) {
-    m_rangeFirst = first;
-    m_rangeLast = last;
+    setHighlightedRanges(first >= 0 && last >= first ? std::vector<std::pair<int, int>>{{first, last}}
+                                                     : std::vector<std::pair<int, int>>{});
+}
+
+void TokenStripWidget::setHighlightedRanges(std::vector<std::pair<int, int>> ranges) {
+    m_ranges = std::move(ranges);
     update();
 }
 
 void TokenStripWidget::paintEvent(QPaintEvent* event) {
     QWidget::paintEvent(event);
     const int n = chipCount();
-    if (m_rangeFirst < 0 || m_rangeLast < m_rangeFirst || m_rangeFirst >= n) return;
-    const QRect first = m_chips[static_cast<std::size_t>(m_rangeFirst)]->geometry();
-    const QRect last = m_chips[static_cast<std::size_t>(std::min(m_rangeLast, n - 1))]->geometry();
     QPainter painter(this);
     QColor band = palette().color(QPalette::Highlight);
     band.setAlpha(70);
     painter.setPen(Qt::NoPen);
     painter.setBrush(band);
-    painter.drawRoundedRect(QRect(QPoint(first.left() - 2, 0), QPoint(last.right() + 2, height() - 1)), 5, 5);
+    for (const auto& [from, to] : m_ranges) {
+        if (from < 0 || to < from || from >= n) continue;
+        const QRect first = m_chips[static_cast<std::size_t>(from)]->geometry();
+        const QRect last = m_chips[static_cast<std::size_t>(std::min(to, n - 1))]->geometry();
+        painter.drawRoundedRect(QRect(QPoint(first.left() - 2, 0), QPoint(last.right() + 2, height() - 1)), 5, 5);
+    }
 }
 
 void TokenStripWidget::setTags(const std::vector<Tag>& tags) {

@@ -44,7 +44,11 @@ public:
     // Tokens first..last (inclusive) lie on a tinted band: the window a long text's views show, or
     // what truncation keeps. (-1, -1) removes it.
     void setHighlightedRange(int first, int last);
-    std::pair<int, int> highlightedRange() const { return {m_rangeFirst, m_rangeLast}; }
+    // Several bands (a truncated pair keeps the start of each sentence); none: no band.
+    void setHighlightedRanges(std::vector<std::pair<int, int>> ranges);
+    // The first band, (-1, -1) without one.
+    std::pair<int, int> highlightedRange() const { return m_ranges.empty() ? std::make_pair(-1, -1) : m_ranges.front(); }
+    const std::vector<std::pair<int, int>>& highlightedRanges() const { return m_ranges; }
     QSize sizeHint() const override { return minimumSize(); }
     QToolButton* chip(int index) const { return m_chips.at(static_cast<std::size_t>(index)); }
 
@@ -58,7 +62,7 @@ protected:
 private:
     void placeChips();
 
-    int m_rangeFirst = -1, m_rangeLast = -1;
+    std::vector<std::pair<int, int>> m_ranges;  // inclusive token ranges on a band
     std::vector<QToolButton*> m_chips;
     std::vector<QString> m_chipTexts;
     QString m_maskToken = QStringLiteral("[MASK]");
