@@ -86,6 +86,20 @@ std::vector<Token> truncatedTokens(const std::vector<Token>& tokens, int limit) 
     return out;
 }
 
+int mostCentralWindow(const WindowedAnalysis& run, int first, int last) {
+    int best = -1, bestMargin = -1;
+    for (std::size_t w = 0; w < run.windows.size() && w < run.firstToken.size(); ++w) {
+        const int start = run.firstToken[w], count = static_cast<int>(run.windows[w].tokens.size()) - 2;  // text tokens
+        if (first < start || last >= start + count || first > last) continue;
+        const int margin = std::min(first - start, start + count - 1 - last);
+        if (margin > bestMargin) {
+            best = static_cast<int>(w);
+            bestMargin = margin;
+        }
+    }
+    return best;
+}
+
 Expected<WindowedAnalysis> analyseTokensInWindows(const TextModel& model, std::string text, const std::vector<Token>& tokens,
                                                   int window, int stride, const TextRunOptions& options) {
     using Mode = AttentionMaskSpec::Mode;
@@ -132,17 +146,8 @@ Expected<WindowedAnalysis> analyseTokensInWindows(const TextModel& model, std::s
     }
     // The window in which merged token i (a text token) sits most centrally, and its index there.
     auto bestWindow = [&](int i, int& local) {
-        int best = -1, bestMargin = -1;
-        for (std::size_t w = 0; w < out.windows.size(); ++w) {
-            const int first = out.firstToken[w], count = static_cast<int>(out.windows[w].tokens.size()) - 2;
-            if (i < first || i >= first + count) continue;
-            const int margin = std::min(i - first, first + count - 1 - i);
-            if (margin > bestMargin) {
-                best = static_cast<int>(w);
-                bestMargin = margin;
-                local = i - first + 1;
-            }
-        }
+        const int best = mostCentralWindow(out, i, i);
+        if (best >= 0) local = windowIndexOf(out, best, i);
         return best;
     };
     const auto& first = out.windows.front();

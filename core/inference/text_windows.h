@@ -33,6 +33,11 @@ struct WindowedAnalysis {
 int windowIndexOf(const WindowedAnalysis& run, int w, int i);
 // The index in the whole text's tokens of window `w`'s token `local` (-1 when out of range).
 int wholeTextIndexOf(const WindowedAnalysis& run, int w, int local);
+// The window in which the whole text's tokens first..last (text tokens, not the start or end
+// token) sit most centrally: the one leaving most tokens between them and its nearer edge, the
+// earlier on a tie; -1 when no window holds them all. Predictions, token labels and an entity
+// clicked outside the window shown all go by this rule.
+int mostCentralWindow(const WindowedAnalysis& run, int first, int last);
 
 // The first text-token index (0-based, without the start token) of each window over `textTokens`
 // tokens, `perWindow` text tokens per window overlapping by `stride`; or why the sizes do not work.

@@ -282,6 +282,24 @@ TEST_CASE("A sentence pair is truncated longest first, keeping the tokens the te
     CHECK(shape(truncatedTokens(tokens, 9)) == "<s> the " + g + "cat " + g + "sat </s> </s> a " + g + "dog </s>");
 }
 
+TEST_CASE("The most central window of a token or an entity is the one with most room to its nearer edge", "[core][windows]") {
+    // Windows of 8 text tokens starting at whole-text tokens 1, 4 and 10 of [CLS] t1..t17 [SEP].
+    WindowedAnalysis run;
+    run.merged.tokens.resize(19);
+    for (int first : {1, 4, 10}) {
+        run.firstToken.push_back(first);
+        run.windows.emplace_back();
+        run.windows.back().tokens.resize(10);
+    }
+    CHECK(mostCentralWindow(run, 2, 2) == 0);
+    CHECK(mostCentralWindow(run, 6, 6) == 0);   // 2 tokens to either nearer edge in both: the earlier
+    CHECK(mostCentralWindow(run, 7, 7) == 1);   // 1 in the first, 3 in the second
+    CHECK(mostCentralWindow(run, 10, 11) == 1); // at an edge of both the second and the third: the earlier
+    CHECK(mostCentralWindow(run, 15, 17) == 2);
+    CHECK(mostCentralWindow(run, 3, 12) == -1); // no window holds them all
+    CHECK(mostCentralWindow(run, 11, 10) == -1);
+}
+
 TEST_CASE("Window and whole-text token indices map onto each other", "[core][windows]") {
     TempDir dir;
     const TinyBert tiny = writeTinyBert(dir.path().string());

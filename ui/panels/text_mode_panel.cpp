@@ -575,16 +575,7 @@ int TextModePanel::wholeTextIndex(int shown) const {
 void TextModePanel::highlightEntity(int first, int last) {
     if (first >= 0 && m_windowed && (shownIndex(first) < 0 || shownIndex(last) < 0)) {
         // The entity lies outside the window shown: go to the window in which it sits most centrally.
-        int best = -1, bestMargin = -1;
-        for (int w = 0; w < static_cast<int>(m_windowed->windows.size()); ++w) {
-            const int a = windowIndexOf(*m_windowed, w, first), b = windowIndexOf(*m_windowed, w, last);
-            if (a < 0 || b < 0) continue;
-            const int margin = std::min(a, static_cast<int>(m_windowed->windows[static_cast<std::size_t>(w)].tokens.size()) - 1 - b);
-            if (margin > bestMargin) {
-                bestMargin = margin;
-                best = w;
-            }
-        }
+        const int best = mostCentralWindow(*m_windowed, first, last);
         const int selected = m_entities->selectedEntity();
         if (best >= 0) m_longText->setCurrentWindow(best);
         m_entities->setSelectedEntity(selected);
