@@ -56,7 +56,9 @@ WINDOWS run a long text in overlapping windows (Hugging Face's max_length and st
   the last window ends with the text, so all are as long. Each mask is predicted, and each token
   tagged, by the window where it sits most centrally; classify-text averages the windows' scores;
   attention's NPY gains a leading window axis, its JSON a "windows" list, its CSV a window column.
-head-importance: the drop in each [MASK]'s top-1 probability when one head alone is switched off.
+head-importance: the drop in each [MASK]'s top-1 probability when one head alone is switched off
+(a sentence classifier: its top label's; a token classifier: each entity token's tag; JSON "target"
+says which: "masks", "sentence" or "tokens").
 classify-text: the labels of a sequence classifier (BertForSequenceClassification), highest first.
 tag: each token's label from a token classifier (BertForTokenClassification) and the entity spans
   grouped as Hugging Face's aggregation_strategy="simple"; JSON offsets count Unicode code points.

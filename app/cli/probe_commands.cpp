@@ -57,8 +57,11 @@ int runHeadImportance(const std::vector<std::string>& args) {
     if (!importance) return fail(importance.error());
 
     if (o->has("--json")) {
+        const char* target = importance->target == HeadImportance::Target::Sentence ? "sentence"
+                             : importance->target == HeadImportance::Target::Tokens ? "tokens"
+                                                                                     : "masks";
         nlohmann::json j{{"text", *text}, {"tokens", tokensJson(tokens)}, {"layers", importance->layers},
-                         {"heads", importance->heads}, {"masks", nlohmann::json::array()}};
+                         {"heads", importance->heads}, {"target", target}, {"masks", nlohmann::json::array()}};
         for (const auto& m : importance->masks) {
             nlohmann::json drop = nlohmann::json::array(), list = nlohmann::json::array();
             for (int l = 0; l < importance->layers; ++l) {
@@ -76,8 +79,15 @@ int runHeadImportance(const std::vector<std::string>& args) {
         return 0;
     }
     for (const auto& m : importance->masks) {
-        std::printf("[MASK] at token %d: answer '%s' with probability %.4f. Drop when one head is switched off:\n",
-                    m.position, m.answer.token.c_str(), m.answer.probability);
+        if (importance->target == HeadImportance::Target::Sentence)
+            std::printf("The sentence: label '%s' with probability %.4f. Drop when one head is switched off:\n",
+                        m.answer.token.c_str(), m.answer.probability);
+        else if (importance->target == HeadImportance::Target::Tokens)
+            std::printf("Token %d '%s': tag '%s' with probability %.4f. Drop when one head is switched off:\n", m.position,
+                        labelOf(tokens[static_cast<std::size_t>(m.position)]).c_str(), m.answer.token.c_str(), m.answer.probability);
+        else
+            std::printf("[MASK] at token %d: answer '%s' with probability %.4f. Drop when one head is switched off:\n",
+                        m.position, m.answer.token.c_str(), m.answer.probability);
         std::printf("%5s", "layer");
         for (int h = 0; h < importance->heads; ++h) std::printf(" %7s", ("H" + std::to_string(h)).c_str());
         std::printf("\n");

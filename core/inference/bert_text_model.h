@@ -37,6 +37,10 @@ private:
     std::vector<int64_t> maskIndices(const std::vector<Token>& tokens, int real) const;
     // The top `k` of `probs` ([vocab]) as predictions.
     std::vector<TokenPrediction> topOf(const torch::Tensor& probs, int k) const;
+    // headImportance for a sequence or token classifier (tokens padded already, ids theirs).
+    Expected<HeadImportance> classifierHeadImportance(const std::vector<Token>& tokens, const std::vector<int64_t>& ids, int real,
+                                                      const TextRunOptions& options,
+                                                      const std::function<bool(int, int)>& onProgress) const;
     // The classifier head's labels for the first `real` rows of lastHidden ([seq, hidden]).
     void classify(const torch::Tensor& lastHidden, int real, TextAnalysis& result) const;
 

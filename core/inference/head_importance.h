@@ -1,7 +1,8 @@
 #pragma once
 // Head importance: for each [MASK], how much the probability of the model's answer drops when
 // one head alone is switched off (head_mask 0), on top of whatever mask and ablation the run
-// already has. Plain C++ data, no torch types.
+// already has. A sentence classifier's answer is its top label; a token classifier's, the tag of
+// each token tagged as part of an entity (not "O"). Plain C++ data, no torch types.
 #include <cstddef>
 #include <vector>
 
@@ -10,8 +11,11 @@
 namespace ascope {
 
 struct HeadImportance {
+    // What the answers are: [MASK] predictions, the sentence's label, or tokens' entity tags.
+    enum class Target { Masks, Sentence, Tokens };
+    Target target = Target::Masks;
     struct Mask {
-        int position = 0;                 // index into the tokens
+        int position = 0;                 // index into the tokens (0, the first token, for a sentence label)
         TokenPrediction answer;           // the top-1 token with every tested head on
         std::vector<float> probability;   // [layers][heads]: the answer's probability with that head off
         float drop(int layer, int head, int headsPerLayer) const {

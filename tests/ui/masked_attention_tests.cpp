@@ -1,6 +1,7 @@
 // The masked-attention lesson in the window, driven as a user would: painted cells, padding,
 // mask-and-compare, head importance, one head step by step, predictions by layer, colour
 // scaling and rollout.
+#include <QComboBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -168,6 +169,28 @@ TEST_CASE("Head importance runs from the Heads tab with progress, fills the grid
     // Another sentence makes the result stale: it is forgotten.
     f.andWait([&] { text->setSentence(QStringLiteral("the [MASK] sat .")); });
     CHECK(std::isnan(heads->valueOf(0, 0)));
+}
+
+TEST_CASE("Head importance of a sentence classifier shows what the sentence's label loses", "[ui][importance][task]") {
+    TinyBertSpec spec;
+    spec.task = "sequence";
+    TinyBertWindow f(QSize(1200, 800), QStringLiteral("the cat sat on the mat ."), spec);
+    auto* text = f.text;
+    text->showView(TextModePanel::View::Heads);
+    auto* heads = text->headsPanel();
+    QApplication::processEvents();
+    QSignalSpy ready(&text->session(), &ui::TextSession::headImportanceReady);
+    QTest::mouseClick(heads->importanceButton(), Qt::LeftButton);
+    REQUIRE((ready.count() > 0 || ready.wait(20000)));
+    QApplication::processEvents();
+    const auto importance = ready.at(0).at(0).value<ui::HeadImportancePtr>();
+    REQUIRE(importance);
+    REQUIRE(importance->masks.size() == 1);
+    const auto& top = text->analysis()->labels.front();
+    CHECK(importance->masks[0].answer.token == top.label);
+    CHECK(heads->answerBox()->itemText(0) == QStringLiteral("The sentence → %1").arg(QString::fromStdString(top.label)));
+    for (int l = 0; l < 2; ++l)
+        for (int h = 0; h < 4; ++h) CHECK(heads->grid()->valueAt(l, h) == Approx(importance->masks[0].drop(l, h, 4)));
 }
 
 TEST_CASE("One head step by step: its softmax is the model's attention row and its sum the head's output",

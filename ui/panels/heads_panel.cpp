@@ -170,9 +170,17 @@ void HeadsPanel::setImportance(HeadImportancePtr importance) {
     m_importance = std::move(importance);
     const QSignalBlocker block(m_mask);
     m_mask->clear();
+    using Target = HeadImportance::Target;
     if (m_importance && !m_importanceOnly)
-        for (const auto& m : m_importance->masks)
-            m_mask->addItem(tr("[MASK] at %1 → %2").arg(m.position).arg(QString::fromStdString(labelOf(m.answer))));
+        for (const auto& m : m_importance->masks) {
+            const QString answer = QString::fromStdString(labelOf(m.answer));
+            if (m_importance->target == Target::Sentence) m_mask->addItem(tr("The sentence → %1").arg(answer));
+            else if (m_importance->target == Target::Tokens && m_analysis && m.position < static_cast<int>(m_analysis->tokens.size()))
+                m_mask->addItem(tr("“%1” at %2 → %3")
+                                    .arg(QString::fromStdString(labelOf(m_analysis->tokens[static_cast<std::size_t>(m.position)])))
+                                    .arg(m.position).arg(answer));
+            else m_mask->addItem(tr("[MASK] at %1 → %2").arg(m.position).arg(answer));
+        }
     else if (m_importance)
         m_mask->addItem(QString::fromStdString(labelOf(m_importance->masks.front().answer)));
     if (m_importance && m_clock.isValid())
@@ -268,6 +276,12 @@ void HeadsPanel::refresh() {
     if (importance && !any && m_progress->isHidden())
         m_status->setText(m_importanceOnly ? tr("Press “Compute head importance” to switch each head off in turn and see "
                                                 "how much the top class loses.")
+                          : m_analysis && m_analysis->task == TextTask::SentenceLabels
+                              ? tr("Press “Compute head importance” to switch each head off in turn and see how much the "
+                                   "sentence's label loses.")
+                          : m_analysis && m_analysis->task == TextTask::TokenLabels
+                              ? tr("Press “Compute head importance” to switch each head off in turn and see how much each "
+                                   "entity token's tag loses.")
                           : m_analysis && m_analysis->predictions.empty()
                               ? tr("Head importance needs a [MASK]: mask a token to measure which heads its prediction relies on.")
                               : tr("Press “Compute head importance” to switch each head off in turn."));

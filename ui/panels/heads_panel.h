@@ -38,6 +38,8 @@ public:
     Measure measure() const;
 
     HeatmapPlotWidget* grid() const { return m_grid; }
+    // Whose answer the importance grid shows (a [MASK], the sentence, an entity token).
+    QComboBox* answerBox() const { return m_mask; }
     QTableWidget* table() const { return m_table; }
     QPushButton* importanceButton() const { return m_compute; }
     QString statusText() const;
