@@ -41,6 +41,11 @@ TEST_CASE("Presentation mode enlarges the text, hides menus and controls, captio
     QTest::keyClick(&w, Qt::Key_M);
     REQUIRE(waitForAnalysis(w, shown));
     CHECK(text->analysis()->tokens.at(static_cast<std::size_t>(hovered.x())).text == "[MASK]");
+    // The [CLS] and [SEP] the tokenizer added are not maskable, by M as by their (disabled) chips.
+    const auto masked = text->maskedTokens();
+    CHECK_FALSE(text->toggleToken(0));
+    CHECK_FALSE(text->toggleToken(static_cast<int>(text->analysis()->tokens.size()) - 1));
+    CHECK(text->maskedTokens() == masked);
     // Esc leaves and restores.
     QTest::keyClick(&w, Qt::Key_Escape);
     CHECK_FALSE(w.isPresenting());

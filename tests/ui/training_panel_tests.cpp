@@ -123,10 +123,19 @@ TEST_CASE("The Train view fine-tunes a BERT for sentence labels, plots validatio
     REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
     CHECK(w.textPanel()->session().model()->task() == TextTask::SentenceLabels);
 
-    SECTION("a data file that is not there is refused before anything starts") {
+    SECTION("a data file that is not there is refused before anything starts, the last run's curves kept") {
         panel->setCorpusPath(QString::fromStdString(dir.file("missing.tsv")));
         panel->start();
         CHECK_FALSE(panel->isTraining());
         CHECK(panel->statusText().contains("does not exist"));
+        CHECK(panel->plottedPoints() == 15);
+        CHECK(panel->snapshotCount() == 3);
+    }
+    SECTION("settings the fine-tuner refuses leave the last run's curves too") {
+        panel->setBaseModel(QString());
+        panel->start();
+        CHECK_FALSE(panel->isTraining());
+        CHECK(panel->statusText().contains("model to fine-tune is missing"));
+        CHECK(panel->plottedPoints() == 15);
     }
 }

@@ -389,11 +389,7 @@ bool TextModePanel::maskHoveredToken() {
     const auto& shown = m_attention->shownMatrix();
     if (currentView() != View::Attention || cell.x() < 0 || cell.x() >= static_cast<int>(shown.tokenIndex.size())) return false;
     const int token = wholeTextIndex(shown.tokenIndex[static_cast<std::size_t>(cell.x())]);
-    if (token < 0 || (m_windowed && m_windowed->merged.tokens[static_cast<std::size_t>(token)].special &&
-                      (token == 0 || token + 1 == static_cast<int>(m_windowed->merged.tokens.size()))))
-        return false;
-    toggleToken(token);
-    return true;
+    return toggleToken(token);
 }
 
 bool TextModePanel::isTypedMask(const Token& t) const {
@@ -487,13 +483,16 @@ void TextModePanel::retokenize() {
     requestRun();
 }
 
-void TextModePanel::toggleToken(int index) {
-    if (index < 0 || index >= static_cast<int>(m_tokens.size())) return;
-    if (isTypedMask(m_tokens[static_cast<std::size_t>(index)])) return;  // typed [MASK]: nothing to restore
+bool TextModePanel::toggleToken(int index) {
+    if (index < 0 || index >= static_cast<int>(m_tokens.size())) return false;
+    const auto& token = m_tokens[static_cast<std::size_t>(index)];
+    if (token.special && token.byteBegin == token.byteEnd) return false;  // [CLS]/[SEP] the tokenizer added (as the strip's chips)
+    if (isTypedMask(token)) return false;  // typed [MASK]: nothing to restore
     if (!m_masked.erase(index)) m_masked.insert(index);
     forgetImportance();
     refreshStrip();
     requestRun();
+    return true;
 }
 
 void TextModePanel::requestRun() {

@@ -86,7 +86,9 @@ public:
     // are dropped; returns false if any was) and runs once.
     bool setMaskedTokens(const std::set<int>& indices);
     void setAblatedHeads(const std::set<std::pair<int, int>>& heads);
-    void toggleToken(int index);
+    // Masks the token (or restores it) and runs; false (nothing done) for an index out of range, a
+    // [CLS]/[SEP] the tokenizer added, or a typed [MASK].
+    bool toggleToken(int index);
     void showView(View view);
     View currentView() const;
     void focusSentence();

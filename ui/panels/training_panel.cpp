@@ -243,9 +243,28 @@ void TrainingPanel::setRunning(bool running) {
 }
 
 void TrainingPanel::start() {
+    // Every check first: a refused start leaves the last run's curves and status as they were.
     if (m_out->text().trimmed().isEmpty()) {
         m_status->setText(tr("Choose an output folder"));
         return;
+    }
+    if ((fineTuning() || task() == Task::MaskedLanguageModel) && !QFileInfo::exists(m_corpus->text())) {
+        m_status->setText((fineTuning() ? tr("The data file %1 does not exist") : tr("The corpus file %1 does not exist"))
+                              .arg(m_corpus->text()));
+        return;
+    }
+    FineTuneConfig fineTune;
+    if (fineTuning()) {
+        fineTune.modelDir = m_baseModel->text().toStdString();
+        fineTune.dataPath = m_corpus->text().toStdString();
+        fineTune.outDir = m_out->text().toStdString();
+        fineTune.task = task() == Task::TokenLabels ? FineTuneTask::Tokens : FineTuneTask::Sentence;
+        fineTune.epochs = m_epochs->value();
+        fineTune.learningRate = 1e-4;  // the demo sentiment model's recipe (scripts/train-demo-sentiment.sh)
+        if (auto st = validateFineTuneConfig(fineTune); !st) {
+            m_status->setText(QString::fromStdString(st.error()));
+            return;
+        }
     }
     m_plot->graph(0)->data()->clear();
     m_plot->graph(1)->data()->clear();
@@ -255,29 +274,10 @@ void TrainingPanel::start() {
     const bool tiny = preset() == Preset::Tiny;
     const int every = std::max(1, m_steps->value() / 20);
     if (fineTuning()) {
-        if (!QFileInfo::exists(m_corpus->text())) {
-            m_status->setText(tr("The data file %1 does not exist").arg(m_corpus->text()));
-            return;
-        }
-        FineTuneConfig c;
-        c.modelDir = m_baseModel->text().toStdString();
-        c.dataPath = m_corpus->text().toStdString();
-        c.outDir = m_out->text().toStdString();
-        c.task = task() == Task::TokenLabels ? FineTuneTask::Tokens : FineTuneTask::Sentence;
-        c.epochs = m_epochs->value();
-        c.learningRate = 1e-4;  // the demo sentiment model's recipe (scripts/train-demo-sentiment.sh)
-        if (auto st = validateFineTuneConfig(c); !st) {
-            m_status->setText(QString::fromStdString(st.error()));
-            return;
-        }
-        m_worker->startFineTune(c, m_probe->text());
+        m_worker->startFineTune(fineTune, m_probe->text());
         m_heatmap->show();
         m_overlay->hide();
     } else if (task() == Task::MaskedLanguageModel) {
-        if (!QFileInfo::exists(m_corpus->text())) {
-            m_status->setText(tr("The corpus file %1 does not exist").arg(m_corpus->text()));
-            return;
-        }
         MlmTrainConfig c;
         c.corpusPath = m_corpus->text().toStdString();
         c.outDir = m_out->text().toStdString();
