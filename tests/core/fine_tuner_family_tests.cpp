@@ -19,19 +19,6 @@ using namespace ascope;
 using namespace ascope::test;
 
 namespace {
-FineTuneConfig familyFineTune(const std::string& model, const std::string& data, const std::string& out) {
-    FineTuneConfig c;
-    c.modelDir = model;
-    c.dataPath = data;
-    c.outDir = out;
-    c.epochs = 4;
-    c.batchSize = 8;
-    c.learningRate = 3e-3;
-    c.dropout = 0.0;
-    c.heldOutFraction = 0.2;
-    return c;
-}
-
 TinyBertSpec familySpec(const std::string& family) {
     TinyBertSpec spec;
     spec.family = family;
@@ -74,7 +61,7 @@ TEST_CASE("Fine-tuning DistilBERT, RoBERTa, XLM-R and ALBERT saves the encoder u
     INFO(family << (sequence ? " sentence labels" : " token labels"));
     TempDir dir;
     writeTinyBert(dir.file("base"), familySpec(family));
-    auto config = familyFineTune(dir.file("base"), sequence ? writeAnimalSentences(dir) : writeAnimalTags(dir), dir.file("out"));
+    auto config = tinyFineTune(dir.file("base"), sequence ? writeAnimalSentences(dir) : writeAnimalTags(dir), dir.file("out"));
     config.task = sequence ? FineTuneTask::Sentence : FineTuneTask::Tokens;
     config.epochs = 1;
     config.learningRate = 1e-10;  // the encoder comes back as it was read, to within rounding
@@ -120,7 +107,7 @@ TEST_CASE("A DistilBERT, RoBERTa, XLM-R or ALBERT fine-tuned for sentence labels
     INFO(family);
     TempDir dir;
     writeTinyBert(dir.file("base"), familySpec(family));
-    auto config = familyFineTune(dir.file("base"), writeAnimalSentences(dir), dir.file("out"));
+    auto config = tinyFineTune(dir.file("base"), writeAnimalSentences(dir), dir.file("out"));
     config.epochs = 10;  // from a fresh pooler (pre_classifier, classifier.dense) on random tiny encoders
     auto report = fineTune(config, {});
     REQUIRE(report.hasValue());
@@ -149,7 +136,7 @@ TEST_CASE("A RoBERTa or XLM-R fine-tuned for token labels tags every piece of a 
     INFO(family);
     TempDir dir;
     writeTinyBert(dir.file("base"), familySpec(family));
-    auto config = familyFineTune(dir.file("base"), writeAnimalTags(dir), dir.file("out"));
+    auto config = tinyFineTune(dir.file("base"), writeAnimalTags(dir), dir.file("out"));
     config.task = FineTuneTask::Tokens;
     config.epochs = 12;
     auto report = fineTune(config, {});

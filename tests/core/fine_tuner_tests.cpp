@@ -16,21 +16,6 @@
 using namespace ascope;
 using namespace ascope::test;
 
-namespace {
-FineTuneConfig tinyFineTune(const std::string& model, const std::string& data, const std::string& out) {
-    FineTuneConfig c;
-    c.modelDir = model;
-    c.dataPath = data;
-    c.outDir = out;
-    c.epochs = 4;
-    c.batchSize = 8;
-    c.learningRate = 3e-3;
-    c.dropout = 0.0;
-    c.heldOutFraction = 0.2;
-    return c;
-}
-}  // namespace
-
 TEST_CASE("Labelled data is read from TSV, CSV and CoNLL, and bad lines are named", "[core][finetune][data]") {
     TempDir dir;
     writeText(dir.file("a.tsv"), "text\tlabel\nit was good\tpos\n\nit was\tbad\tneg\r\n");

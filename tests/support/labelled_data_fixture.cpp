@@ -15,6 +15,19 @@ std::string writeAnimalSentences(const TempDir& dir, const std::string& name) {
     return dir.file(name);
 }
 
+FineTuneConfig tinyFineTune(const std::string& model, const std::string& data, const std::string& out) {
+    FineTuneConfig c;
+    c.modelDir = model;
+    c.dataPath = data;
+    c.outDir = out;
+    c.epochs = 4;
+    c.batchSize = 8;
+    c.learningRate = 3e-3;
+    c.dropout = 0.0;
+    c.heldOutFraction = 0.2;
+    return c;
+}
+
 std::string writeAnimalTags(const TempDir& dir) {
     const char* animals[] = {"cat", "dog"};
     const char* places[] = {"house", "tree", "mat"};
