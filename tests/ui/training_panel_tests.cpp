@@ -139,3 +139,34 @@ TEST_CASE("The Train view fine-tunes a BERT for sentence labels, plots validatio
         CHECK(panel->plottedPoints() == 15);
     }
 }
+
+TEST_CASE("The Train view fine-tunes an XLM-R for token labels, and the tagger it saves opens in the explorer",
+          "[ui][training][finetune][families]") {
+    TempDir dir;
+    TinyBertSpec spec;
+    spec.family = "xlm-roberta";  // SentencePiece Unigram, <mask>, RoBERTa's layout
+    writeTinyBert(dir.file("base"), spec);
+    std::string data;
+    for (int i = 0; i < 40; ++i) data += std::string(i % 2 ? "the\tO\ncat\tB-ANIMAL\n" : "a\tO\ndog\tB-ANIMAL\n") + "sat\tO\non\tO\nthe\tO\nmat\tB-PLACE\n\n";
+    writeText(dir.file("d.conll"), data);
+    ui::MainWindow w;
+    auto* panel = w.trainingPanel();
+    panel->setTask(ui::TrainingPanel::Task::TokenLabels);
+    panel->setBaseModel(QString::fromStdString(dir.file("base")));
+    panel->setCorpusPath(QString::fromStdString(dir.file("d.conll")));
+    panel->setOutputDir(QString::fromStdString(dir.file("out")));
+    panel->setEpochs(2);
+    QSignalSpy finished(&panel->worker(), &TrainingWorker::finished);
+    panel->start();
+    REQUIRE(finished.wait(120000));
+    CHECK(finished.first().at(2).toString().isEmpty());
+    QApplication::processEvents();
+    CHECK(panel->statusText().contains("Held-out token accuracy"));
+    QSignalSpy loaded(&w.textPanel()->session(), &ui::TextSession::modelLoaded);
+    emit panel->openResult(QString::fromStdString(dir.file("out")));
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+    const auto model = w.textPanel()->session().model();
+    CHECK(model->task() == TextTask::TokenLabels);
+    CHECK(model->config().hasArchitecture("XLMRobertaForTokenClassification"));
+    CHECK(model->tokenizer().kind() == "Unigram");
+}
