@@ -10,7 +10,7 @@ std::string entityType(const std::string& label, bool* isBegin) {
     return tagged ? label.substr(2) : label;  // untagged labels continue like "I-"
 }
 
-bool isLabelledToken(const Token& token) { return !(token.special && token.byteBegin == token.byteEnd); }
+bool isLabelledToken(const Token& token) { return !isAddedToken(token); }
 
 namespace {
 struct Group {

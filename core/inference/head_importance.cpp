@@ -104,9 +104,7 @@ Expected<HeadImportance> BertTextModel::classifierHeadImportance(const std::vect
         if (tokenLevel) {
             auto best = scoresOf(m_bert.classifier->classifier(base.lastHidden[0].narrow(0, 0, real))).argmax(-1);  // [real]
             for (int i = 0; i < real; ++i) {
-                const auto& t = tokens[static_cast<std::size_t>(i)];
-                const bool added = t.special && t.byteBegin == t.byteEnd;  // [CLS], [SEP], <s>, </s>
-                if (!added && m_config.labelName(static_cast<int>(best[i].item<int64_t>())) != "O") positions.push_back(i);
+                if (!isAddedToken(tokens[static_cast<std::size_t>(i)]) && m_config.labelName(static_cast<int>(best[i].item<int64_t>())) != "O") positions.push_back(i);
             }
             if (positions.empty())
                 return makeError(ErrorKind::InvalidInput, "no token is tagged as part of an entity: head importance measures how "

@@ -55,9 +55,8 @@ std::vector<int> truncationKept(const std::vector<Token>& tokens, int limit) {
         kept.push_back(n - 1);
         return kept;
     }
-    auto added = [](const Token& t) { return t.special && t.byteBegin == t.byteEnd; };  // by the template
     int structural = 0, lengthA = 0, lengthB = 0;
-    for (const auto& t : tokens) (added(t) ? structural : t.segment == 0 ? lengthA : lengthB) += 1;
+    for (const auto& t : tokens) (isAddedToken(t) ? structural : t.segment == 0 ? lengthA : lengthB) += 1;
     const int budget = limit - structural;
     if (budget < 0) {  // not even the template fits: nothing sensible to cut
         for (int i = 0; i < n; ++i) kept.push_back(i);
@@ -75,7 +74,7 @@ std::vector<int> truncationKept(const std::vector<Token>& tokens, int limit) {
     int seenA = 0, seenB = 0;
     for (int i = 0; i < n; ++i) {
         const auto& t = tokens[static_cast<std::size_t>(i)];
-        if (added(t) || (t.segment == 0 ? seenA++ < keepA : seenB++ < keepB)) kept.push_back(i);
+        if (isAddedToken(t) || (t.segment == 0 ? seenA++ < keepA : seenB++ < keepB)) kept.push_back(i);
     }
     return kept;
 }

@@ -30,6 +30,9 @@ inline const std::string& labelOf(const Token& t) { return t.label.empty() ? t.t
 // True for the start and end tokens a tokenizer adds or a user types: [CLS] and [SEP], <s> and </s>.
 inline bool isStartToken(const Token& t) { return t.text == "[CLS]" || t.text == "<s>"; }
 inline bool isEndToken(const Token& t) { return t.text == "[SEP]" || t.text == "</s>"; }
+// True for a token the tokenizer's template added ([CLS], [SEP], <s>, </s></s>, [PAD]): special,
+// with no span in the text (a typed [MASK] or [SEP] has one).
+inline bool isAddedToken(const Token& t) { return t.special && t.byteBegin == t.byteEnd; }
 
 // The marker that stands for a word start ("Ġ" of byte-level BPE, "▁" of SentencePiece) in labels.
 inline constexpr const char* kWordStartMarker = "\xC2\xB7";  // U+00B7 MIDDLE DOT

@@ -486,7 +486,7 @@ void TextModePanel::retokenize() {
 bool TextModePanel::toggleToken(int index) {
     if (index < 0 || index >= static_cast<int>(m_tokens.size())) return false;
     const auto& token = m_tokens[static_cast<std::size_t>(index)];
-    if (token.special && token.byteBegin == token.byteEnd) return false;  // [CLS]/[SEP] the tokenizer added (as the strip's chips)
+    if (isAddedToken(token)) return false;  // [CLS]/[SEP] the tokenizer added (as the strip's chips)
     if (isTypedMask(token)) return false;  // typed [MASK]: nothing to restore
     if (!m_masked.erase(index)) m_masked.insert(index);
     forgetImportance();

@@ -47,7 +47,7 @@ void TokenStripWidget::setTokens(const QString& text, const std::vector<Token>& 
         chip->setAutoRaise(false);
         chip->setFocusPolicy(Qt::StrongFocus);
         chip->setAccessibleName(QStringLiteral("token %1 %2").arg(i).arg(chip->text()));
-        const bool structural = t.special && t.byteBegin == t.byteEnd;  // [CLS] / [SEP] added by the tokenizer
+        const bool structural = isAddedToken(t);  // [CLS] / [SEP] added by the tokenizer
         chip->setEnabled(!structural);
         const QString source = QString::fromUtf8(utf8.mid(static_cast<int>(t.byteBegin), static_cast<int>(t.byteEnd - t.byteBegin)));
         // Character span in what the user typed (UTF-16 code units, as the text box counts).
