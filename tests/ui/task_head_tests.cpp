@@ -1,5 +1,6 @@
 // Text mode with a task head: a sequence classifier's labels as bars, a token classifier's labels
 // under the chips with entity spans that select their tokens in the heatmap.
+#include <QApplication>
 #include <QTest>
 #include <QToolButton>
 #include <catch2/catch.hpp>
@@ -102,4 +103,39 @@ TEST_CASE("A token classifier's labels sit under the chips; clicking an entity o
             CHECK(band == std::make_pair(kept.firstToken, kept.lastToken));
         }
     }
+}
+
+TEST_CASE("A long entity is shortened on its button and never widens the entity list", "[ui][task]") {
+    // One PER entity over 30 words: every token but [CLS]/[SEP] tagged I-PER.
+    TextAnalysis a;
+    a.task = TextTask::TokenLabels;
+    a.labelNames = {"O", "B-PER", "I-PER"};
+    for (int i = 0; i < 30; ++i) a.text += (i ? " " : "") + std::string("word") + std::to_string(i);
+    a.tokens.push_back({"[CLS]", 1, 0, 0, true, 0});
+    std::size_t at = 0;
+    for (int i = 0; i < 30; ++i) {
+        const std::string w = "word" + std::to_string(i);
+        a.tokens.push_back({w, 10 + i, at, at + w.size(), false, 0});
+        at += w.size() + 1;
+    }
+    a.tokens.push_back({"[SEP]", 2, a.text.size(), a.text.size(), true, 0});
+    for (std::size_t i = 0; i < a.tokens.size(); ++i) {
+        TokenLabel l;
+        l.scores = {0.f, 0.f, 1.f};
+        l.best = {"I-PER", 2, 1.f};
+        a.tokenLabels.push_back(l);
+    }
+    ui::EntityListWidget list;
+    list.resize(300, 400);
+    list.setAnalysis(a);
+    list.show();
+    QApplication::processEvents();
+    REQUIRE(list.entities().size() == 1);
+    auto* button = list.entityButton(0);
+    CHECK(button->text().startsWith(QStringLiteral("word0 word1")));
+    CHECK(button->text().contains(QChar(0x2026)));
+    CHECK(button->text().contains(QStringLiteral("word29   PER")));
+    CHECK(button->toolTip().contains(QString::fromStdString(a.text)));  // the whole text on hover
+    CHECK(button->width() <= list.width());
+    CHECK(list.minimumSizeHint().width() <= 300);
 }

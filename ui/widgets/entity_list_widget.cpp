@@ -11,6 +11,13 @@ namespace {
 const QColor kPalette[] = {QColor("#8dd3c7"), QColor("#fdb462"), QColor("#bebada"), QColor("#fb8072"),
                            QColor("#80b1d3"), QColor("#b3de69"), QColor("#fccde5"), QColor("#ffed6f"),
                            QColor("#bc80bd"), QColor("#ccebc5"), QColor("#d9d9d9"), QColor("#ffffb3")};
+
+// An entity's text as its button shows it: a long one (an entity that runs across much of a text)
+// keeps its start and end around an ellipsis, so the list never outgrows its column.
+QString shownEntityText(const QString& text) {
+    constexpr int kMax = 40;
+    return text.size() <= kMax ? text : text.left(kMax / 2 - 1) + QChar(0x2026) + text.right(kMax / 2 - 1);
+}
 }  // namespace
 
 QMap<QString, QColor> EntityListWidget::colorsFor(const std::vector<std::string>& labelNames) {
@@ -58,9 +65,11 @@ void EntityListWidget::setAnalysis(const TextAnalysis& analysis) {
         const QString type = QString::fromStdString(e.label);
         auto* b = new QToolButton(this);
         b->setCheckable(true);
-        b->setText(tr("%1   %2 · %3%").arg(QString::fromStdString(e.text), type).arg(100.0 * e.score, 0, 'f', 1));
-        b->setToolTip(tr("Tokens %1–%2").arg(e.firstToken).arg(e.lastToken));
-        b->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        const QString text = QString::fromStdString(e.text);
+        b->setText(tr("%1   %2 · %3%").arg(shownEntityText(text), type).arg(100.0 * e.score, 0, 'f', 1));
+        b->setToolTip(tr("%1\nTokens %2–%3").arg(text).arg(e.firstToken).arg(e.lastToken));
+        // Ignored: the column's width decides, never the text's (a wide button would centre its text out of view).
+        b->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
         b->setToolButtonStyle(Qt::ToolButtonTextOnly);
         const QColor c = colors.value(type, QColor("#d9d9d9"));
         b->setStyleSheet(QStringLiteral("QToolButton{background:%1;color:black;border:1px solid palette(mid);border-radius:4px;"
