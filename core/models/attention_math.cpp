@@ -5,6 +5,10 @@
 #include <string>
 
 #include "models/onednn_support.h"
+#include "models/softmax_kernel.h"
+
+#include <ATen/Parallel.h>
+#include <algorithm>
 
 namespace ascope {
 
@@ -29,10 +33,29 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
     return {context, probs};
 }
 
+namespace {
+
+// The additive mask broadcast (without a copy) to [batch, heads, seq, seq], read row by row.
+struct MaskRows {
+    torch::Tensor mask;  // empty, or float32 with unit stride along keys (0 where broadcast elsewhere)
+    const float* data = nullptr;
+    int64_t batchStride = 0, headStride = 0, rowStride = 0;
+    const float* rowOf(int64_t b, int64_t h, int64_t i) const {
+        return data ? data + b * batchStride + h * headStride + i * rowStride : nullptr;
+    }
+};
+
+MaskRows maskRows(const torch::Tensor& additiveMask, int64_t batch, int64_t heads, int64_t seq) {
+    if (!additiveMask.defined()) return {};
+    auto mask = additiveMask.to(torch::kFloat32).expand({batch, heads, seq, seq});  // [batch, heads, seq, seq]
+    if (seq > 1 && mask.stride(3) != 1) mask = mask.contiguous();
+    return {mask, mask.data_ptr<float>(), mask.stride(0), mask.stride(1), mask.stride(2)};
+}
+
+}  // namespace
+
 AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, const torch::Tensor& additiveMask,
                                    const torch::Tensor& probsOut, const torch::Tensor& headScale) {
-    using dnnl::memory;
-    constexpr auto f32 = memory::data_type::f32;
     auto qkv = qkvIn.to(torch::kFloat32).contiguous();  // [batch, seq, 3 * hidden]
     const int64_t batch = qkv.size(0), seq = qkv.size(1), hidden = qkv.size(2) / 3, headDim = hidden / heads;
     const int64_t row = 3 * hidden;
@@ -40,6 +63,12 @@ AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, co
     TORCH_CHECK(probs.is_contiguous() && probs.scalar_type() == torch::kFloat32, "attention output must be contiguous float32");
     auto context = torch::empty({batch, seq, hidden});  // [batch, seq, hidden]
     if (seq == 0) return {context, probs};
+    const MaskRows mask = maskRows(additiveMask, batch, heads, seq);
+    torch::Tensor scale;  // [batch, heads]: head_mask, applied with the softmax's normalisation
+    if (headScale.defined())
+        scale = headScale.to(torch::kFloat32).reshape({-1, heads}).expand({batch, heads}).contiguous();
+    using dnnl::memory;
+    constexpr auto f32 = memory::data_type::f32;
     // q, v: [batch, heads, seq, head_dim] and k^T: [batch, heads, head_dim, seq], all views of qkv.
     const memory::desc q({batch, heads, seq, headDim}, f32, {seq * row, headDim, row, 1});
     const memory::desc kT({batch, heads, headDim, seq}, f32, {seq * row, headDim, 1, row});
@@ -51,15 +80,21 @@ AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, co
                               std::to_string(headDim);
     auto& engine = onednn::cpuEngine();
     float* base = qkv.data_ptr<float>();
+    float* probsData = probs.data_ptr<float>();
     onednn::run(onednn::cachedMatmul("scores " + shape, [&] { return dnnl::matmul::desc(q, kT, scores); }),
                 {{DNNL_ARG_SRC, memory(q, engine, base)},
                  {DNNL_ARG_WEIGHTS, memory(kT, engine, base + hidden)},
-                 {DNNL_ARG_DST, memory(scores, engine, probs.data_ptr<float>())}});
-    if (additiveMask.defined()) probs.add_(additiveMask);  // broadcast to [batch, heads, seq, seq]
-    torch::_softmax_out(probs, probs, -1, false);
-    if (headScale.defined()) probs.mul_(headScaleForProbs(headScale, heads));  // head_mask: after the softmax
+                 {DNNL_ARG_DST, memory(scores, engine, probsData)}});
+    // Mask, softmax and head mask in one pass over each row of scores.
+    const float* scaleData = scale.defined() ? scale.data_ptr<float>() : nullptr;
+    at::parallel_for(0, batch * heads * seq, std::max<int64_t>(1, 4096 / seq), [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {  // row r of the [batch * heads * seq, seq] scores
+            const int64_t b = r / (heads * seq), h = r / seq % heads, i = r % seq;
+            softmaxRow(probsData + r * seq, mask.rowOf(b, h, i), seq, scaleData ? scaleData[b * heads + h] : 1.f);
+        }
+    });
     onednn::run(onednn::cachedMatmul("context " + shape, [&] { return dnnl::matmul::desc(scores, v, out); }),
-                {{DNNL_ARG_SRC, memory(scores, engine, probs.data_ptr<float>())},
+                {{DNNL_ARG_SRC, memory(scores, engine, probsData)},
                  {DNNL_ARG_WEIGHTS, memory(v, engine, base + 2 * hidden)},
                  {DNNL_ARG_DST, memory(out, engine, context.data_ptr<float>())}});
     return {context, probs};

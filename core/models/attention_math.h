@@ -22,8 +22,9 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
                                    const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
 
 // Inference only (no autograd): the same attention, the query part of `qkv` already scaled, with
-// both products done by oneDNN straight from the fused projections (no copies of q, k and v) and
-// the context written directly in [batch, seq, hidden] order.
+// both products done by oneDNN straight from the fused projections (no copies of q, k and v), the
+// mask, softmax and head mask in one vectorised pass per row (models/softmax_kernel.h), and the
+// context written directly in [batch, seq, hidden] order.
 AttentionResult inferenceAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
                                    const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
 
