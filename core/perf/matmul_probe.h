@@ -14,11 +14,15 @@ enum class MatmulLibrary {
 struct MatmulProbe {
     int m = 0, k = 0, n = 0;
     MatmulLibrary library = MatmulLibrary::Blas;
+    int weightCopies = 1;
     double bestMs = 0;   // fastest of the repeats
     double gflops = 0;   // 2*m*k*n / bestMs
 };
 
-MatmulProbe measureMatmul(int m, int k, int n, int repeats, MatmulLibrary library = MatmulLibrary::Blas);
+// weightCopies > 1: that many distinct right operands, used in turn, so each product finds its
+// weights outside the core's caches, as a model's layers do (the peak probes use one, kept hot).
+MatmulProbe measureMatmul(int m, int k, int n, int repeats, MatmulLibrary library = MatmulLibrary::Blas,
+                          int weightCopies = 1);
 std::string libraryName(MatmulLibrary library);
 
 }  // namespace ascope
