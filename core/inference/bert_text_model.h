@@ -10,6 +10,8 @@
 
 namespace ascope {
 
+struct ImportanceRun;
+
 class BertTextModel final : public TextModel {
 public:
     BertTextModel(std::string dir, ModelConfig config, std::unique_ptr<TextTokenizer> tokenizer, LoadedBert bert);
@@ -37,10 +39,11 @@ private:
     std::vector<int64_t> maskIndices(const std::vector<Token>& tokens, int real) const;
     // The top `k` of `probs` ([vocab]) as predictions.
     std::vector<TokenPrediction> topOf(const torch::Tensor& probs, int k) const;
-    // headImportance for a sequence or token classifier (tokens padded already, ids theirs).
-    Expected<HeadImportance> classifierHeadImportance(const std::vector<Token>& tokens, const std::vector<int64_t>& ids, int real,
-                                                      const TextRunOptions& options,
-                                                      const std::function<bool(int, int)>& onProgress) const;
+    // headImportance's sweeps once the full forward has run (head_importance.cpp): for the [MASK]
+    // predictions at maskPositions, or for a sequence or token classifier's labels (tokens padded
+    // already, the first `real` of them the text's). Called under m_mutex.
+    Expected<HeadImportance> maskedLmHeadImportance(const std::vector<int64_t>& maskPositions, const ImportanceRun& run) const;
+    Expected<HeadImportance> classifierHeadImportance(const std::vector<Token>& tokens, int real, const ImportanceRun& run) const;
     // The classifier head's labels for the first `real` rows of lastHidden ([seq, hidden]).
     void classify(const torch::Tensor& lastHidden, int real, TextAnalysis& result) const;
 
