@@ -1,5 +1,5 @@
 #pragma once
-// Internal: the row softmax of the fused attention (models/attention_math.cpp), vectorised for the
+// Internal: the row softmax of the inference attention (models/attention_math.cpp), vectorised for the
 // widest instruction set oneDNN may use (so DNNL_MAX_CPU_ISA holds it too) with a polynomial exp.
 #include <cstdint>
 

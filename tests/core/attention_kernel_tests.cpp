@@ -2,22 +2,21 @@
 // row softmax, against LibTorch's own operators and the plain attention, at the lengths a long
 // text reaches (511-513 tokens), with padding, per-head masks and head masks.
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <string>
 #include <torch/torch.h>
 
+#include "kernel_test_support.h"
 #include "models/attention_math.h"
 #include "models/softmax_kernel.h"
 
 using namespace ascope;
+using ascope::test::maxDifference;
 
 namespace {
-double maxDifference(const torch::Tensor& a, const torch::Tensor& b) {
-    REQUIRE(a.sizes() == b.sizes());
-    return (a - b).abs().max().item<double>();
-}
 
 std::string heldIsa() {
     const char* held = std::getenv("DNNL_MAX_CPU_ISA");

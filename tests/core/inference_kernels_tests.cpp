@@ -5,10 +5,12 @@
 #include <cmath>
 #include <torch/torch.h>
 
+#include "kernel_test_support.h"
 #include "models/attention_math.h"
 #include "models/packed_linear.h"
 
 using namespace ascope;
+using ascope::test::maxDifference;
 
 namespace {
 torch::Tensor reference(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, const Activation* act,
@@ -16,11 +18,6 @@ torch::Tensor reference(const torch::Tensor& x, const torch::Tensor& w, const to
     auto y = torch::nn::functional::linear(x, w, b);
     if (act) y = applyActivation(*act, y);
     return residual.defined() ? y + residual : y;
-}
-
-double maxDifference(const torch::Tensor& a, const torch::Tensor& b) {
-    REQUIRE(a.sizes() == b.sizes());
-    return (a - b).abs().max().item<double>();
 }
 }  // namespace
 
