@@ -55,13 +55,16 @@ MaskRows maskRows(const torch::Tensor& additiveMask, int64_t batch, int64_t head
 }  // namespace
 
 AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, const torch::Tensor& additiveMask,
-                                   const torch::Tensor& probsOut, const torch::Tensor& headScale) {
-    auto qkv = qkvIn.to(torch::kFloat32).contiguous();  // [batch, seq, 3 * hidden]
-    const int64_t batch = qkv.size(0), seq = qkv.size(1), hidden = qkv.size(2) / 3, headDim = hidden / heads;
+                                   const torch::Tensor& probsOut, const torch::Tensor& headScale, int64_t realRows) {
+    auto qkv = qkvIn.to(torch::kFloat32).contiguous();  // [batch, rows, 3 * hidden]
+    const int64_t batch = qkv.size(0), rows = qkv.size(1), hidden = qkv.size(2) / 3, headDim = hidden / heads;
+    const int64_t seq = realRows < 0 ? rows : realRows;  // the tokens; rows past them are padding, left out
+    TORCH_CHECK(seq <= rows, "attention: ", seq, " tokens in ", rows, " rows");
     const int64_t row = 3 * hidden;
     auto probs = probsOut.defined() ? probsOut : torch::empty({batch, heads, seq, seq});  // [batch, heads, seq, seq]
     TORCH_CHECK(probs.is_contiguous() && probs.scalar_type() == torch::kFloat32, "attention output must be contiguous float32");
-    auto context = torch::empty({batch, seq, hidden});  // [batch, seq, hidden]
+    auto context = torch::empty({batch, rows, hidden});  // [batch, rows, hidden]
+    if (seq < rows) context.narrow(1, seq, rows - seq).zero_();  // padding rows: finite, for the products after
     if (seq == 0) return {context, probs};
     const MaskRows mask = maskRows(additiveMask, batch, heads, seq);
     torch::Tensor scale;  // [batch, heads]: head_mask, applied with the softmax's normalisation
@@ -70,14 +73,14 @@ AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, co
     using dnnl::memory;
     constexpr auto f32 = memory::data_type::f32;
     // q, v: [batch, heads, seq, head_dim] and k^T: [batch, heads, head_dim, seq], all views of qkv.
-    const memory::desc q({batch, heads, seq, headDim}, f32, {seq * row, headDim, row, 1});
-    const memory::desc kT({batch, heads, headDim, seq}, f32, {seq * row, headDim, 1, row});
+    const memory::desc q({batch, heads, seq, headDim}, f32, {rows * row, headDim, row, 1});
+    const memory::desc kT({batch, heads, headDim, seq}, f32, {rows * row, headDim, 1, row});
     const memory::desc& v = q;
     const memory::desc scores({batch, heads, seq, seq}, f32, memory::format_tag::abcd);
-    // The context as [batch, heads, seq, head_dim], laid out as [batch, seq, hidden].
-    const memory::desc out({batch, heads, seq, headDim}, f32, {seq * hidden, headDim, hidden, 1});
+    // The context as [batch, heads, seq, head_dim], laid out as [batch, rows, hidden].
+    const memory::desc out({batch, heads, seq, headDim}, f32, {rows * hidden, headDim, hidden, 1});
     const std::string shape = std::to_string(batch) + " " + std::to_string(heads) + " " + std::to_string(seq) + " " +
-                              std::to_string(headDim);
+                              std::to_string(headDim) + " " + std::to_string(rows);
     auto& engine = onednn::cpuEngine();
     float* base = qkv.data_ptr<float>();
     float* probsData = probs.data_ptr<float>();

@@ -25,8 +25,13 @@ AttentionResult multiHeadAttention(const torch::Tensor& qkv, int64_t heads, cons
 // both products done by oneDNN straight from the fused projections (no copies of q, k and v), the
 // mask, softmax and head mask in one vectorised pass per row (models/softmax_kernel.h), and the
 // context written directly in [batch, seq, hidden] order.
+// realRows (optional): qkv holds [batch, rows, 3 * hidden] of which only the first realRows are
+// tokens, the rest padding rows the products run faster with (models/packed_linear.h,
+// rowsForProducts). The attention is then the tokens' alone: mask, probabilities and probsOut
+// are [.., realRows, realRows], and the context stays [batch, rows, hidden] with its padding rows 0.
 AttentionResult inferenceAttention(const torch::Tensor& qkv, int64_t heads, const torch::Tensor& additiveMask,
-                                   const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {});
+                                   const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {},
+                                   int64_t realRows = -1);
 
 // What the caller puts inside every layer's attention: [layers, heads or 1, seq, seq] additive
 // masks (replacing the padding mask) and a [layers, heads] or [layers, batch, heads] head mask.

@@ -53,12 +53,15 @@ void BertLayerImpl::packForInference(bool releaseWeights) {
 
 std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
                                                                const torch::Tensor& probsOut, const torch::Tensor& headScale,
-                                                               AttentionCapture* capture) {
+                                                               AttentionCapture* capture, int64_t realRows) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
-        auto qkv = m_qkv.project(x, false);  // [batch, seq, 3 * hidden], the query pre-scaled
-        auto att = inferenceAttention(qkv, m_heads, mask, probsOut, headScale);
-        if (capture) *capture = captureOf(qkv, att.context, m_heads, true);
+        auto qkv = m_qkv.project(x, false);  // [batch, rows, 3 * hidden], the query pre-scaled
+        auto att = inferenceAttention(qkv, m_heads, mask, probsOut, headScale, realRows);
+        if (capture) {
+            const int64_t seq = realRows < 0 ? x.size(1) : realRows;
+            *capture = captureOf(qkv.narrow(1, 0, seq), att.context.narrow(1, 0, seq), m_heads, true);  // the tokens' rows
+        }
         auto h1 = attentionNorm(m_packedAttentionOut.forward(att.context, nullptr, x));  // [batch, seq, hidden]
         auto f = m_packedIntermediate.forward(h1, &m_act);                             // [batch, seq, intermediate]
         return {outputNorm(m_packedOutput.forward(f, nullptr, h1)), att.probs};
@@ -127,22 +130,28 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
     if (embeddingProjection) x = embeddingProjection(x);  // ALBERT: [batch, seq, embedding] -> [batch, seq, hidden]
     torch::Tensor mask;
     if (attentionMask.defined()) mask = additiveMaskFrom(attentionMask);  // [batch, 1, 1, seq]
+    // Inference runs the layers on padding rows past the tokens where the products are faster so;
+    // everything handed out is the tokens' rows alone.
+    const bool inference = !is_training() && !torch::GradMode::is_enabled();
+    if (inference) x = padRowsForProducts(x);  // [batch, rows, hidden]
+    auto tokens = [seq](const torch::Tensor& t) { return t.narrow(1, 0, seq); };  // [batch, seq, ...]
 
     BertOutputs out;
-    if (keepHidden) out.hiddenStates.push_back(x);
+    if (keepHidden) out.hiddenStates.push_back(tokens(x));
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const auto layer = static_cast<int64_t>(i);
         const auto layerMask = overrides.additiveMask.defined() ? overrides.maskOf(layer) : mask;
         AttentionCapture capture;
         auto [next, probs] = layers[i]->forward(x, layerMask, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
-                                                overrides.headScaleOf(layer), captures ? &capture : nullptr);
+                                                overrides.headScaleOf(layer), captures ? &capture : nullptr,
+                                                inference ? seq : -1);
         if (captures) captures->push_back(std::move(capture));
         x = next;
         out.attentions.push_back(probs);
-        if (keepHidden) out.hiddenStates.push_back(x);
+        if (keepHidden) out.hiddenStates.push_back(tokens(x));
         if (onLayer && !onLayer(static_cast<int>(i))) return BertOutputs{};
     }
-    out.lastHidden = x;
+    out.lastHidden = tokens(x);
     return out;
 }
 

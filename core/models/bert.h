@@ -23,9 +23,11 @@ public:
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq]).
     // probsOut (optional): where to write the probabilities, see multiHeadAttention.
     // capture (optional): receives the layer's q, k, v and per-head context (AttentionCapture).
+    // realRows (optional, inference only): x's first realRows rows are the tokens, the others
+    // padding (padRowsForProducts); mask, probabilities and capture are then the tokens' alone.
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
                                                     const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {},
-                                                    AttentionCapture* capture = nullptr);
+                                                    AttentionCapture* capture = nullptr, int64_t realRows = -1);
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);

@@ -199,6 +199,20 @@ void packAll(std::initializer_list<std::pair<PackedLinear*, torch::nn::Linear*>>
     }
 }
 
+int64_t rowsForProducts(int64_t rows) {
+    constexpr int64_t kFrom = 256, kMultiple = 4;
+    return rows < kFrom ? rows : (rows + kMultiple - 1) / kMultiple * kMultiple;
+}
+
+torch::Tensor padRowsForProducts(const torch::Tensor& x) {
+    const int64_t seq = x.size(1), rows = rowsForProducts(seq);
+    if (rows == seq || x.size(0) != 1) return x;
+    auto padded = torch::empty({1, rows, x.size(2)}, x.options());  // [1, rows, width]
+    padded.narrow(1, 0, seq).copy_(x);
+    padded.narrow(1, seq, rows - seq).zero_();
+    return padded;
+}
+
 void releaseWeight(torch::nn::Linear& linear) {
     torch::NoGradGuard noGrad;
     linear->weight.set_data(torch::empty({0}, linear->weight.options()));

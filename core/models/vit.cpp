@@ -41,10 +41,11 @@ void VitLayerImpl::packForInference(bool releaseWeights) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& probsOut,
-                                                              const torch::Tensor& additiveMask, const torch::Tensor& headScale) {
+                                                              const torch::Tensor& additiveMask, const torch::Tensor& headScale,
+                                                              int64_t realRows) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
-        auto att = inferenceAttention(m_qkv.project(normBefore(x), false), m_heads, additiveMask, probsOut, headScale);
+        auto att = inferenceAttention(m_qkv.project(normBefore(x), false), m_heads, additiveMask, probsOut, headScale, realRows);
         auto h = m_packedAttentionOut.forward(att.context, nullptr, x);                 // [batch, seq, hidden]
         auto f = m_packedIntermediate.forward(normAfter(h), &m_act);                   // [batch, seq, intermediate]
         return {m_packedOutput.forward(f, nullptr, h), att.probs};
@@ -80,18 +81,24 @@ BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallba
     std::vector<torch::Tensor> parts = {clsToken.expand({batch, 1, -1})};
     if (m_prefix > 1) parts.push_back(distillationToken.expand({batch, 1, -1}));
     parts.push_back(patches);
-    auto x = torch::cat(parts, 1) + positionEmbeddings;  // [batch, prefix + patches, hidden]
+    auto x = torch::cat(parts, 1) + positionEmbeddings;  // [batch, seq = prefix + patches, hidden]
+    // Inference runs the layers on padding rows past the tokens where the products are faster so
+    // (577 tokens at 384 pixels run as 580); everything handed out is the tokens' rows alone.
+    const int64_t seq = x.size(1);
+    const bool inference = !is_training() && !torch::GradMode::is_enabled();
+    if (inference) x = padRowsForProducts(x);  // [batch, rows, hidden]
+    auto tokens = [seq](const torch::Tensor& t) { return t.narrow(1, 0, seq); };  // [batch, seq, hidden]
     BertOutputs out;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const auto layer = static_cast<int64_t>(i);
-        if (keepLayerInputs) out.hiddenStates.push_back(x);
+        if (keepLayerInputs) out.hiddenStates.push_back(tokens(x));
         auto [next, probs] = layers[i]->forward(x, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
-                                                overrides.maskOf(layer), overrides.headScaleOf(layer));
+                                                overrides.maskOf(layer), overrides.headScaleOf(layer), inference ? seq : -1);
         x = next;
         out.attentions.push_back(probs);
         if (onLayer && !onLayer(static_cast<int>(i))) return BertOutputs{};
     }
-    out.lastHidden = finalNorm(x);
+    out.lastHidden = finalNorm(tokens(x));
     return out;
 }
 

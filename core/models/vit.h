@@ -20,8 +20,11 @@ class VitLayerImpl : public torch::nn::Module {
 public:
     VitLayerImpl(const ModelConfig& config, Activation act, ParameterInit init = ParameterInit::Random);
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
+    // realRows (optional, inference only): x's first realRows rows are the tokens, the others
+    // padding (padRowsForProducts); mask and probabilities are then the tokens' alone.
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {},
-                                                    const torch::Tensor& additiveMask = {}, const torch::Tensor& headScale = {});
+                                                    const torch::Tensor& additiveMask = {}, const torch::Tensor& headScale = {},
+                                                    int64_t realRows = -1);
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);

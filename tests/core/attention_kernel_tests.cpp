@@ -7,10 +7,12 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <utility>
 #include <torch/torch.h>
 
 #include "kernel_test_support.h"
 #include "models/attention_math.h"
+#include "models/packed_linear.h"
 #include "models/softmax_kernel.h"
 
 using namespace ascope;
@@ -100,4 +102,50 @@ TEST_CASE("Inference attention equals the plain computation at long and odd leng
             CHECK(maxDifference(got.context, expected.context) < 1e-4);
         }
     }
+}
+
+TEST_CASE("Inference attention over padding rows is the tokens' attention alone, with zero context on the padding",
+          "[core][kernels]") {
+    torch::InferenceMode guard;
+    torch::manual_seed(12);
+    const float lowest = std::numeric_limits<float>::lowest();
+    const int64_t heads = 3, headDim = 16, hidden = heads * headDim;
+    for (auto [seq, rows] : {std::pair<int64_t, int64_t>{301, 304}, {257, 260}, {511, 512}, {5, 8}}) {
+        INFO(seq << " tokens in " << rows << " rows");
+        CHECK(rowsForProducts(seq) == (seq >= 256 ? rows : seq));
+        auto qkv = torch::randn({1, seq, 3 * hidden});  // [1, seq, 3 * hidden], the query already scaled
+        // The padding rows hold large values: any of them reaching the tokens' results would show.
+        auto padded = torch::cat({qkv, torch::full({1, rows - seq, 3 * hidden}, 1e3f)}, 1);  // [1, rows, 3 * hidden]
+        auto causal = torch::triu(torch::full({seq, seq}, lowest), 1).view({1, 1, seq, seq});
+        for (const auto& mask : {torch::Tensor(), causal}) {
+            INFO((mask.defined() ? "causal" : "no mask"));
+            const auto scale = torch::tensor({1.f, 0.f, 0.5f});  // [heads]
+            const auto expected = inferenceAttention(qkv, heads, mask, {}, scale);
+            auto probsOut = torch::empty({1, heads, seq, seq});
+            const auto got = inferenceAttention(padded, heads, mask, probsOut, scale, seq);
+            CHECK(got.probs.data_ptr() == probsOut.data_ptr());
+            REQUIRE(got.context.sizes() == torch::IntArrayRef({1, rows, hidden}));
+            CHECK(maxDifference(got.probs, expected.probs) < 1e-6);
+            CHECK(maxDifference(got.context.narrow(1, 0, seq), expected.context) < 1e-5);
+            CHECK(got.context.narrow(1, seq, rows - seq).abs().max().item<float>() == 0.f);
+        }
+    }
+}
+
+TEST_CASE("Rows are padded for the products only from 256 tokens, to a multiple of 4", "[core][kernels]") {
+    torch::InferenceMode guard;
+    CHECK(rowsForProducts(1) == 1);
+    CHECK(rowsForProducts(255) == 255);
+    CHECK(rowsForProducts(256) == 256);
+    CHECK(rowsForProducts(257) == 260);
+    CHECK(rowsForProducts(577) == 580);
+    const auto x = torch::randn({1, 301, 8});
+    const auto padded = padRowsForProducts(x);  // [1, 304, 8]
+    REQUIRE(padded.sizes() == torch::IntArrayRef({1, 304, 8}));
+    CHECK(torch::equal(padded.narrow(1, 0, 301), x));
+    CHECK(torch::count_nonzero(padded.narrow(1, 301, 3)).item<int64_t>() == 0);
+    const auto batch = torch::randn({2, 301, 8});
+    CHECK(padRowsForProducts(batch).data_ptr() == batch.data_ptr());  // batches run as they are
+    const auto short_ = torch::randn({1, 40, 8});
+    CHECK(padRowsForProducts(short_).data_ptr() == short_.data_ptr());
 }

@@ -33,12 +33,20 @@ TinyBertSpec threeLayers() {
 }  // namespace
 
 TEST_CASE("The step-by-step numbers of a head are the model's own: softmax row and weighted sum", "[core][trace]") {
-    Fixture f;
+    TinyBertSpec spec;
+    std::string sentence = kSentence;
+    SECTION("a short sentence") {}
+    SECTION("259 tokens, which the layers run as 260 rows (one of padding) that must not show") {
+        spec.maxPositions = 512;
+        sentence.clear();
+        for (int i = 0; i < 257; ++i) sentence += i == 100 ? "[MASK] " : (i % 3 ? "cat " : "sat ");
+    }
+    Fixture f(spec);
     TextRunOptions options;
     options.traceAttention = true;
     options.keepHiddenStates = true;
     options.attentionMask.mode = AttentionMaskSpec::Mode::Causal;
-    auto a = f.model->analyse(kSentence, options);
+    auto a = f.model->analyse(sentence, options);
     REQUIRE(a.hasValue());
     const auto& t = a->trace;
     REQUIRE(t.layers == 2);
