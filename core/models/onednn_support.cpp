@@ -36,12 +36,16 @@ void run(const Matmul& m, std::unordered_map<int, dnnl::memory> args) {
         auto* aligned = reinterpret_cast<std::uint8_t*>((reinterpret_cast<std::uintptr_t>(scratch.get()) + 63) & ~std::uintptr_t(63));
         args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchDesc, engine, aligned));
     }
+    runPrimitive(m.primitive, args);
+}
+
+void runPrimitive(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args) {
     // oneDNN runs on OpenMP's team of the calling thread, whose size is per thread: a worker thread
     // (the GUI's) must get the configured count too.
     const int threads = configureComputeThreads();
     if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
-    dnnl::stream stream(engine);
-    m.primitive.execute(stream, args);
+    dnnl::stream stream(cpuEngine());
+    p.execute(stream, args);
     stream.wait();
 }
 

@@ -24,5 +24,7 @@ Matmul cachedMatmul(const std::string& key,
 
 // Runs `m` on `args` (plus its scratchpad) and waits for it.
 void run(const Matmul& m, std::unordered_map<int, dnnl::memory> args);
+// Runs a primitive without scratchpad on `args` on the compute threads and waits for it.
+void runPrimitive(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args);
 
 }  // namespace ascope::onednn

@@ -9,7 +9,11 @@
 #endif
 
 #include "models/onednn_support.h"
+#include "models/panel_product.h"
 #include "util/huge_page_memory.h"
+
+#include <map>
+#include <mutex>
 
 namespace ascope {
 
@@ -103,6 +107,9 @@ struct PackedLinear::State {
     // its generic one is slower than BLAS at a sentence's row counts (104 against 193 GFLOP/s at
     // 128 rows measured with oneDNN held to AVX2): BLAS then does the product, from this copy.
     torch::Tensor blasWeight, blasBias;  // [in, out] contiguous (input-major), [out]
+    // Where the packed weight is in 64-column panels (models/panel_product.h), few rows run there.
+    bool panels = false;
+    PanelLayout panelLayout;
     const void* sourceData = nullptr;      // for packIfChanged
     int64_t sourceVersion = -1;
     bool released = false;                 // the source weight was freed: keep this pack
@@ -114,6 +121,7 @@ PackedLinear::PackedLinear(PackedLinear&&) noexcept = default;
 PackedLinear& PackedLinear::operator=(PackedLinear&&) noexcept = default;
 
 bool PackedLinear::isPacked() const { return m_state != nullptr; }
+bool PackedLinear::usesPanels() const { return m_state && m_state->panels; }
 
 void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
     torch::NoGradGuard noGrad;
@@ -138,6 +146,7 @@ void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& bias
     state->storage = std::make_unique<WeightStorage>(layout.get_size());
     state->weight = memory(layout, engine, state->storage->data());
     dnnl::reorder(plain, state->weight).execute(stream, plain, state->weight);
+    state->panels = panelKernelAvailable() && panelLayoutOf(layout, state->panelLayout);
     state->bias = memory(memory::desc({1, state->out}, kF32, memory::format_tag::ab), engine);
     std::copy(bias.data_ptr<float>(), bias.data_ptr<float>() + state->out, static_cast<float*>(state->bias.get_data_handle()));
     stream.wait();
@@ -183,6 +192,33 @@ torch::Tensor runLinear(const torch::Tensor& x, const memory& weights, const mem
     }
     onednn::run(p, std::move(args));
     return dst.view(outShape);
+}
+}  // namespace
+
+namespace {
+// y [rows, out] = act(y) in place, with oneDNN's eltwise kernel (the same activation the fused
+// epilogue of the other products applies).
+void activateInPlace(Activation act, float* y, int64_t rows, int64_t out) {
+    static std::mutex mutex;
+    static std::map<std::string, std::pair<dnnl::eltwise_forward, memory::desc>> cache;
+    const std::string key = std::to_string(static_cast<int>(act)) + " " + std::to_string(rows) + " " + std::to_string(out);
+    std::pair<dnnl::eltwise_forward, memory::desc> entry;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = cache.find(key);
+        if (it == cache.end()) {
+            const memory::desc desc({rows, out}, kF32, memory::format_tag::ab);
+            const float alpha = act == Activation::Silu ? 1.f : 0.f;
+            dnnl::eltwise_forward::primitive_desc pd(
+                dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, algorithmFor(act), desc, alpha, 0.f),
+                onednn::cpuEngine());
+            if (cache.size() >= 1024) cache.clear();
+            it = cache.emplace(key, std::make_pair(dnnl::eltwise_forward(pd), desc)).first;
+        }
+        entry = it->second;
+    }
+    memory data(entry.second, onednn::cpuEngine(), y);
+    onednn::runPrimitive(entry.first, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
 }
 }  // namespace
 
@@ -234,6 +270,24 @@ torch::Tensor PackedLinear::forward(const torch::Tensor& x, const Activation* ac
         if (act) y = applyActivation(*act, y);
         if (residual.defined()) y.add_(residual.reshape({-1, m_state->out}));
         return y.view(outShape);
+    }
+    const int64_t rows = x.numel() / std::max<int64_t>(1, m_state->in);
+    if (m_state->panels && rows > 0 && rows <= kPanelMaxRows) {  // few rows: streaming the weight is the cost
+        TORCH_CHECK(x.size(-1) == m_state->in, "linear layer: input has ", x.size(-1), " features, expected ", m_state->in);
+        auto outShape = x.sizes().vec();
+        outShape.back() = m_state->out;
+        auto src = x.to(torch::kFloat32).reshape({rows, m_state->in}).contiguous();  // [rows, in]
+        auto dst = torch::empty({rows, m_state->out}, torch::kFloat32);                 // [rows, out]
+        torch::Tensor add;
+        if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, m_state->out}).contiguous();  // [rows, out]
+        panelProduct(src.data_ptr<float>(), rows, static_cast<const float*>(m_state->weight.get_data_handle()),
+                     m_state->panelLayout, static_cast<const float*>(m_state->bias.get_data_handle()),
+                     add.defined() && !act ? add.data_ptr<float>() : nullptr, dst.data_ptr<float>());
+        if (act) {  // act(x W + b) + residual
+            activateInPlace(*act, dst.data_ptr<float>(), rows, m_state->out);
+            if (add.defined()) dst.add_(add);
+        }
+        return dst.view(outShape);
     }
     return runLinear(x, m_state->weight, packedWeightsAny(m_state->in, m_state->out), m_state->bias, act, residual);
 }

@@ -25,6 +25,8 @@ public:
     // Copies both; the sources may change or go away afterwards.
     void pack(const torch::Tensor& weight, const torch::Tensor& bias);
     bool isPacked() const;
+    // Whether few rows run through the panel kernel (models/panel_product.h) rather than oneDNN's.
+    bool usesPanels() const;
     // Packs `linear`'s parameters unless this already holds the current ones (checked by storage
     // and version, so weights changed by training are packed again).
     void packIfChanged(const torch::nn::Linear& linear);

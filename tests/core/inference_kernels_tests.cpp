@@ -3,11 +3,13 @@
 // product, and the attention computed straight from the fused projections.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <utility>
 #include <torch/torch.h>
 
 #include "kernel_test_support.h"
 #include "models/attention_math.h"
 #include "models/packed_linear.h"
+#include "models/panel_product.h"
 
 using namespace ascope;
 using ascope::test::maxDifference;
@@ -24,12 +26,19 @@ torch::Tensor reference(const torch::Tensor& x, const torch::Tensor& w, const to
 TEST_CASE("A packed Linear layer equals torch's linear, activation and residual add", "[core][kernels]") {
     torch::InferenceMode guard;
     torch::manual_seed(7);
-    const int64_t in = 48, out = 80;
-    auto w = torch::randn({out, in}) * 0.2, b = torch::randn({out});
+    // BERT-base's shapes take the panel kernel for few rows where it runs (AVX-512); 100 x 200 has
+    // padded panel rows and a last panel 8 columns wide.
+    using Shape = std::pair<int64_t, int64_t>;
+    const Shape shape = GENERATE(Shape{48, 80}, Shape{100, 200}, Shape{768, 3072}, Shape{3072, 768});
+    const int64_t in = shape.first, out = shape.second;
+    INFO("weight " << in << " x " << out);
+    auto w = torch::randn({out, in}) * (1.0 / std::sqrt(static_cast<double>(in))), b = torch::randn({out});
     PackedLinear packed;
     packed.pack(w, b);
+    if (in >= 768) CHECK(packed.usesPanels() == panelKernelAvailable());
+    INFO("panel kernel " << packed.usesPanels());
     const Activation acts[] = {Activation::GeluErf, Activation::GeluTanh, Activation::Relu, Activation::Silu};
-    for (int64_t rows : {1, 3, 17, 128, 301}) {
+    for (int64_t rows : {1, 3, 6, 7, 17, 112, 113, 128, 301}) {
         auto x = torch::randn({1, rows, in});
         auto residual = torch::randn({1, rows, out});
         INFO("rows " << rows);
