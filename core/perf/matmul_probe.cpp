@@ -10,7 +10,7 @@
 namespace ascope {
 
 std::string libraryName(MatmulLibrary library) {
-    return library == MatmulLibrary::Blas ? "BLAS (torch::mm)" : "oneDNN, packed";
+    return library == MatmulLibrary::Blas ? "BLAS (torch::mm)" : "packed (PackedLinear)";
 }
 
 MatmulProbe measureMatmul(int m, int k, int n, int repeats, MatmulLibrary library, int weightCopies) {
