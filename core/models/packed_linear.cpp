@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #ifdef __GLIBC__
@@ -11,9 +13,6 @@
 #include "models/onednn_support.h"
 #include "models/panel_product.h"
 #include "util/huge_page_memory.h"
-
-#include <map>
-#include <mutex>
 
 namespace ascope {
 
@@ -164,38 +163,6 @@ void PackedLinear::packIfChanged(const torch::nn::Linear& linear) {
 }
 
 namespace {
-// act(x [..., in] . weights + bias) + residual -> [..., out]; `weights` packed (then `weightsDesc` is
-// format any) or plain.
-torch::Tensor runLinear(const torch::Tensor& x, const memory& weights, const memory::desc& weightsDesc,
-                        const memory& bias, const Activation* act, const torch::Tensor& residual) {
-    const auto dims = weights.get_desc().dims();
-    const int64_t in = dims[0], out = dims[1];
-    TORCH_CHECK(x.size(-1) == in, "linear layer: input has ", x.size(-1), " features, expected ", in);
-    auto outShape = x.sizes().vec();
-    outShape.back() = out;
-    const int64_t rows = x.numel() / in;
-    auto src = x.to(torch::kFloat32).reshape({rows, in}).contiguous();  // [rows, in]
-    auto dst = torch::empty({rows, out}, torch::kFloat32);             // [rows, out]
-    if (rows == 0) return dst.view(outShape);
-    torch::Tensor add;
-    if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, out}).contiguous();  // [rows, out]
-    const auto p = linearPrimitive(rows, weightsDesc, act ? static_cast<int>(*act) : -1, add.defined());
-    auto& engine = onednn::cpuEngine();
-    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(p.desc.src_desc(), engine, src.data_ptr<float>())},
-                                            {DNNL_ARG_WEIGHTS, inLayout(weights, p.desc.weights_desc())},
-                                            {DNNL_ARG_BIAS, bias},
-                                            {DNNL_ARG_DST, memory(p.desc.dst_desc(), engine, dst.data_ptr<float>())}};
-    if (add.defined()) {
-        const int index = act ? 1 : 0;  // the residual is the last post-op
-        args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
-                     memory(memory::desc({rows, out}, kF32, memory::format_tag::ab), engine, add.data_ptr<float>()));
-    }
-    onednn::run(p, std::move(args));
-    return dst.view(outShape);
-}
-}  // namespace
-
-namespace {
 // y [rows, out] = act(y) in place, with oneDNN's eltwise kernel (the same activation the fused
 // epilogue of the other products applies).
 void activateInPlace(Activation act, float* y, int64_t rows, int64_t out) {
@@ -219,6 +186,48 @@ void activateInPlace(Activation act, float* y, int64_t rows, int64_t out) {
     }
     memory data(entry.second, onednn::cpuEngine(), y);
     onednn::runPrimitive(entry.first, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
+}
+
+// act(x [..., in] . weights + bias) + residual -> [..., out]; `weights` packed (then `weightsDesc` is
+// format any) or plain. With `panels` (the packed weight's panel layout), few rows run through the
+// panel kernel.
+torch::Tensor runLinear(const torch::Tensor& x, const memory& weights, const memory::desc& weightsDesc,
+                        const memory& bias, const Activation* act, const torch::Tensor& residual,
+                        const PanelLayout* panels = nullptr) {
+    const auto dims = weights.get_desc().dims();
+    const int64_t in = dims[0], out = dims[1];
+    TORCH_CHECK(x.size(-1) == in, "linear layer: input has ", x.size(-1), " features, expected ", in);
+    auto outShape = x.sizes().vec();
+    outShape.back() = out;
+    const int64_t rows = x.numel() / in;
+    auto src = x.to(torch::kFloat32).reshape({rows, in}).contiguous();  // [rows, in]
+    auto dst = torch::empty({rows, out}, torch::kFloat32);             // [rows, out]
+    if (rows == 0) return dst.view(outShape);
+    torch::Tensor add;
+    if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, out}).contiguous();  // [rows, out]
+    if (panels && rows <= kPanelMaxRows) {  // few rows: streaming the weight is the cost
+        panelProduct(src.data_ptr<float>(), rows, static_cast<const float*>(weights.get_data_handle()), *panels,
+                     static_cast<const float*>(bias.get_data_handle()), add.defined() && !act ? add.data_ptr<float>() : nullptr,
+                     dst.data_ptr<float>());
+        if (act) {  // act(x W + b) + residual
+            activateInPlace(*act, dst.data_ptr<float>(), rows, out);
+            if (add.defined()) dst.add_(add);
+        }
+        return dst.view(outShape);
+    }
+    const auto p = linearPrimitive(rows, weightsDesc, act ? static_cast<int>(*act) : -1, add.defined());
+    auto& engine = onednn::cpuEngine();
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(p.desc.src_desc(), engine, src.data_ptr<float>())},
+                                            {DNNL_ARG_WEIGHTS, inLayout(weights, p.desc.weights_desc())},
+                                            {DNNL_ARG_BIAS, bias},
+                                            {DNNL_ARG_DST, memory(p.desc.dst_desc(), engine, dst.data_ptr<float>())}};
+    if (add.defined()) {
+        const int index = act ? 1 : 0;  // the residual is the last post-op
+        args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
+                     memory(memory::desc({rows, out}, kF32, memory::format_tag::ab), engine, add.data_ptr<float>()));
+    }
+    onednn::run(p, std::move(args));
+    return dst.view(outShape);
 }
 }  // namespace
 
@@ -271,25 +280,8 @@ torch::Tensor PackedLinear::forward(const torch::Tensor& x, const Activation* ac
         if (residual.defined()) y.add_(residual.reshape({-1, m_state->out}));
         return y.view(outShape);
     }
-    const int64_t rows = x.numel() / std::max<int64_t>(1, m_state->in);
-    if (m_state->panels && rows > 0 && rows <= kPanelMaxRows) {  // few rows: streaming the weight is the cost
-        TORCH_CHECK(x.size(-1) == m_state->in, "linear layer: input has ", x.size(-1), " features, expected ", m_state->in);
-        auto outShape = x.sizes().vec();
-        outShape.back() = m_state->out;
-        auto src = x.to(torch::kFloat32).reshape({rows, m_state->in}).contiguous();  // [rows, in]
-        auto dst = torch::empty({rows, m_state->out}, torch::kFloat32);                 // [rows, out]
-        torch::Tensor add;
-        if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, m_state->out}).contiguous();  // [rows, out]
-        panelProduct(src.data_ptr<float>(), rows, static_cast<const float*>(m_state->weight.get_data_handle()),
-                     m_state->panelLayout, static_cast<const float*>(m_state->bias.get_data_handle()),
-                     add.defined() && !act ? add.data_ptr<float>() : nullptr, dst.data_ptr<float>());
-        if (act) {  // act(x W + b) + residual
-            activateInPlace(*act, dst.data_ptr<float>(), rows, m_state->out);
-            if (add.defined()) dst.add_(add);
-        }
-        return dst.view(outShape);
-    }
-    return runLinear(x, m_state->weight, packedWeightsAny(m_state->in, m_state->out), m_state->bias, act, residual);
+    return runLinear(x, m_state->weight, packedWeightsAny(m_state->in, m_state->out), m_state->bias, act, residual,
+                     m_state->panels ? &m_state->panelLayout : nullptr);
 }
 
 torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
