@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <omp.h>
 
 #include "util/compute_threads.h"
@@ -25,6 +26,22 @@ Matmul cachedMatmul(const std::string& key, const std::function<dnnl::matmul::de
     if (cache.size() >= 1024) cache.clear();  // a session with very many sentence lengths: start over
     cache.emplace(key, m);
     return m;
+}
+
+Eltwise cachedEltwise(dnnl::algorithm algorithm, float alpha, int64_t rows, int64_t cols) {
+    static std::mutex mutex;
+    static std::map<std::string, Eltwise> cache;
+    const std::string key = std::to_string(static_cast<int>(algorithm)) + " " + std::to_string(alpha) + " " +
+                            std::to_string(rows) + " " + std::to_string(cols);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    const dnnl::memory::desc desc({rows, cols}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::ab);
+    const dnnl::eltwise_forward::primitive_desc pd(
+        dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, algorithm, desc, alpha, 0.f), cpuEngine());
+    Eltwise e{dnnl::eltwise_forward(pd), desc};
+    if (cache.size() >= 1024) cache.clear();  // as for the matmuls
+    cache.emplace(key, e);
+    return e;
 }
 
 void run(const Matmul& m, std::unordered_map<int, dnnl::memory> args) {

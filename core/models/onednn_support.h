@@ -2,6 +2,7 @@
 // Internal: the process-wide oneDNN CPU engine and a cache of matmul primitives, shared by every
 // layer and model (a primitive depends only on shapes, not on weights).
 #include "util/core_internal.h"
+#include <cstdint>
 #include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
@@ -21,6 +22,14 @@ struct Matmul {
 Matmul cachedMatmul(const std::string& key,
                     const std::function<dnnl::matmul::desc()>& describe,
                     dnnl::primitive_attr attr = {});
+
+// An eltwise (activation) primitive applied in place to a [rows, cols] float32 matrix, cached
+// like the matmuls under its algorithm, alpha and shape.
+struct Eltwise {
+    dnnl::eltwise_forward primitive;
+    dnnl::memory::desc desc;
+};
+Eltwise cachedEltwise(dnnl::algorithm algorithm, float alpha, int64_t rows, int64_t cols);
 
 // Runs `m` on `args` (plus its scratchpad) and waits for it.
 void run(const Matmul& m, std::unordered_map<int, dnnl::memory> args);

@@ -2,8 +2,6 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <map>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #ifdef __GLIBC__
@@ -33,6 +31,8 @@ dnnl::algorithm algorithmFor(Activation act) {
     }
     throw std::logic_error("unknown activation");
 }
+// The eltwise alpha oneDNN's algorithm takes for `act` (swish is x * sigmoid(alpha x): silu at 1).
+float alphaFor(Activation act) { return act == Activation::Silu ? 1.f : 0.f; }
 
 // The product [rows, in] x weights [in, out] + bias, then the activation (act >= 0), then + residual.
 // `weights` is a plain (strided) layout, or format_tag::any for oneDNN's packed layout.
@@ -46,7 +46,7 @@ onednn::Matmul linearPrimitive(int64_t rows, const memory::desc& weights, int ac
                std::to_string(weights.data.format_desc.blocking.strides[1]);
     dnnl::post_ops ops;
     if (act >= 0)
-        ops.append_eltwise(1.f, algorithmFor(static_cast<Activation>(act)), act == static_cast<int>(Activation::Silu) ? 1.f : 0.f, 0.f);
+        ops.append_eltwise(1.f, algorithmFor(static_cast<Activation>(act)), alphaFor(static_cast<Activation>(act)), 0.f);
     if (residual) ops.append_binary(dnnl::algorithm::binary_add, memory::desc({rows, out}, kF32, memory::format_tag::ab));
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
@@ -166,26 +166,9 @@ namespace {
 // y [rows, out] = act(y) in place, with oneDNN's eltwise kernel (the same activation the fused
 // epilogue of the other products applies).
 void activateInPlace(Activation act, float* y, int64_t rows, int64_t out) {
-    static std::mutex mutex;
-    static std::map<std::string, std::pair<dnnl::eltwise_forward, memory::desc>> cache;
-    const std::string key = std::to_string(static_cast<int>(act)) + " " + std::to_string(rows) + " " + std::to_string(out);
-    std::pair<dnnl::eltwise_forward, memory::desc> entry;
-    {
-        std::lock_guard<std::mutex> lock(mutex);
-        auto it = cache.find(key);
-        if (it == cache.end()) {
-            const memory::desc desc({rows, out}, kF32, memory::format_tag::ab);
-            const float alpha = act == Activation::Silu ? 1.f : 0.f;
-            dnnl::eltwise_forward::primitive_desc pd(
-                dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, algorithmFor(act), desc, alpha, 0.f),
-                onednn::cpuEngine());
-            if (cache.size() >= 1024) cache.clear();
-            it = cache.emplace(key, std::make_pair(dnnl::eltwise_forward(pd), desc)).first;
-        }
-        entry = it->second;
-    }
-    memory data(entry.second, onednn::cpuEngine(), y);
-    onednn::runPrimitive(entry.first, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
+    const auto e = onednn::cachedEltwise(algorithmFor(act), alphaFor(act), rows, out);
+    memory data(e.desc, onednn::cpuEngine(), y);
+    onednn::runPrimitive(e.primitive, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
 }
 
 // act(x [..., in] . weights + bias) + residual -> [..., out]; `weights` packed (then `weightsDesc` is
