@@ -15,6 +15,12 @@ dnnl::engine& cpuEngine() {
     return engine;
 }
 
+bool allowsAvx512() {
+    using I = dnnl::cpu_isa;
+    const auto isa = dnnl::get_effective_cpu_isa();  // reflects both the CPU and DNNL_MAX_CPU_ISA
+    return isa == I::avx512_core || isa == I::avx512_core_vnni || isa == I::avx512_core_bf16 || isa == I::avx512_core_amx;
+}
+
 Matmul cachedMatmul(const std::string& key, const std::function<dnnl::matmul::desc()>& describe, dnnl::primitive_attr attr) {
     static std::mutex mutex;
     static std::map<std::string, Matmul> cache;

@@ -12,6 +12,10 @@ namespace ascope::onednn {
 
 dnnl::engine& cpuEngine();
 
+// Whether oneDNN may use AVX-512 here: the CPU has it and DNNL_MAX_CPU_ISA does not hold it back.
+// The project's own vector kernels follow the same hold.
+bool allowsAvx512();
+
 struct Matmul {
     dnnl::matmul::primitive_desc desc;
     dnnl::matmul primitive;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "models/onednn_support.h"
 #include "util/compute_threads.h"
 
 namespace ascope {
@@ -110,13 +111,8 @@ bool panelLayoutOf(const dnnl::memory::desc& packed, PanelLayout& layout) {
 }
 
 bool panelKernelAvailable() {
-    static const bool available = [] {
-        using I = dnnl::cpu_isa;
-        const auto isa = dnnl::get_effective_cpu_isa();
-        const bool avx512 = isa == I::avx512_core || isa == I::avx512_core_vnni || isa == I::avx512_core_bf16 ||
-                            isa == I::avx512_core_amx;
-        return avx512 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
-    }();
+    static const bool available =
+        onednn::allowsAvx512() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
     return available;
 }
 

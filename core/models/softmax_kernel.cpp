@@ -5,6 +5,8 @@
 #include <limits>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "models/onednn_support.h"
+
 // The vector helpers below are always inlined within this file, so no vector crosses a call: GCC's
 // note about the ABI of 64-byte vector arguments does not apply.
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -133,8 +135,7 @@ struct Chosen {
 Chosen choose() {
     using I = dnnl::cpu_isa;
     const auto isa = dnnl::get_effective_cpu_isa();
-    const bool avx512 = isa == I::avx512_core || isa == I::avx512_core_vnni || isa == I::avx512_core_bf16 ||
-                        isa == I::avx512_core_amx;
+    const bool avx512 = onednn::allowsAvx512();
     const bool avx2 = avx512 || isa == I::avx2 || isa == I::avx2_vnni;
     if (avx512 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512vl"))
