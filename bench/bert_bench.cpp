@@ -25,7 +25,7 @@ namespace {
 // The best product either library achieves on this machine, printing each probe.
 double measurePeak() {
     double peak = 0;
-    for (auto library : {MatmulLibrary::Blas, MatmulLibrary::OneDnnPacked})
+    for (auto library : {MatmulLibrary::Blas, MatmulLibrary::Packed})
         for (auto dims : {std::array<int, 3>{512, 768, 3072}, std::array<int, 3>{1024, 1024, 1024},
                           std::array<int, 3>{128, 768, 3072}}) {
             const auto p = measureMatmul(dims[0], dims[1], dims[2], 20, library);
@@ -41,7 +41,7 @@ double measurePeak() {
 // weight-streaming rate against the read bandwidth. Diagnostic only: not counted in the peak.
 void reportColdProducts() {
     for (int rows : {128, 16}) {
-        const auto p = measureMatmul(rows, 768, 3072, 72, MatmulLibrary::OneDnnPacked, 36);
+        const auto p = measureMatmul(rows, 768, 3072, 72, MatmulLibrary::Packed, 36);
         const double streamed = 4.0 * p.k * p.n / (p.bestMs * 1e6);  // float32 weight bytes
         std::printf("matmul %4dx%4dx%4d, %-17s %7.2f ms, %6.1f GFLOP/s, weights streamed at %5.1f GB/s (weights from memory)\n",
                     p.m, p.k, p.n, (libraryName(p.library) + ":").c_str(), p.bestMs, p.gflops, streamed);

@@ -59,8 +59,8 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
         auto qkv = m_qkv.project(x, false);  // [batch, rows, 3 * hidden], the query pre-scaled
         auto att = inferenceAttention(qkv, m_heads, mask, probsOut, headScale, realRows);
         if (capture) {
-            const int64_t seq = realRows < 0 ? x.size(1) : realRows;
-            *capture = captureOf(qkv.narrow(1, 0, seq), att.context.narrow(1, 0, seq), m_heads, true);  // the tokens' rows
+            const int64_t seq = att.probs.size(-1);  // the tokens, without padding rows
+            *capture = captureOf(qkv.narrow(1, 0, seq), att.context.narrow(1, 0, seq), m_heads, true);
         }
         auto h1 = attentionNorm(m_packedAttentionOut.forward(att.context, nullptr, x));  // [batch, seq, hidden]
         auto f = m_packedIntermediate.forward(h1, &m_act);                             // [batch, seq, intermediate]

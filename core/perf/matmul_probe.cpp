@@ -22,7 +22,7 @@ MatmulProbe measureMatmul(int m, int k, int n, int repeats, MatmulLibrary librar
     std::vector<PackedLinear> packed(static_cast<std::size_t>(copies));
     for (int i = 0; i < copies; ++i) {
         weights.push_back(torch::randn({k, n}));
-        if (library == MatmulLibrary::OneDnnPacked) {
+        if (library == MatmulLibrary::Packed) {
             packed[static_cast<std::size_t>(i)].pack(weights.back().t(), torch::Tensor());  // weight [n, k]
             weights.back() = torch::Tensor();  // only the packed copy stays
         }

@@ -8,7 +8,7 @@ namespace ascope {
 
 enum class MatmulLibrary {
     Blas,           // torch::mm: the system BLAS, which packs both operands on every call
-    OneDnnPacked,   // the right operand packed once beforehand, run as the models run it (PackedLinear:
+    Packed,         // the right operand packed once beforehand, run as the models run it (PackedLinear:
                     // oneDNN's matmul, or the panel kernel for few rows, models/panel_product.h)
 };
 
