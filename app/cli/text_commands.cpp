@@ -89,7 +89,16 @@ std::set<std::string> withWindows(std::set<std::string> flags) {
 }
 
 Expected<TextAnalysis> analyseRun(TextRun& run) {
-    if (run.window <= 0) return run.model->analysePair(run.text, run.pair, run.options);
+    if (run.window <= 0) {
+        auto result = run.model->analysePair(run.text, run.pair, run.options);
+        // A single text too long for the model: say how to run it anyway.
+        if (!result && result.errorValue().kind == ErrorKind::InvalidInput && run.pair.empty() &&
+            static_cast<int>(run.model->tokenizer().encode(run.text).size()) > run.model->maxTokens())
+            return makeError(ErrorKind::InvalidInput,
+                             result.error() + "; --window " + std::to_string(run.model->maxTokens()) +
+                                 " runs it in overlapping windows");
+        return result;
+    }
     auto windowed = analyseInWindows(*run.model, run.text, run.window, run.stride, run.options);
     if (!windowed) return windowed.errorValue();
     run.windowed = std::make_shared<WindowedAnalysis>(std::move(*windowed));

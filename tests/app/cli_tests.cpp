@@ -180,6 +180,11 @@ TEST_CASE("CLI errors are one line on stderr with a non-zero exit", "[app][cli]"
     std::string longText;
     for (int i = 0; i < 30; ++i) longText += "the cat ";
     check(cli({"predict", "--model", dir.file("m"), "--text", longText + "[MASK]"}), "at most 24");
+    // A text too long for the model is told how to run anyway; a short pair that is too long is not.
+    check(cli({"predict", "--model", dir.file("m"), "--text", longText + "[MASK]"}), "--window 24 runs it in overlapping windows");
+    auto pair = cli({"predict", "--model", dir.file("m"), "--text", "the cat [MASK]", "--text-pair", longText});
+    check(pair, "at most 24");
+    CHECK_THAT(pair.out, !Catch::Contains("--window"));
     writeText(dir.file("m/model.safetensors"), "garbage!!");
     check(cli({"predict", "--model", dir.file("m"), "--text", "x [MASK]"}), "model.safetensors");
 }
