@@ -4,6 +4,7 @@
 // of CTest).
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -111,8 +112,36 @@ bool addVitRow(int size, int repeats, std::vector<Row>& rows) {
 }
 }  // namespace
 
+constexpr const char* kUsage =
+    "Usage:\n"
+    "  attention-scope-bench [REPEATS [TOKENS ...]]   forwards (default 10 repeats; 16, 128 and 512 tokens and ViT)\n"
+    "  attention-scope-bench open [RUNS]               opening a model: time, peak and settled memory\n"
+    "  attention-scope-bench memory                    resident memory while switching models\n"
+    "  attention-scope-bench write-checkpoint DIR [large | roberta TOKENIZER.json]\n";
+
+// A whole positive number, else -1.
+int countOf(const char* text) {
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    return end != text && *end == '\0' && value > 0 && value <= 1000000 ? static_cast<int>(value) : -1;
+}
+
 int main(int argc, char** argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "--help" || mode == "-h") {
+        std::printf("%s", kUsage);
+        return 0;
+    }
+    const bool command = mode == "open" || mode == "memory" || mode == "write-checkpoint";
+    if (!mode.empty() && !command && countOf(argv[1]) < 0) {
+        std::fprintf(stderr, "attention-scope-bench: unknown command '%s' (--help lists them)\n", argv[1]);
+        return 2;
+    }
+    for (int a = 2; a < argc && (!command || mode == "open"); ++a)
+        if (countOf(argv[a]) < 0) {
+            std::fprintf(stderr, "attention-scope-bench: '%s' is not a positive whole number\n", argv[a]);
+            return 2;
+        }
     if (mode == "memory") return memoryReport();
     if (mode == "open") return openReport(argc > 2 ? std::max(1, std::atoi(argv[2])) : 3);
     if (mode == "write-checkpoint" && argc > 2) {  // write-checkpoint DIR [large | roberta TOKENIZER.json]
