@@ -188,7 +188,7 @@ torch::Tensor runLinear(const torch::Tensor& x, const memory& weights, const mem
     if (rows == 0) return dst.view(outShape);
     torch::Tensor add;
     if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, out}).contiguous();  // [rows, out]
-    if (panels && rows <= kPanelMaxRows) {  // few rows: streaming the weight is the cost
+    if (panels && rows <= kPanelMaxRows) {  // up to a few hundred rows: faster than oneDNN (models/panel_product.h)
         panelProduct(src.data_ptr<float>(), rows, static_cast<const float*>(weights.get_data_handle()), *panels,
                      static_cast<const float*>(bias.get_data_handle()), add.defined() && !act ? add.data_ptr<float>() : nullptr,
                      dst.data_ptr<float>());

@@ -27,14 +27,20 @@ __attribute__((target("avx512f,fma"))) void stretch(const float* x, int64_t lda,
     __m512 acc[R][4];
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_maskz_loadu_ps(masks[j], init + r * initStride + 16 * j);
+    // The next row of `next` this pass prefetches, counted rather than k % groups (a division per row
+    // costs as much as the arithmetic of a few rows).
+    int64_t due = next ? group : kc;
     for (int64_t k = 0; k < kc; ++k) {
         const float* wk = w + k * kPanel;
-        if (next && k % groups == group && k < nextRows) {
-            const char* p = reinterpret_cast<const char*>(next + k * kPanel);
-            _mm_prefetch(p, _MM_HINT_T1);
-            _mm_prefetch(p + 64, _MM_HINT_T1);
-            _mm_prefetch(p + 128, _MM_HINT_T1);
-            _mm_prefetch(p + 192, _MM_HINT_T1);
+        if (k == due) {
+            if (k < nextRows) {
+                const char* p = reinterpret_cast<const char*>(next + k * kPanel);
+                _mm_prefetch(p, _MM_HINT_T1);
+                _mm_prefetch(p + 64, _MM_HINT_T1);
+                _mm_prefetch(p + 128, _MM_HINT_T1);
+                _mm_prefetch(p + 192, _MM_HINT_T1);
+            }
+            due += groups;
         }
         const __m512 b0 = _mm512_load_ps(wk), b1 = _mm512_load_ps(wk + 16), b2 = _mm512_load_ps(wk + 32),
                      b3 = _mm512_load_ps(wk + 48);

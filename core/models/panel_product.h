@@ -1,6 +1,7 @@
 #pragma once
-// Internal: the product of a few rows with a weight oneDNN packed in 64-column panels, for the
-// short inputs where the product is bound by streaming the weights from memory.
+// Internal: the product of up to a few hundred rows with a weight oneDNN packed in 64-column
+// panels: short inputs, where the product is bound by streaming the weights from memory, and
+// medium ones, where oneDNN's kernels wait for a weight that is not in cache.
 //
 // oneDNN 2.6's blocked kernels read a packed weight that is not in cache (as in every forward:
 // BERT-base's 340 MB of layer weights pass once) below the machine's read bandwidth: a 16-row
@@ -30,10 +31,10 @@ bool panelLayoutOf(const dnnl::memory::desc& packed, PanelLayout& layout);
 // (DNNL_MAX_CPU_ISA), as the other kernels do.
 bool panelKernelAvailable();
 
-// The row counts the kernel serves. Above them oneDNN's kernels, whose blocking reuses the inputs
-// across more columns, are as fast (BERT-base forward: 96 tokens 7% faster with this kernel, 128
-// level, 160 3% slower).
-constexpr int64_t kPanelMaxRows = 112;
+// The row counts the kernel serves. Whole BERT-base forwards, this kernel against oneDNN's (best of
+// alternating runs on a 2-core AVX-512 Xeon): 128 tokens 5.5% faster, 192 2.5%, 256 level, 320 7.5%,
+// 352 level, 384 and 448 mixed or slower, 512 3-4% slower; ViT-Base/16 at 224 pixels (197 tokens) 2.5%.
+constexpr int64_t kPanelMaxRows = 320;
 
 // y [rows, out] = x [rows, in] . W + bias [out] (+ residual [rows, out] when not null); x, y and
 // residual row-major and contiguous. Runs on the compute threads (configureComputeThreads).

@@ -38,7 +38,8 @@ TEST_CASE("A packed Linear layer equals torch's linear, activation and residual 
     if (in >= 768) CHECK(packed.usesPanels() == panelKernelAvailable());
     INFO("panel kernel " << packed.usesPanels());
     const Activation acts[] = {Activation::GeluErf, Activation::GeluTanh, Activation::Relu, Activation::Silu};
-    for (int64_t rows : {1, 3, 6, 7, 17, 112, 113, 128, 301}) {
+    for (int64_t rows : {int64_t{1}, int64_t{3}, int64_t{6}, int64_t{7}, int64_t{17}, int64_t{112}, int64_t{128}, int64_t{301},
+                         kPanelMaxRows, kPanelMaxRows + 1}) {
         auto x = torch::randn({1, rows, in});
         auto residual = torch::randn({1, rows, out});
         INFO("rows " << rows);
