@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     if (mode == "memory") return memoryReport();
-    if (mode == "open") return openReport(argc > 2 ? std::max(1, std::atoi(argv[2])) : 3);
+    if (mode == "open") return openReport(argc > 2 ? countOf(argv[2]) : 3);
     if (mode == "write-checkpoint" && argc > 2) {  // write-checkpoint DIR [large | roberta TOKENIZER.json]
         const std::string kind = argc > 3 ? argv[3] : "";
         if (kind == "roberta") {  // random weights in RoBERTa's layout beside a real tokenizer.json
@@ -165,9 +165,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     // attention-scope-bench [repeats] [token counts...]: given token counts, only those text runs.
-    const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 10;
+    const int repeats = argc > 1 ? countOf(argv[1]) : 10;  // every count was checked above
     std::vector<int> tokenCounts;
-    for (int a = 2; a < argc; ++a) tokenCounts.push_back(std::max(3, std::atoi(argv[a])));
+    for (int a = 2; a < argc; ++a) tokenCounts.push_back(std::max(3, countOf(argv[a])));  // [CLS] word [SEP] at least
     const bool textOnly = !tokenCounts.empty();
     if (tokenCounts.empty()) tokenCounts = {16, 128, 512};
     const int threads = configureComputeThreads();

@@ -3,6 +3,7 @@
 // product, and the attention computed straight from the fused projections.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <initializer_list>
 #include <utility>
 #include <torch/torch.h>
 
@@ -38,8 +39,7 @@ TEST_CASE("A packed Linear layer equals torch's linear, activation and residual 
     if (in >= 768) CHECK(packed.usesPanels() == panelKernelAvailable());
     INFO("panel kernel " << packed.usesPanels());
     const Activation acts[] = {Activation::GeluErf, Activation::GeluTanh, Activation::Relu, Activation::Silu};
-    for (int64_t rows : {int64_t{1}, int64_t{3}, int64_t{6}, int64_t{7}, int64_t{17}, int64_t{112}, int64_t{128}, int64_t{301},
-                         kPanelMaxRows, kPanelMaxRows + 1}) {
+    for (int64_t rows : std::initializer_list<int64_t>{1, 3, 6, 7, 17, 112, 128, 301, kPanelMaxRows, kPanelMaxRows + 1}) {
         auto x = torch::randn({1, rows, in});
         auto residual = torch::randn({1, rows, out});
         INFO("rows " << rows);
