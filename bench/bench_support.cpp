@@ -140,10 +140,14 @@ double writeRandomCheckpoint(const fs::path& dir, const ModelConfig& c, DType dt
     return tensors.bytes;
 }
 
-double forwardFlops(const ModelConfig& c, double t) {
+double layerFlops(const ModelConfig& c, double t, double kept) {
     const double h = c.hiddenSize, i = c.intermediateSize;
-    const double perLayer = 2 * t * h * 3 * h + 2 * t * h * h + 2 * 2 * t * h * i + 2 * 2 * t * t * h;
-    return c.numLayers * perLayer + 2 * h * h + 2 * h * c.vocabSize;
+    return 2 * t * h * 3 * h + 2 * 2 * t * t * h + kept * (2 * h * h + 2 * 2 * h * i);
+}
+
+double forwardFlops(const ModelConfig& c, double t) {
+    const double h = c.hiddenSize;
+    return (c.numLayers - 1) * layerFlops(c, t, t) + layerFlops(c, t, 1) + 2 * h * h + 2 * h * c.vocabSize;
 }
 
 double writeRandomVit(const fs::path& dir, int imageSize) {

@@ -26,7 +26,11 @@ double writeRandomCheckpointApart(const std::filesystem::path& dir, const ModelC
 // A random ViT-Base/16 with 1000 classes for images of imageSize pixels; returns its float32 bytes.
 double writeRandomVit(const std::filesystem::path& dir, int imageSize);
 
-// FLOPs of one forward over `tokens` tokens with one [MASK] (the MLM head runs on masked rows only).
+// FLOPs of one layer: the q/k/v projections and attention over `tokens` rows, the products past the
+// attention over `kept` rows (the last layer computes only the rows its head reads).
+double layerFlops(const ModelConfig& c, double tokens, double kept);
+// FLOPs of one forward over `tokens` tokens with one [MASK]: the last layer past its attention and
+// the MLM head run on that row alone, as the engine does.
 double forwardFlops(const ModelConfig& c, double tokens);
 // A text of `words` vocabulary words with one [MASK] in the middle.
 std::string sentence(int words);

@@ -214,10 +214,14 @@ int main(int argc, char** argv) {
             if (n == 16) {  // head importance: every head off alone, batched layer by layer from that layer's input
                 const auto tokensOf = (*model)->tokenizer().encode(text);
                 const int L = config.numLayers, H = config.numHeads;
-                const double layerPasses = L + static_cast<double>(H) * L * (L + 1) / 2;  // in one-sentence layer passes
+                // One forward keeping every layer's output, then from each layer l, H batch entries through
+                // layers l..L-1, the last of them computing the [MASK] row alone past its attention.
+                const double full = layerFlops(config, n, n), last = layerFlops(config, n, 1);
+                double flops = L * full;
+                for (int l = 0; l < L; ++l) flops += H * ((L - l - 1) * full + last);
                 rows.push_back({"BERT-base, 16 tokens, 144 heads' importance",
                                 timeRuns(std::max(1, repeats / 5), [&] { auto r = (*model)->headImportance(tokensOf, {}); }),
-                                forwardFlops(config, n) * layerPasses / L, 0});
+                                flops, 0});
             }
             if (n == 128) {  // the controls inside attention (masked-attention lesson) cost almost nothing more
                 TextRunOptions causal;

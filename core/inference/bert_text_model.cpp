@@ -74,8 +74,19 @@ TextTask BertTextModel::task() const {
     return m_bert.head ? TextTask::FillMask : TextTask::Encoder;
 }
 
+torch::Tensor BertTextModel::rowsRead(const std::vector<int64_t>& maskPositions) const {
+    switch (task()) {
+    case TextTask::FillMask: return torch::tensor(maskPositions, torch::kLong);  // [masks], maybe none
+    case TextTask::SentenceLabels: return torch::zeros({1}, torch::kLong);       // the pooler reads the first token
+    case TextTask::Encoder: return torch::empty({0}, torch::kLong);               // nothing past the attention is shown
+    case TextTask::TokenLabels: break;
+    }
+    return {};  // every token
+}
+
 void BertTextModel::classify(const torch::Tensor& lastHidden, int real, TextAnalysis& result) const {
-    auto logits = m_bert.classifier->forward(lastHidden.narrow(0, 0, real));  // [1 or real, labels]
+    // A sequence classifier reads the first row alone (it may be all lastHidden holds).
+    auto logits = m_bert.classifier->forward(m_bert.tokenClassifier ? lastHidden.narrow(0, 0, real) : lastHidden);  // [1 or real, labels]
     const auto labels = logits.size(1);
     for (int64_t i = 0; i < labels; ++i) result.labelNames.push_back(m_config.labelName(static_cast<int>(i)));
     if (!m_bert.tokenClassifier) {
@@ -169,8 +180,10 @@ Expected<TextAnalysis> BertTextModel::analyseTokens(std::string text, std::vecto
         result.attention.values.resize(static_cast<std::size_t>(layers) * heads * n * n);
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, n, n});  // [layers, batch, heads, seq, seq]
         std::vector<AttentionCapture> captures;
+        const auto maskPositions = maskIndices(tokens, real);
         auto out = m_bert.model->forward(input, torch::Tensor(), keepHidden, cb, attentionOut, *overrides,
-                                         options.traceAttention ? &captures : nullptr, tokenTypes(tokens));
+                                         options.traceAttention ? &captures : nullptr, tokenTypes(tokens),
+                                         rowsRead(maskPositions));
         if (!out.lastHidden.defined()) return cancelledError();
         result.text = std::move(text);
         result.hasMlmHead = hasMlmHead();
@@ -192,10 +205,10 @@ Expected<TextAnalysis> BertTextModel::analyseTokens(std::string text, std::vecto
             t.value = stackLayers(captures, &AttentionCapture::value);
             t.context = stackLayers(captures, &AttentionCapture::context);
         }
-        const auto maskPositions = maskIndices(tokens, real);
         if (m_bert.head && !maskPositions.empty()) {
             auto pos = torch::tensor(maskPositions, torch::kLong);
-            auto lastRows = out.lastHidden[0].index_select(0, pos);                 // [masks, hidden]
+            // Without the hidden states kept, the last layer computed the [MASK] rows alone, in this order.
+            auto lastRows = keepHidden ? out.lastHidden[0].index_select(0, pos) : out.lastHidden[0];  // [masks, hidden]
             auto probs = torch::softmax(m_bert.head->forward(lastRows), -1);  // [masks, vocab]
             for (std::size_t m = 0; m < maskPositions.size(); ++m)
                 result.predictions.push_back({static_cast<int>(maskPositions[m]), topOf(probs[static_cast<int64_t>(m)], topK)});

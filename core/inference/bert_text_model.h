@@ -44,7 +44,11 @@ private:
     // already, the first `real` of them the text's). Called under m_mutex.
     Expected<HeadImportance> maskedLmHeadImportance(const std::vector<int64_t>& maskPositions, const ImportanceRun& run) const;
     Expected<HeadImportance> classifierHeadImportance(const std::vector<Token>& tokens, int real, const ImportanceRun& run) const;
-    // The classifier head's labels for the first `real` rows of lastHidden ([seq, hidden]).
+    // The rows of the last layer's output the task head reads (BertModelImpl::forward's outputRows):
+    // the [MASK]s, the first token, none (a bare encoder) or, undefined, all of them.
+    torch::Tensor rowsRead(const std::vector<int64_t>& maskPositions) const;
+    // The classifier head's labels for the first `real` rows of lastHidden ([seq, hidden]; a
+    // sequence classifier reads its first row alone).
     void classify(const torch::Tensor& lastHidden, int real, TextAnalysis& result) const;
 
     std::string m_dir;

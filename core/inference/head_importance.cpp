@@ -77,10 +77,10 @@ Expected<HeadImportance> BertTextModel::maskedLmHeadImportance(const std::vector
     }
     auto sweep = run.sweep();
     sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
-        auto last = m_bert.model->runLayers(x, l, batched, run.step);  // [batch, seq, hidden]
+        auto last = m_bert.model->runLayers(x, l, batched, run.step, pos);  // [batch, masks, hidden]: the [MASK] rows alone
         if (!last.defined()) return {};
         const int64_t batch = x.size(0);
-        auto rows = last.index_select(1, pos).reshape({batch * masks, m_config.hiddenSize});     // [batch * masks, hidden]
+        auto rows = last.reshape({batch * masks, m_config.hiddenSize});  // [batch * masks, hidden]
         auto probs = torch::softmax(m_bert.head->forward(rows), -1).view({batch, masks, -1});  // [batch, masks, vocab]
         return probs.gather(2, answers.view({1, masks, 1}).expand({batch, masks, 1})).squeeze(2);  // [batch, masks]
     };
@@ -99,10 +99,14 @@ Expected<HeadImportance> BertTextModel::classifierHeadImportance(const std::vect
 
     // The answers' rows: the first token's (pooled) for a sentence, else each entity token's.
     std::vector<int64_t> positions;
-    auto labelScores = [&](const torch::Tensor& last) -> torch::Tensor {  // [batch, seq, hidden] -> [batch, rows, labels]
+    // [batch, positions' rows, hidden] -> [batch, rows, labels]
+    auto scoresAt = [&](const torch::Tensor& rowsRead) -> torch::Tensor {
         auto& head = m_bert.classifier;
-        if (!tokenLevel) return scoresOf(head->classifier(head->pool(last.select(1, 0)))).unsqueeze(1);  // [batch, 1, labels]
-        return scoresOf(head->classifier(last.index_select(1, torch::tensor(positions, torch::kLong))));  // [batch, rows, labels]
+        if (!tokenLevel) return scoresOf(head->classifier(head->pool(rowsRead.select(1, 0)))).unsqueeze(1);  // [batch, 1, labels]
+        return scoresOf(head->classifier(rowsRead));  // [batch, rows, labels]
+    };
+    auto labelScores = [&](const torch::Tensor& last) -> torch::Tensor {  // [batch, seq, hidden] -> [batch, rows, labels]
+        return scoresAt(last.index_select(1, torch::tensor(positions, torch::kLong)));
     };
     HeadImportance result;
     result.layers = layers;
@@ -133,9 +137,10 @@ Expected<HeadImportance> BertTextModel::classifierHeadImportance(const std::vect
     }
     auto sweep = run.sweep();
     sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
-        auto last = m_bert.model->runLayers(x, l, batched, run.step);  // [batch, seq, hidden]
+        // The last layer computes the answers' rows alone: [batch, rows, hidden].
+        auto last = m_bert.model->runLayers(x, l, batched, run.step, torch::tensor(positions, torch::kLong));
         if (!last.defined()) return {};
-        auto scores = labelScores(last);  // [batch, rows, labels]
+        auto scores = scoresAt(last);  // [batch, rows, labels]
         const int64_t batch = x.size(0);
         return scores.gather(2, answers.view({1, rows, 1}).expand({batch, rows, 1})).squeeze(2);  // [batch, rows]
     };

@@ -107,7 +107,9 @@ Expected<ImageAnalysis> VitImageModel::analyse(const RgbImage& image, const Imag
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, tokens, tokens});
         LayerCallback cb;
         if (options.onLayer) cb = [&](int l) { return options.onLayer(l, layers); };
-        auto out = m_impl->vit.model->forward(input, cb, attentionOut, *overrides);
+        // The classifier reads the prefix tokens alone (a bare encoder: nothing past the last attention).
+        auto readRows = m_impl->vit.classifier ? torch::arange(prefix, torch::kLong) : torch::empty({0}, torch::kLong);
+        auto out = m_impl->vit.model->forward(input, cb, attentionOut, *overrides, false, readRows);
         if (!out.lastHidden.defined()) return cancelledError();
         if (m_impl->vit.classifier) {
             auto probs = torch::softmax(m_impl->classLogits(out.lastHidden)[0], -1);  // [classes]
@@ -148,7 +150,8 @@ Expected<HeadImportance> VitImageModel::headImportance(const RgbImage& image, co
         int done = 0;
         const int total = layers + layers * (layers + 1) / 2;  // layer passes, as for text
         auto step = [&](int) { return !onProgress || onProgress(++done, total); };
-        auto base = impl.vit.model->forward(input, step, {}, *overrides, true);
+        const auto readRows = torch::arange(prefix, torch::kLong);  // what the classifier reads
+        auto base = impl.vit.model->forward(input, step, {}, *overrides, true, readRows);
         if (!base.lastHidden.defined()) return cancelledError();
         auto probs = torch::softmax(impl.classLogits(base.lastHidden)[0], -1);  // [classes]
         const int answer = static_cast<int>(probs.argmax().item<int64_t>());
@@ -160,7 +163,7 @@ Expected<HeadImportance> VitImageModel::headImportance(const RgbImage& image, co
         result.masks.push_back(std::move(top));
         HeadAblationSweep sweep{&applied, &*overrides, &base.hiddenStates, {}, step};
         sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
-            auto last = impl.vit.model->runLayers(x, l, batched, step);  // [batch, tokens, hidden]
+            auto last = impl.vit.model->runLayers(x, l, batched, step, readRows);  // [batch, prefix, hidden]
             if (!last.defined()) return {};
             return torch::softmax(impl.classLogits(last), -1).select(1, answer).unsqueeze(1);  // [batch, 1]
         };

@@ -53,7 +53,12 @@ void BertLayerImpl::packForInference(bool releaseWeights) {
 
 std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
                                                                const torch::Tensor& probsOut, const torch::Tensor& headScale,
-                                                               AttentionCapture* capture, int64_t realRows) {
+                                                               AttentionCapture* capture, int64_t realRows,
+                                                               const torch::Tensor& outputRows) {
+    // Past the attention every row is computed on its own, so rows nobody reads can be left out.
+    auto keptRows = [&outputRows](const torch::Tensor& t) {
+        return outputRows.defined() ? t.index_select(1, outputRows) : t;  // [batch, kept, hidden]
+    };
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
         auto qkv = m_qkv.project(x, false);  // [batch, rows, 3 * hidden], the query pre-scaled
@@ -62,16 +67,18 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
             const int64_t seq = att.probs.size(-1);  // the tokens, without padding rows
             *capture = captureOf(qkv.narrow(1, 0, seq), att.context.narrow(1, 0, seq), m_heads, true);
         }
-        auto h1 = attentionNorm(m_packedAttentionOut.forward(att.context, nullptr, x));  // [batch, seq, hidden]
-        auto f = m_packedIntermediate.forward(h1, &m_act);                             // [batch, seq, intermediate]
+        if (outputRows.defined() && outputRows.numel() == 0) return {x.narrow(1, 0, 0), att.probs};  // [batch, 0, hidden]
+        const auto context = keptRows(att.context), residual = keptRows(x);             // [batch, kept, hidden]
+        auto h1 = attentionNorm(m_packedAttentionOut.forward(context, nullptr, residual));  // [batch, kept, hidden]
+        auto f = m_packedIntermediate.forward(h1, &m_act);                                // [batch, kept, intermediate]
         return {outputNorm(m_packedOutput.forward(f, nullptr, h1)), att.probs};
     }
     auto qkv = m_qkv.project(x, true);  // [batch, seq, 3 * hidden]
     auto att = multiHeadAttention(qkv, m_heads, mask, probsOut, headScale);
     if (capture) *capture = captureOf(qkv, att.context, m_heads, false);
-    auto a = attentionOut(att.context);  // [batch, seq, hidden]
+    auto a = attentionOut(keptRows(att.context));  // [batch, kept, hidden]
     if (is_training()) a = m_dropout.apply(a);
-    auto h1 = attentionNorm(a + x);
+    auto h1 = attentionNorm(a + keptRows(x));
     auto f = output(applyActivation(m_act, intermediate(h1)));  // [batch, seq, hidden]
     if (is_training()) f = m_dropout.apply(f);
     return {outputNorm(f + h1), att.probs};
@@ -109,7 +116,7 @@ void BertModelImpl::setDropout(const Dropout& dropout) {
 BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor& attentionMask, bool keepHidden,
                                    const LayerCallback& onLayer, const torch::Tensor& attentionOut,
                                    const AttentionOverrides& overrides, std::vector<AttentionCapture>* captures,
-                                   const torch::Tensor& tokenTypeIds) {
+                                   const torch::Tensor& tokenTypeIds, const torch::Tensor& outputRows) {
     const int64_t seq = ids.size(1);
     torch::Tensor x;
     if (m_config.positionOffset() == 0) {
@@ -142,26 +149,32 @@ BertOutputs BertModelImpl::forward(const torch::Tensor& ids, const torch::Tensor
         const auto layer = static_cast<int64_t>(i);
         const auto layerMask = overrides.additiveMask.defined() ? overrides.maskOf(layer) : mask;
         AttentionCapture capture;
+        const bool last = i + 1 == layers.size();
         auto [next, probs] = layers[i]->forward(x, layerMask, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
                                                 overrides.headScaleOf(layer), captures ? &capture : nullptr,
-                                                inference ? seq : -1);
+                                                inference ? seq : -1, last && !keepHidden ? outputRows : torch::Tensor());
         if (captures) captures->push_back(std::move(capture));
         x = next;
         out.attentions.push_back(probs);
         if (keepHidden) out.hiddenStates.push_back(tokens(x));
         if (onLayer && !onLayer(static_cast<int>(i))) return BertOutputs{};
     }
-    out.lastHidden = tokens(x);
+    out.lastHidden = outputRows.defined() && !keepHidden ? x : tokens(x);
     return out;
 }
 
 torch::Tensor BertModelImpl::runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
-                                       const LayerCallback& onLayer) {
-    for (auto layer = first; layer < static_cast<int64_t>(layers.size()); ++layer) {
-        x = layers[static_cast<std::size_t>(layer)]->forward(x, overrides.maskOf(layer), {}, overrides.headScaleOf(layer)).first;
+                                       const LayerCallback& onLayer, const torch::Tensor& outputRows) {
+    const auto count = static_cast<int64_t>(layers.size());
+    for (auto layer = first; layer < count; ++layer) {
+        x = layers[static_cast<std::size_t>(layer)]
+                ->forward(x, overrides.maskOf(layer), {}, overrides.headScaleOf(layer), nullptr, -1,
+                          layer + 1 == count ? outputRows : torch::Tensor())
+                .first;
         if (onLayer && !onLayer(static_cast<int>(layer))) return {};
     }
-    return x;  // [batch, seq, hidden]
+    if (first >= count && outputRows.defined()) return x.index_select(1, outputRows);  // no layer ran
+    return x;  // [batch, seq or kept, hidden]
 }
 
 BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tiedDecoder, ParameterInit init) : m_act(act) {

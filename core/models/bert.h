@@ -25,9 +25,13 @@ public:
     // capture (optional): receives the layer's q, k, v and per-head context (AttentionCapture).
     // realRows (optional, inference only): x's first realRows rows are the tokens, the others
     // padding (padRowsForProducts); mask, probabilities and capture are then the tokens' alone.
+    // outputRows (optional): [kept] int64 row indices. Attention still covers every row (its
+    // probabilities and capture are whole), but the layer's output is computed at these rows
+    // alone, in this order: [batch, kept, hidden].
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& additiveMask,
                                                     const torch::Tensor& probsOut = {}, const torch::Tensor& headScale = {},
-                                                    AttentionCapture* capture = nullptr, int64_t realRows = -1);
+                                                    AttentionCapture* capture = nullptr, int64_t realRows = -1,
+                                                    const torch::Tensor& outputRows = {});
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);
@@ -64,15 +68,19 @@ public:
     // overrides: attention masks and head mask inside every layer (see AttentionOverrides).
     // captures (optional): one AttentionCapture per layer is appended (the step-by-step view).
     // tokenTypeIds (optional): [batch, seq] of 0/1 (sentence A or B); all 0 without them.
+    // outputRows (optional, ignored with keepHiddenStates): [kept] int64 token indices, the rows of
+    // the output the caller reads. The last layer then computes only those rows past its attention,
+    // and lastHidden is [batch, kept, hidden] (kept may be 0).
     BertOutputs forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask, bool keepHiddenStates,
                         const LayerCallback& onLayer = {}, const torch::Tensor& attentionOut = {},
                         const AttentionOverrides& overrides = {}, std::vector<AttentionCapture>* captures = nullptr,
-                        const torch::Tensor& tokenTypeIds = {});
+                        const torch::Tensor& tokenTypeIds = {}, const torch::Tensor& outputRows = {});
     // Runs layers first..last on x ([batch, seq, hidden], the input of layer `first`) and returns
     // the last layer's output, or an undefined tensor when onLayer cancels. The overrides' head
     // mask may be batched ([layers, batch, heads]): each batch entry then has heads of its own.
+    // outputRows (optional): as forward's, the rows of the result the caller reads.
     torch::Tensor runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
-                            const LayerCallback& onLayer = {});
+                            const LayerCallback& onLayer = {}, const torch::Tensor& outputRows = {});
     void packForInference(bool releaseWeights = false);
     // Dropout in training mode (embeddings and every layer), drawing from dropout.generator.
     void setDropout(const Dropout& dropout);

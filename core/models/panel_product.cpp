@@ -68,7 +68,10 @@ constexpr Stretch kStretches[kRowGroup + 1] = {nullptr,     stretch<1>, stretch<
 // The panels first..last-1 (one thread's run): every stretch of each, every row group of each stretch.
 void runPanels(const float* x, int64_t rows, const float* panels, const PanelLayout& l, const float* bias,
                const float* residual, float* y, int64_t first, int64_t last) {
+    // As few passes as kRowGroup allows, their rows shared out evenly (128 rows: 18 x 6 + 4 x 5, not
+    // 21 x 6 + 2): a pass of few rows is held back by re-reading the stretch from L2, not by arithmetic.
     const int64_t groups = (rows + kRowGroup - 1) / kRowGroup;
+    const int64_t base = rows / groups, longer = rows % groups;  // the first `longer` passes take base + 1
     for (int64_t p = first; p < last; ++p) {
         const int64_t col = p * kPanel, width = std::min(kPanel, l.out - col);
         __mmask16 masks[4];
@@ -91,7 +94,7 @@ void runPanels(const float* x, int64_t rows, const float* panels, const PanelLay
             }
             const bool lastStretch = k0 + kc >= l.in;
             for (int64_t g = 0; g < groups; ++g) {
-                const int64_t r0 = g * kRowGroup, r = std::min(kRowGroup, rows - r0);
+                const int64_t r0 = g * base + std::min(g, longer), r = base + (g < longer ? 1 : 0);
                 float* yTile = y + r0 * l.out + col;
                 const float* init = k0 == 0 ? bias + col : yTile;
                 kStretches[r](x + r0 * l.in + k0, l.in, panel + k0 * kPanel, kc, yTile, l.out, init, k0 == 0 ? 0 : l.out,

@@ -42,17 +42,22 @@ void VitLayerImpl::packForInference(bool releaseWeights) {
 
 std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& probsOut,
                                                               const torch::Tensor& additiveMask, const torch::Tensor& headScale,
-                                                              int64_t realRows) {
+                                                              int64_t realRows, const torch::Tensor& outputRows) {
+    // Past the attention every row is computed on its own, so rows nobody reads can be left out.
+    auto keptRows = [&outputRows](const torch::Tensor& t) {
+        return outputRows.defined() ? t.index_select(1, outputRows) : t;  // [batch, kept, hidden]
+    };
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
         auto att = inferenceAttention(m_qkv.project(normBefore(x), false), m_heads, additiveMask, probsOut, headScale, realRows);
-        auto h = m_packedAttentionOut.forward(att.context, nullptr, x);                 // [batch, seq, hidden]
-        auto f = m_packedIntermediate.forward(normAfter(h), &m_act);                   // [batch, seq, intermediate]
+        if (outputRows.defined() && outputRows.numel() == 0) return {x.narrow(1, 0, 0), att.probs};  // [batch, 0, hidden]
+        auto h = m_packedAttentionOut.forward(keptRows(att.context), nullptr, keptRows(x));  // [batch, kept, hidden]
+        auto f = m_packedIntermediate.forward(normAfter(h), &m_act);                       // [batch, kept, intermediate]
         return {m_packedOutput.forward(f, nullptr, h), att.probs};
     }
     auto qkv = m_qkv.project(normBefore(x), true);  // [batch, seq, 3 * hidden]
     auto att = multiHeadAttention(qkv, m_heads, additiveMask, probsOut, headScale);
-    auto h = x + attentionOut(att.context);                                      // [batch, seq, hidden]
+    auto h = keptRows(x) + attentionOut(keptRows(att.context));  // [batch, kept, hidden]
     return {h + output(applyActivation(m_act, intermediate(normAfter(h)))), att.probs};
 }
 
@@ -73,7 +78,7 @@ VitModelImpl::VitModelImpl(const ModelConfig& c, int prefixTokens, ParameterInit
 }
 
 BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallback& onLayer, const torch::Tensor& attentionOut,
-                                  const AttentionOverrides& overrides, bool keepLayerInputs) {
+                                  const AttentionOverrides& overrides, bool keepLayerInputs, const torch::Tensor& outputRows) {
     const int64_t batch = pixels.size(0);
     auto patches = patchProjection(pixels)  // [batch, hidden, grid, grid]
                        .flatten(2)          // [batch, hidden, patches]
@@ -92,23 +97,31 @@ BertOutputs VitModelImpl::forward(const torch::Tensor& pixels, const LayerCallba
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const auto layer = static_cast<int64_t>(i);
         if (keepLayerInputs) out.hiddenStates.push_back(tokens(x));
+        const bool last = i + 1 == layers.size();
         auto [next, probs] = layers[i]->forward(x, attentionOut.defined() ? attentionOut[layer] : torch::Tensor(),
-                                                overrides.maskOf(layer), overrides.headScaleOf(layer), inference ? seq : -1);
+                                                overrides.maskOf(layer), overrides.headScaleOf(layer), inference ? seq : -1,
+                                                last ? outputRows : torch::Tensor());
         x = next;
         out.attentions.push_back(probs);
         if (onLayer && !onLayer(static_cast<int>(i))) return BertOutputs{};
     }
-    out.lastHidden = finalNorm(tokens(x));
+    if (outputRows.defined()) out.lastHidden = outputRows.numel() > 0 ? finalNorm(x) : x;  // [batch, kept, hidden]
+    else out.lastHidden = finalNorm(tokens(x));                                            // [batch, seq, hidden]
     return out;
 }
 
 torch::Tensor VitModelImpl::runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
-                                      const LayerCallback& onLayer) {
-    for (auto layer = first; layer < static_cast<int64_t>(layers.size()); ++layer) {
-        x = layers[static_cast<std::size_t>(layer)]->forward(x, {}, overrides.maskOf(layer), overrides.headScaleOf(layer)).first;
+                                      const LayerCallback& onLayer, const torch::Tensor& outputRows) {
+    const auto count = static_cast<int64_t>(layers.size());
+    for (auto layer = first; layer < count; ++layer) {
+        x = layers[static_cast<std::size_t>(layer)]
+                ->forward(x, {}, overrides.maskOf(layer), overrides.headScaleOf(layer), -1,
+                          layer + 1 == count ? outputRows : torch::Tensor())
+                .first;
         if (onLayer && !onLayer(static_cast<int>(layer))) return {};
     }
-    return finalNorm(x);  // [batch, tokens, hidden]
+    if (first >= count && outputRows.defined()) x = x.index_select(1, outputRows);  // no layer ran
+    return finalNorm(x);  // [batch, tokens or kept, hidden]
 }
 
 Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tensors) {

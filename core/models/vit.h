@@ -22,9 +22,10 @@ public:
     // x: [batch, seq, hidden] -> ([batch, seq, hidden], probs [batch, heads, seq, seq])
     // realRows (optional, inference only): x's first realRows rows are the tokens, the others
     // padding (padRowsForProducts); mask and probabilities are then the tokens' alone.
+    // outputRows (optional): as BertLayerImpl::forward's, the output at these rows alone.
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& probsOut = {},
                                                     const torch::Tensor& additiveMask = {}, const torch::Tensor& headScale = {},
-                                                    int64_t realRows = -1);
+                                                    int64_t realRows = -1, const torch::Tensor& outputRows = {});
     // Packs the weights for inference (done again by an inference forward after weights change).
     // With releaseWeights (models that only run inference) the Linear weights are freed once packed.
     void packForInference(bool releaseWeights = false);
@@ -47,14 +48,16 @@ public:
     VitModelImpl(const ModelConfig& config, int prefixTokens, ParameterInit init = ParameterInit::Random);
     // pixels: [batch, channels, H, W] -> final normalised hidden states [batch, 1 + prefix..., hidden].
     // With keepLayerInputs, out.hiddenStates holds each layer's input (entry 0: the embeddings).
+    // outputRows (optional): [kept] int64 token indices the caller reads; the last layer computes
+    // only those rows past its attention, and lastHidden is [batch, kept, hidden].
     BertOutputs forward(const torch::Tensor& pixels, const LayerCallback& onLayer = {},
                         const torch::Tensor& attentionOut = {}, const AttentionOverrides& overrides = {},
-                        bool keepLayerInputs = false);
+                        bool keepLayerInputs = false, const torch::Tensor& outputRows = {});
     // Runs layers first..last on x ([batch, tokens, hidden], the input of layer `first`) and returns
     // the final normalised hidden states, or an undefined tensor when onLayer cancels. The head
     // mask may be batched ([layers, batch, heads]), as for BertModelImpl::runLayers.
     torch::Tensor runLayers(torch::Tensor x, int64_t first, const AttentionOverrides& overrides,
-                            const LayerCallback& onLayer = {});
+                            const LayerCallback& onLayer = {}, const torch::Tensor& outputRows = {});
     int prefixTokens() const { return m_prefix; }
     int gridSize() const { return m_grid; }
 

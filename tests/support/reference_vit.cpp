@@ -82,6 +82,7 @@ ReferenceVitOutput referenceVit(const TinyVit& t, const std::vector<float>& pixe
         x = std::move(o);
     }
     x = layerNorm(x, t.w("layernorm.weight"), t.w("layernorm.bias"), eps);
+    if (!s.classifier) return out;  // no probabilities
     std::vector<float> logits;
     if (s.deit) {
         const Matrix a = linear({x[0]}, t.w("head:cls_classifier.weight"), t.w("head:cls_classifier.bias"));

@@ -23,7 +23,7 @@ TinyVit writeTinyVit(const std::string& dir, const TinyVitSpec& s) {
     c.imageSize = s.imageSize;
     c.patchSize = s.patchSize;
     c.layerNormEps = 1e-6;
-    for (int i = 0; i < s.classes; ++i) c.id2label[i] = "shape " + std::to_string(i);
+    for (int i = 0; s.classifier && i < s.classes; ++i) c.id2label[i] = "shape " + std::to_string(i);
     ExactRandomWeights random(s.seed);
     auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float offset = 0.f) {
         t.weights[name] = random.make(std::move(shape), offset);
@@ -55,7 +55,7 @@ TinyVit writeTinyVit(const std::string& dir, const TinyVitSpec& s) {
     add("layernorm.bias", {h});
     const std::vector<std::string> heads = s.deit ? std::vector<std::string>{"cls_classifier", "distillation_classifier"}
                                                   : std::vector<std::string>{"classifier"};
-    for (const auto& head : heads) {
+    for (const auto& head : s.classifier ? heads : std::vector<std::string>{}) {
         add("head:" + head + ".weight", {s.classes, h});
         add("head:" + head + ".bias", {s.classes});
     }

@@ -17,6 +17,7 @@ struct TinyVitSpec {
     int intermediate = 24;
     int classes = 5;
     bool deit = false;      // DeiT with teacher: distillation token and two classifiers
+    bool classifier = true;  // false: a bare ViTModel (no head, no labels)
     unsigned seed = 21;
 };
 
