@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "models/attention_kernel.h"
 #include "models/onednn_support.h"
 #include "models/softmax_kernel.h"
 
@@ -70,6 +71,14 @@ AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, co
     torch::Tensor scale;  // [batch, heads]: head_mask, applied with the softmax's normalisation
     if (headScale.defined())
         scale = headScale.to(torch::kFloat32).reshape({-1, heads}).expand({batch, heads}).contiguous();
+    float* base = qkv.data_ptr<float>();
+    float* probsData = probs.data_ptr<float>();
+    const float* scaleData = scale.defined() ? scale.data_ptr<float>() : nullptr;
+    if (fusedAttentionAvailable()) {
+        fusedAttention({base, batch, rows, seq, heads, headDim, mask.data, mask.batchStride, mask.headStride, mask.rowStride,
+                        scaleData, probsData, context.data_ptr<float>()});
+        return {context, probs};
+    }
     using dnnl::memory;
     constexpr auto f32 = memory::data_type::f32;
     // q, v: [batch, heads, seq, head_dim] and k^T: [batch, heads, head_dim, seq], all views of qkv.
@@ -82,14 +91,11 @@ AttentionResult inferenceAttention(const torch::Tensor& qkvIn, int64_t heads, co
     const std::string shape = std::to_string(batch) + " " + std::to_string(heads) + " " + std::to_string(seq) + " " +
                               std::to_string(headDim) + " " + std::to_string(rows);
     auto& engine = onednn::cpuEngine();
-    float* base = qkv.data_ptr<float>();
-    float* probsData = probs.data_ptr<float>();
     onednn::run(onednn::cachedMatmul("scores " + shape, [&] { return dnnl::matmul::desc(q, kT, scores); }),
                 {{DNNL_ARG_SRC, memory(q, engine, base)},
                  {DNNL_ARG_WEIGHTS, memory(kT, engine, base + hidden)},
                  {DNNL_ARG_DST, memory(scores, engine, probsData)}});
     // Mask, softmax and head mask in one pass over each row of scores.
-    const float* scaleData = scale.defined() ? scale.data_ptr<float>() : nullptr;
     at::parallel_for(0, batch * heads * seq, std::max<int64_t>(1, 4096 / seq), [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {  // row r of the [batch * heads * seq, seq] scores
             const int64_t b = r / (heads * seq), h = r / seq % heads, i = r % seq;

@@ -11,7 +11,9 @@
 #include <torch/torch.h>
 
 #include "kernel_test_support.h"
+#include "models/attention_kernel.h"
 #include "models/attention_math.h"
+#include "models/panel_product.h"
 #include "models/packed_linear.h"
 #include "models/softmax_kernel.h"
 
@@ -67,14 +69,24 @@ TEST_CASE("The row softmax follows oneDNN's instruction-set hold", "[core][kerne
     CHECK((kernel == "avx512" || kernel == "avx2" || kernel == "generic"));
 }
 
+TEST_CASE("Attention runs in one pass per head only where AVX-512 is allowed (oneDNN's products elsewhere)",
+          "[core][kernels]") {
+    const std::string isa = heldIsa();
+    INFO("held to '" << isa << "'");
+    CHECK(fusedAttentionAvailable() == (panelKernelAvailable() && std::string(softmaxKernelIsa()) == "avx512"));
+    if (isa == "avx2" || isa == "sse41") CHECK_FALSE(fusedAttentionAvailable());
+}
+
 TEST_CASE("Inference attention equals the plain computation at long and odd lengths, with every kind of mask",
           "[core][kernels]") {
     torch::InferenceMode guard;
     torch::manual_seed(11);
     const float lowest = std::numeric_limits<float>::lowest();
-    const int64_t heads = 2, headDim = 64, hidden = heads * headDim;
-    for (int64_t seq : {3, 129, 511, 512, 513}) {
-        INFO("seq " << seq);
+    const int64_t heads = 2;
+    // BERT's head size at every length; heads wider than one 64-column tile and narrower than a vector.
+    for (auto [seq, headDim] : {std::pair<int64_t, int64_t>{3, 64}, {129, 64}, {511, 64}, {512, 64}, {513, 64}, {77, 96}, {70, 5}}) {
+        INFO("seq " << seq << ", head size " << headDim);
+        const int64_t hidden = heads * headDim;
         auto qkv = torch::randn({2, seq, 3 * hidden});  // [batch, seq, 3 * hidden]
         auto scaled = qkv.clone();
         scaled.slice(2, 0, hidden).mul_(1.0 / std::sqrt(static_cast<double>(headDim)));

@@ -1,0 +1,138 @@
+#include "models/attention_kernel.h"
+
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "models/panel_product.h"
+#include "models/softmax_kernel.h"
+#include "util/compute_threads.h"
+
+namespace ascope {
+
+namespace {
+constexpr int64_t kWidth = 64;     // output columns per tile: four 16-float registers
+constexpr int64_t kRowGroup = 6;   // rows per tile: 6 x 4 accumulators, 4 operand registers
+
+__mmask16 laneMask(int64_t columns, int j) {
+    const int64_t n = std::clamp<int64_t>(columns - 16 * j, 0, 16);
+    return static_cast<__mmask16>((1u << n) - 1u);
+}
+
+// c[r, 0..columns) = sum over k < depth of a[r * lda + k] * b[k * ldb + 0..columns), for R rows and
+// at most kWidth columns (the rest of each row of b is not read, nor of c written).
+template <int R, bool Full>
+__attribute__((target("avx512f,fma"))) void tile(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth,
+                                                 float* c, int64_t ldc, int64_t columns) {
+    __mmask16 masks[4];
+    for (int j = 0; j < 4; ++j) masks[j] = laneMask(columns, j);
+    // Fully unrolled, so the accumulators stay in registers (GCC otherwise keeps the array on the stack).
+    __m512 acc[R][4];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < depth; ++k) {
+        const float* bk = b + k * ldb;
+        __m512 b0, b1, b2, b3;
+        if constexpr (Full) {  // all 64 columns: plain loads, no mask registers held across the loop
+            b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16), b2 = _mm512_loadu_ps(bk + 32), b3 = _mm512_loadu_ps(bk + 48);
+        } else {
+            b0 = _mm512_maskz_loadu_ps(masks[0], bk), b1 = _mm512_maskz_loadu_ps(masks[1], bk + 16);
+            b2 = _mm512_maskz_loadu_ps(masks[2], bk + 32), b3 = _mm512_maskz_loadu_ps(masks[3], bk + 48);
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+            const __m512 x = _mm512_set1_ps(a[r * lda + k]);
+            acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+            acc[r][2] = _mm512_fmadd_ps(x, b2, acc[r][2]);
+            acc[r][3] = _mm512_fmadd_ps(x, b3, acc[r][3]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) _mm512_mask_storeu_ps(c + r * ldc + 16 * j, masks[j], acc[r][j]);
+}
+
+using Tile = void (*)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t, int64_t);
+constexpr Tile kTiles[kRowGroup + 1] = {nullptr, tile<1, false>, tile<2, false>, tile<3, false>,
+                                        tile<4, false>, tile<5, false>, tile<6, false>};
+constexpr Tile kFullTiles[kRowGroup + 1] = {nullptr, tile<1, true>, tile<2, true>, tile<3, true>,
+                                            tile<4, true>, tile<5, true>, tile<6, true>};
+
+// c [rows, columns] = a [rows, depth] . b [depth, columns], every matrix with a row stride of its own.
+void product(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth, float* c, int64_t ldc, int64_t rows,
+             int64_t columns) {
+    for (int64_t c0 = 0; c0 < columns; c0 += kWidth) {
+        const int64_t width = std::min(kWidth, columns - c0);
+        (width == kWidth ? kFullTiles : kTiles)[rows](a, lda, b + c0, ldb, depth, c + c0, ldc, width);
+    }
+}
+
+// Per thread: one head's keys and values, gathered from qkv's rows.
+struct HeadCopies {
+    std::vector<float> keysT;   // [headDim, seq], rows padded
+    std::vector<float> values;  // [seq, headDim]
+};
+
+// One batch entry's head: its keys transposed and its values gathered (read in place, rows a
+// multiple of 4 KB apart would fall into a few cache sets and evict each other), then each block of
+// query rows through scores, softmax and the product with the values.
+void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& copies) {
+    const int64_t seq = p.seq, hd = p.headDim, hidden = p.heads * hd, row = 3 * hidden;
+    const float* q = p.qkv + b * p.rows * row + h * hd;  // [seq, headDim], row stride `row`
+    const float* k = q + hidden;
+    auto& keysT = copies.keysT;
+    auto& values = copies.values;
+    // A row stride an odd number of cache lines: at 512 tokens, rows 2 KB apart would share 8 of L1's 64 sets.
+    const int64_t ldk = (seq + 15) / 16 * 16 + ((seq + 15) / 16 % 2 == 0 ? 16 : 0);
+    keysT.resize(static_cast<std::size_t>(hd * ldk));
+    values.resize(static_cast<std::size_t>(seq * hd));
+    for (int64_t j = 0; j < seq; ++j) {
+        const float* kj = k + j * row;
+        for (int64_t d = 0; d < hd; ++d) keysT[static_cast<std::size_t>(d * ldk + j)] = kj[d];  // [headDim, seq], row stride ldk
+        std::memcpy(values.data() + j * hd, kj + hidden, static_cast<std::size_t>(hd) * sizeof(float));  // [seq, headDim]
+    }
+    const float* v = values.data();
+    float* probs = p.probs + (b * p.heads + h) * seq * seq;  // [seq, seq]
+    float* context = p.context + b * p.rows * hidden + h * hd;  // [seq, headDim], row stride hidden
+    const float scale = p.headScale ? p.headScale[b * p.heads + h] : 1.f;
+    // As few row blocks as kRowGroup allows, their rows shared out evenly (see panel_product.cpp).
+    const int64_t blocks = (seq + kRowGroup - 1) / kRowGroup, base = seq / blocks, longer = seq % blocks;
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+        const int64_t i0 = blk * base + std::min(blk, longer), n = base + (blk < longer ? 1 : 0);
+        float* scores = probs + i0 * seq;  // [n, seq]
+        product(q + i0 * row, row, keysT.data(), ldk, hd, scores, seq, n, seq);
+        for (int64_t i = i0; i < i0 + n; ++i) {
+            const float* maskRow = p.mask ? p.mask + b * p.maskBatch + h * p.maskHead + i * p.maskRow : nullptr;
+            softmaxRow(probs + i * seq, maskRow, seq, scale);
+        }
+        product(scores, seq, v, hd, seq, context + i0 * hidden, hidden, n, hd);
+    }
+}
+}  // namespace
+
+bool fusedAttentionAvailable() {
+    static const bool available = panelKernelAvailable() && std::strcmp(softmaxKernelIsa(), "avx512") == 0;
+    return available;
+}
+
+void fusedAttention(const AttentionProblem& p) {
+    const int64_t tasks = p.batch * p.heads;
+    if (tasks <= 0 || p.seq <= 0) return;
+    const int threads = static_cast<int>(std::min<int64_t>(configureComputeThreads(), tasks));
+#pragma omp parallel num_threads(threads)
+    {
+        HeadCopies copies;
+        // Contiguous runs of heads per thread; every head costs the same.
+        const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
+        for (int64_t task = tasks * t / n; task < tasks * (t + 1) / n; ++task) attendHead(p, task / p.heads, task % p.heads, copies);
+    }
+}
+
+}  // namespace ascope
