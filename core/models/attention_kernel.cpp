@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/panel_product.h"
+#include "models/register_tile.h"
 #include "models/softmax_kernel.h"
 #include "util/compute_threads.h"
 
@@ -44,14 +45,7 @@ __attribute__((target("avx512f,fma"))) void tile(const float* a, int64_t lda, co
             b0 = _mm512_maskz_loadu_ps(masks[0], bk), b1 = _mm512_maskz_loadu_ps(masks[1], bk + 16);
             b2 = _mm512_maskz_loadu_ps(masks[2], bk + 32), b3 = _mm512_maskz_loadu_ps(masks[3], bk + 48);
         }
-#pragma GCC unroll 8
-        for (int r = 0; r < R; ++r) {
-            const __m512 x = _mm512_set1_ps(a[r * lda + k]);
-            acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
-            acc[r][2] = _mm512_fmadd_ps(x, b2, acc[r][2]);
-            acc[r][3] = _mm512_fmadd_ps(x, b3, acc[r][3]);
-        }
+        tileStep<R>(acc, a + k, lda, b0, b1, b2, b3);
     }
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r)

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "models/onednn_support.h"
+#include "models/register_tile.h"
 #include "util/compute_threads.h"
 
 namespace ascope {
@@ -44,13 +45,7 @@ __attribute__((target("avx512f,fma"))) void stretch(const float* x, int64_t lda,
         }
         const __m512 b0 = _mm512_load_ps(wk), b1 = _mm512_load_ps(wk + 16), b2 = _mm512_load_ps(wk + 32),
                      b3 = _mm512_load_ps(wk + 48);
-        for (int r = 0; r < R; ++r) {
-            const __m512 a = _mm512_set1_ps(x[r * lda + k]);
-            acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
-            acc[r][2] = _mm512_fmadd_ps(a, b2, acc[r][2]);
-            acc[r][3] = _mm512_fmadd_ps(a, b3, acc[r][3]);
-        }
+        tileStep<R>(acc, x + k, lda, b0, b1, b2, b3);
     }
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < 4; ++j) {
