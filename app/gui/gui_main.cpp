@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
             if (*started) return;
             *started = true;
             if (!sessionPath.isEmpty()) window.openSession(sessionPath);
-            else window.openModel(dir);
+            else window.openModel(dir, MainWindow::Show::Keep);  // the mode --mode or --image chose stays
         };
         painted->onFirstPaint = [openModel] { QTimer::singleShot(0, openModel); };
         QTimer::singleShot(500, &window, openModel);  // a window that is never painted (minimised) still loads

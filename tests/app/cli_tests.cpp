@@ -303,7 +303,7 @@ TEST_CASE("LibTorch is in the engine library, loaded at run time: the CLI does n
                                  !Catch::Contains("libattention-scope-engine"));
 }
 
-TEST_CASE("tokenize runs without the engine; a command that needs it says in one line that it is missing",
+TEST_CASE("tokenize runs without the engine, and a command that needs it says in one line that it is missing",
           "[app][cli][engine]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));

@@ -93,7 +93,7 @@ TEST_CASE("Blocking key j zeroes column j in every layer and head", "[core][mask
     CHECK_THAT(bad.error(), Catch::Contains("99"));
 }
 
-TEST_CASE("Custom cells apply to their layer and head only; a row with no allowed key is reported and uniform",
+TEST_CASE("Custom cells apply to their layer and head only, and a row with no allowed key is reported and uniform",
           "[core][mask]") {
     Fixture f;
     auto plain = f.model->analyse(kSentence, allTokens(f));
@@ -158,7 +158,7 @@ TEST_CASE("Pad tokens with attention_mask 0 leave the real tokens' results uncha
     CHECK_THAT(tooLong.error(), Catch::Contains("pad tokens"));
 }
 
-TEST_CASE("An ablated head reads all zero; ablating a whole layer leaves only its output projection's bias",
+TEST_CASE("An ablated head reads all zero, and ablating a whole layer leaves only its output projection's bias",
           "[core][mask]") {
     Fixture f;
     auto options = allTokens(f);

@@ -91,7 +91,7 @@ TEST_CASE("A long text runs in windows, each [MASK] predicted by the window wher
     }
 }
 
-TEST_CASE("Windowed token labels come from each token's most central window; sentence labels are the windows' mean",
+TEST_CASE("Windowed token labels come from each token's most central window, and sentence labels are the windows' mean",
           "[core][windows][task]") {
     TempDir dir;
     TinyBertSpec tags;

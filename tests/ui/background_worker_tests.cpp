@@ -61,7 +61,7 @@ TEST_CASE("A new job on a lane supersedes the running one, whose result is dropp
     CHECK(delivered[0] == 7);
 }
 
-TEST_CASE("Jobs on other lanes are not superseded; cancelAll drops everything", "[ui][worker]") {
+TEST_CASE("Jobs on other lanes are not superseded, and cancelAll drops everything", "[ui][worker]") {
     BackgroundWorker worker(QStringLiteral("test"));
     std::vector<int> delivered;
     worker.post<int>(1, [](const CancelToken&) { return 1; }, [&](int r) { delivered.push_back(r); });

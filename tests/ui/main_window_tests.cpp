@@ -146,7 +146,7 @@ TEST_CASE("An ALBERT model opens in the window: [MASK] chips, shared layers show
     CHECK(w.textPanel()->positionalPanel()->learnedHeatmap()->cols() == spec.embedding);
 }
 
-TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows; mean and max aggregate the heads", "[ui][window]") {
+TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows, and mean and max aggregate the heads", "[ui][window]") {
     TempDir dir;
     writeTinyBert(dir.file("m"));
     MainWindow w;
@@ -164,6 +164,23 @@ TEST_CASE("Hiding [CLS] and [SEP] renormalises the rows; mean and max aggregate 
         for (int c = 0; c < 3; ++c) sum += panel->heatmap()->valueAt(r, c);
         CHECK(sum == Approx(1.0).margin(1e-5));
     }
+}
+
+TEST_CASE("A model loaded at start-up leaves the mode the command line chose and one the user opens shows its mode",
+          "[ui][window]") {
+    TempDir dir;
+    writeTinyBert(dir.file("m"));
+    MainWindow w;
+    w.show();
+    w.showMode(MainWindow::Mode::Image);  // as --mode image or --image does before the text model loads
+    QSignalSpy loaded(&w.textPanel()->session(), &ui::TextSession::modelLoaded);
+    w.openModel(QString::fromStdString(dir.file("m")), MainWindow::Show::Keep);
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+    CHECK(w.currentMode() == MainWindow::Mode::Image);
+    loaded.clear();
+    w.openModel(QString::fromStdString(dir.file("m")));  // File > Open Model
+    REQUIRE((loaded.count() > 0 || loaded.wait(20000)));
+    CHECK(w.currentMode() == MainWindow::Mode::Text);
 }
 
 TEST_CASE("A bad model folder shows a message and keeps the previous model", "[ui][window]") {

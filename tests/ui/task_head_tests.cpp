@@ -41,7 +41,7 @@ TEST_CASE("A sentiment-style classifier shows its labels as one bar chart, highe
     }
 }
 
-TEST_CASE("A token classifier's labels sit under the chips; clicking an entity outlines its tokens", "[ui][task]") {
+TEST_CASE("A token classifier's labels sit under the chips, and clicking an entity outlines its tokens", "[ui][task]") {
     TinyBertSpec spec;
     spec.task = "tokens";
     spec.labels = {"O", "B-PER", "I-PER", "B-LOC", "I-LOC"};

@@ -71,7 +71,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_text, &TextModePanel::statusMessage, this, status);
     connect(m_image, &ImageModePanel::statusMessage, this, [status](const QString& t) { status(t, 3000); });
     connect(m_text, &TextModePanel::modelOpened, m_modelMenus, &ModelMenus::addRecent);
-    connect(m_training, &TrainingPanel::openResult, this, &MainWindow::openModel);
+    connect(m_training, &TrainingPanel::openResult, this, [this](const QString& dir) { openModel(dir); });
     resize(1280, 800);
 }
 
@@ -119,7 +119,7 @@ void MainWindow::buildMenus() {
     auto* recent = file->addMenu(tr("&Recent Models"));
     auto* cache = file->addMenu(tr("Hugging Face &Cache"));
     m_modelMenus = new ModelMenus(recent, cache, this);
-    connect(m_modelMenus, &ModelMenus::modelChosen, this, &MainWindow::openModel);
+    connect(m_modelMenus, &ModelMenus::modelChosen, this, [this](const QString& dir) { openModel(dir); });
     file->addSeparator();
     file->addAction(tr("&Export Figure…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportFigure);
     file->addAction(tr("Export Se&quence…"), QKeySequence(tr("Ctrl+Alt+E")), this, &MainWindow::exportSequence);
@@ -195,18 +195,18 @@ void MainWindow::buildMenus() {
     });
 }
 
-void MainWindow::openModel(const QString& dir) {
+void MainWindow::openModel(const QString& dir, Show show) {
     auto config = ModelConfig::fromFile(QDir(dir).filePath(QStringLiteral("config.json")).toStdString());
     if (config && config->isVision()) {
-        openImageModel(dir);
+        openImageModel(dir, show);
         return;
     }
-    showMode(Mode::Text);
+    if (show == Show::ModelMode) showMode(Mode::Text);
     m_text->openModel(dir);  // errors (no config.json, bad JSON) are reported by the panel
 }
 
-void MainWindow::openImageModel(const QString& dir) {
-    showMode(Mode::Image);
+void MainWindow::openImageModel(const QString& dir, Show show) {
+    if (show == Show::ModelMode) showMode(Mode::Image);
     m_image->openModel(dir);
     m_modelMenus->addRecent(dir);
 }

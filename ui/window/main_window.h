@@ -27,9 +27,12 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens a model folder in the mode its config.json asks for (text or image).
-    void openModel(const QString& dir);
-    void openImageModel(const QString& dir);
+    // Opens a model folder in the mode its config.json asks for (text or image) and shows that
+    // mode, or, with Show::Keep, leaves the mode shown alone (the start-up load, which must not
+    // undo --mode or --image).
+    enum class Show { ModelMode, Keep };
+    void openModel(const QString& dir, Show show = Show::ModelMode);
+    void openImageModel(const QString& dir, Show show = Show::ModelMode);
     void openImage(const QString& path);
     void showMode(Mode mode);
     Mode currentMode() const;
