@@ -181,9 +181,10 @@ Expected<TextAnalysis> BertTextModel::analyseTokens(std::string text, std::vecto
         auto attentionOut = torch::from_blob(result.attention.values.data(), {layers, 1, heads, n, n});  // [layers, batch, heads, seq, seq]
         std::vector<AttentionCapture> captures;
         const auto maskPositions = maskIndices(tokens, real);
+        // Kept hidden states need every row of the last layer; otherwise it computes the rows the head reads.
+        const auto readRows = keepHidden ? torch::Tensor() : rowsRead(maskPositions);
         auto out = m_bert.model->forward(input, torch::Tensor(), keepHidden, cb, attentionOut, *overrides,
-                                         options.traceAttention ? &captures : nullptr, tokenTypes(tokens),
-                                         rowsRead(maskPositions));
+                                         options.traceAttention ? &captures : nullptr, tokenTypes(tokens), readRows);
         if (!out.lastHidden.defined()) return cancelledError();
         result.text = std::move(text);
         result.hasMlmHead = hasMlmHead();
@@ -207,8 +208,8 @@ Expected<TextAnalysis> BertTextModel::analyseTokens(std::string text, std::vecto
         }
         if (m_bert.head && !maskPositions.empty()) {
             auto pos = torch::tensor(maskPositions, torch::kLong);
-            // Without the hidden states kept, the last layer computed the [MASK] rows alone, in this order.
-            auto lastRows = keepHidden ? out.lastHidden[0].index_select(0, pos) : out.lastHidden[0];  // [masks, hidden]
+            // With readRows the last layer computed the [MASK] rows alone, in this order.
+            auto lastRows = readRows.defined() ? out.lastHidden[0] : out.lastHidden[0].index_select(0, pos);  // [masks, hidden]
             auto probs = torch::softmax(m_bert.head->forward(lastRows), -1);  // [masks, vocab]
             for (std::size_t m = 0; m < maskPositions.size(); ++m)
                 result.predictions.push_back({static_cast<int>(maskPositions[m]), topOf(probs[static_cast<int64_t>(m)], topK)});

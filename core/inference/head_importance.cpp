@@ -105,9 +105,6 @@ Expected<HeadImportance> BertTextModel::classifierHeadImportance(const std::vect
         if (!tokenLevel) return scoresOf(head->classifier(head->pool(rowsRead.select(1, 0)))).unsqueeze(1);  // [batch, 1, labels]
         return scoresOf(head->classifier(rowsRead));  // [batch, rows, labels]
     };
-    auto labelScores = [&](const torch::Tensor& last) -> torch::Tensor {  // [batch, seq, hidden] -> [batch, rows, labels]
-        return scoresAt(last.index_select(1, torch::tensor(positions, torch::kLong)));
-    };
     HeadImportance result;
     result.layers = layers;
     result.heads = heads;
@@ -123,7 +120,8 @@ Expected<HeadImportance> BertTextModel::classifierHeadImportance(const std::vect
     } else {
         positions.push_back(0);
     }
-    auto baseScores = labelScores(run.base.lastHidden)[0];  // [rows, labels]
+    const auto positionRows = torch::tensor(positions, torch::kLong);                      // [rows]
+    auto baseScores = scoresAt(run.base.lastHidden.index_select(1, positionRows))[0];  // [rows, labels]
     auto answers = baseScores.argmax(-1);                    // [rows]
     const auto rows = static_cast<int64_t>(positions.size());
     for (int64_t r = 0; r < rows; ++r) {
@@ -138,7 +136,7 @@ Expected<HeadImportance> BertTextModel::classifierHeadImportance(const std::vect
     auto sweep = run.sweep();
     sweep.answerProbabilities = [&](const torch::Tensor& x, int l, const AttentionOverrides& batched) -> torch::Tensor {
         // The last layer computes the answers' rows alone: [batch, rows, hidden].
-        auto last = m_bert.model->runLayers(x, l, batched, run.step, torch::tensor(positions, torch::kLong));
+        auto last = m_bert.model->runLayers(x, l, batched, run.step, positionRows);
         if (!last.defined()) return {};
         auto scores = scoresAt(last);  // [batch, rows, labels]
         const int64_t batch = x.size(0);

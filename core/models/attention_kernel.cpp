@@ -96,10 +96,9 @@ void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& cop
     float* probs = p.probs + (b * p.heads + h) * seq * seq;  // [seq, seq]
     float* context = p.context + b * p.rows * hidden + h * hd;  // [seq, headDim], row stride hidden
     const float scale = p.headScale ? p.headScale[b * p.heads + h] : 1.f;
-    // As few row blocks as kRowGroup allows, their rows shared out evenly (see panel_product.cpp).
-    const int64_t blocks = (seq + kRowGroup - 1) / kRowGroup, base = seq / blocks, longer = seq % blocks;
-    for (int64_t blk = 0; blk < blocks; ++blk) {
-        const int64_t i0 = blk * base + std::min(blk, longer), n = base + (blk < longer ? 1 : 0);
+    const RowPasses blocks(seq, kRowGroup);
+    for (int64_t blk = 0; blk < blocks.count; ++blk) {
+        const int64_t i0 = blocks.first(blk), n = blocks.size(blk);
         float* scores = probs + i0 * seq;  // [n, seq]
         product(q + i0 * row, row, keysT.data(), ldk, hd, scores, seq, n, seq);
         for (int64_t i = i0; i < i0 + n; ++i) {

@@ -56,9 +56,6 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
                                                                AttentionCapture* capture, int64_t realRows,
                                                                const torch::Tensor& outputRows) {
     // Past the attention every row is computed on its own, so rows nobody reads can be left out.
-    auto keptRows = [&outputRows](const torch::Tensor& t) {
-        return outputRows.defined() ? t.index_select(1, outputRows) : t;  // [batch, kept, hidden]
-    };
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
         auto qkv = m_qkv.project(x, false);  // [batch, rows, 3 * hidden], the query pre-scaled
@@ -68,7 +65,7 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
             *capture = captureOf(qkv.narrow(1, 0, seq), att.context.narrow(1, 0, seq), m_heads, true);
         }
         if (outputRows.defined() && outputRows.numel() == 0) return {x.narrow(1, 0, 0), att.probs};  // [batch, 0, hidden]
-        const auto context = keptRows(att.context), residual = keptRows(x);             // [batch, kept, hidden]
+        const auto context = keptRows(att.context, outputRows), residual = keptRows(x, outputRows);  // [batch, kept, hidden]
         auto h1 = attentionNorm(m_packedAttentionOut.forward(context, nullptr, residual));  // [batch, kept, hidden]
         auto f = m_packedIntermediate.forward(h1, &m_act);                                // [batch, kept, intermediate]
         return {outputNorm(m_packedOutput.forward(f, nullptr, h1)), att.probs};
@@ -76,9 +73,9 @@ std::pair<torch::Tensor, torch::Tensor> BertLayerImpl::forward(const torch::Tens
     auto qkv = m_qkv.project(x, true);  // [batch, seq, 3 * hidden]
     auto att = multiHeadAttention(qkv, m_heads, mask, probsOut, headScale);
     if (capture) *capture = captureOf(qkv, att.context, m_heads, false);
-    auto a = attentionOut(keptRows(att.context));  // [batch, kept, hidden]
+    auto a = attentionOut(keptRows(att.context, outputRows));  // [batch, kept, hidden]
     if (is_training()) a = m_dropout.apply(a);
-    auto h1 = attentionNorm(a + keptRows(x));
+    auto h1 = attentionNorm(a + keptRows(x, outputRows));
     auto f = output(applyActivation(m_act, intermediate(h1)));  // [batch, seq, hidden]
     if (is_training()) f = m_dropout.apply(f);
     return {outputNorm(f + h1), att.probs};
@@ -173,8 +170,7 @@ torch::Tensor BertModelImpl::runLayers(torch::Tensor x, int64_t first, const Att
                 .first;
         if (onLayer && !onLayer(static_cast<int>(layer))) return {};
     }
-    if (first >= count && outputRows.defined()) return x.index_select(1, outputRows);  // no layer ran
-    return x;  // [batch, seq or kept, hidden]
+    return first >= count ? keptRows(x, outputRows) : x;  // [batch, seq or kept, hidden]; no layer ran: x's rows
 }
 
 BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tiedDecoder, ParameterInit init) : m_act(act) {

@@ -241,6 +241,10 @@ torch::Tensor padRowsForProducts(const torch::Tensor& x) {
     return padded;
 }
 
+torch::Tensor keptRows(const torch::Tensor& x, const torch::Tensor& rows) {
+    return rows.defined() ? x.index_select(1, rows) : x;  // [batch, kept, width]
+}
+
 void releaseWeight(torch::nn::Linear& linear) {
     torch::NoGradGuard noGrad;
     linear->weight.set_data(torch::empty({0}, linear->weight.options()));

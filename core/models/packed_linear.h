@@ -56,6 +56,9 @@ void packAll(std::initializer_list<std::pair<PackedLinear*, torch::nn::Linear*>>
 int64_t rowsForProducts(int64_t rows);
 // x [1, seq, width] -> [1, rowsForProducts(seq), width]: zero rows appended, or x itself.
 torch::Tensor padRowsForProducts(const torch::Tensor& x);
+// x [batch, seq, width] at the row indices `rows` ([kept] int64): [batch, kept, width]; x itself when
+// `rows` is undefined. A layer's last products run on the rows its caller reads (outputRows).
+torch::Tensor keptRows(const torch::Tensor& x, const torch::Tensor& rows);
 
 // Frees a Linear's weight once a packed copy serves it (an empty tensor takes its place).
 void releaseWeight(torch::nn::Linear& linear);

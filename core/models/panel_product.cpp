@@ -63,10 +63,7 @@ constexpr Stretch kStretches[kRowGroup + 1] = {nullptr,     stretch<1>, stretch<
 // The panels first..last-1 (one thread's run): every stretch of each, every row group of each stretch.
 void runPanels(const float* x, int64_t rows, const float* panels, const PanelLayout& l, const float* bias,
                const float* residual, float* y, int64_t first, int64_t last) {
-    // As few passes as kRowGroup allows, their rows shared out evenly (128 rows: 18 x 6 + 4 x 5, not
-    // 21 x 6 + 2): a pass of few rows is held back by re-reading the stretch from L2, not by arithmetic.
-    const int64_t groups = (rows + kRowGroup - 1) / kRowGroup;
-    const int64_t base = rows / groups, longer = rows % groups;  // the first `longer` passes take base + 1
+    const RowPasses passes(rows, kRowGroup);
     for (int64_t p = first; p < last; ++p) {
         const int64_t col = p * kPanel, width = std::min(kPanel, l.out - col);
         __mmask16 masks[4];
@@ -88,13 +85,13 @@ void runPanels(const float* x, int64_t rows, const float* panels, const PanelLay
                 nextRows = std::min(kChunk, l.in);
             }
             const bool lastStretch = k0 + kc >= l.in;
-            for (int64_t g = 0; g < groups; ++g) {
-                const int64_t r0 = g * base + std::min(g, longer), r = base + (g < longer ? 1 : 0);
+            for (int64_t g = 0; g < passes.count; ++g) {
+                const int64_t r0 = passes.first(g), r = passes.size(g);
                 float* yTile = y + r0 * l.out + col;
                 const float* init = k0 == 0 ? bias + col : yTile;
                 kStretches[r](x + r0 * l.in + k0, l.in, panel + k0 * kPanel, kc, yTile, l.out, init, k0 == 0 ? 0 : l.out,
                               lastStretch && residual ? residual + r0 * l.out + col : nullptr, masks, next, nextRows,
-                              groups, g);
+                              passes.count, g);
             }
         }
     }

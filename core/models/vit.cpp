@@ -44,20 +44,17 @@ std::pair<torch::Tensor, torch::Tensor> VitLayerImpl::forward(const torch::Tenso
                                                               const torch::Tensor& additiveMask, const torch::Tensor& headScale,
                                                               int64_t realRows, const torch::Tensor& outputRows) {
     // Past the attention every row is computed on its own, so rows nobody reads can be left out.
-    auto keptRows = [&outputRows](const torch::Tensor& t) {
-        return outputRows.defined() ? t.index_select(1, outputRows) : t;  // [batch, kept, hidden]
-    };
     if (!is_training() && !torch::GradMode::is_enabled()) {  // packed weights; bias, activation and residual fused
         packForInference();
         auto att = inferenceAttention(m_qkv.project(normBefore(x), false), m_heads, additiveMask, probsOut, headScale, realRows);
         if (outputRows.defined() && outputRows.numel() == 0) return {x.narrow(1, 0, 0), att.probs};  // [batch, 0, hidden]
-        auto h = m_packedAttentionOut.forward(keptRows(att.context), nullptr, keptRows(x));  // [batch, kept, hidden]
+        auto h = m_packedAttentionOut.forward(keptRows(att.context, outputRows), nullptr, keptRows(x, outputRows));  // [batch, kept, hidden]
         auto f = m_packedIntermediate.forward(normAfter(h), &m_act);                       // [batch, kept, intermediate]
         return {m_packedOutput.forward(f, nullptr, h), att.probs};
     }
     auto qkv = m_qkv.project(normBefore(x), true);  // [batch, seq, 3 * hidden]
     auto att = multiHeadAttention(qkv, m_heads, additiveMask, probsOut, headScale);
-    auto h = keptRows(x) + attentionOut(keptRows(att.context));  // [batch, kept, hidden]
+    auto h = keptRows(x, outputRows) + attentionOut(keptRows(att.context, outputRows));  // [batch, kept, hidden]
     return {h + output(applyActivation(m_act, intermediate(normAfter(h)))), att.probs};
 }
 
@@ -120,8 +117,7 @@ torch::Tensor VitModelImpl::runLayers(torch::Tensor x, int64_t first, const Atte
                 .first;
         if (onLayer && !onLayer(static_cast<int>(layer))) return {};
     }
-    if (first >= count && outputRows.defined()) x = x.index_select(1, outputRows);  // no layer ran
-    return finalNorm(x);  // [batch, tokens or kept, hidden]
+    return finalNorm(first >= count ? keptRows(x, outputRows) : x);  // [batch, tokens or kept, hidden]; no layer ran: x's rows
 }
 
 Expected<LoadedVit> loadVit(const ModelConfig& c, const CheckpointTensors& tensors) {
