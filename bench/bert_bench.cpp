@@ -23,6 +23,10 @@ using namespace ascope::bench;
 namespace fs = std::filesystem;
 
 namespace {
+// Up to this many tokens the forward is bound by streaming its weights, and its rate is also shown
+// against what the arithmetic of that many rows leaves of the read bandwidth.
+constexpr int kCeilingRows = 64;
+
 // The best product either library achieves on this machine, printing each probe.
 double measurePeak() {
     double peak = 0;
@@ -49,11 +53,12 @@ void reportColdProducts() {
     }
 }
 
-// The best read bandwidth of the compute threads together, printing the probes (one thread, all).
-double measureBandwidth(int threads) {
+// The best read bandwidth of the compute threads together over a buffer of `bytes` (the weights' size),
+// printing the probes (one thread, all).
+double measureBandwidth(int threads, std::size_t bytes) {
     double best = 0;
     for (int t : {1, threads}) {
-        const auto p = measureReadBandwidth(std::size_t(1) << 30, t, 5);
+        const auto p = measureReadBandwidth(bytes, t, 5);
         std::printf("read %4.0f MB with %d thread%s:    %7.2f ms, %6.1f GB/s\n", static_cast<double>(p.bytes) / 1e6, t, t == 1 ? " " : "s",
                     p.bestMs, p.gbPerSecond);
         best = std::max(best, p.gbPerSecond);
@@ -62,12 +67,19 @@ double measureBandwidth(int threads) {
     return best;
 }
 
+// The fastest the compute threads stream `bytes` while doing a `rows`-row product's arithmetic on
+// what they read (perf/bandwidth_probe.h); 0 without AVX-512.
+double streamingCeiling(int threads, std::size_t bytes, int rows) {
+    return measureReadBandwidth(bytes, threads, 3, rows).gbPerSecond;
+}
+
 // One measured workload, reported once the peak is known.
 struct Row {
     std::string label;
     Timing timing;
     double flops = 0;
     double streamedBytes = 0;  // > 0: also report the weights' streaming rate
+    int rows = 0;              // the products' rows (tokens), for the streaming ceiling
 };
 
 // Opens the model in `dir` and prints what the process holds with one result of each length alive.
@@ -184,7 +196,9 @@ int main(int argc, char** argv) {
     // The peak is probed before and after the forwards (this machine's speed drifts) and the higher
     // probe counts, so a slow probe never flatters the forwards; the same for the bandwidth.
     double peak = measurePeak();
-    double bandwidth = measureBandwidth(threads);
+    // Read over a buffer the size of the weights: this machine's last-level cache keeps part of them.
+    const auto weightBuffer = static_cast<std::size_t>(weightBytes);
+    double bandwidth = measureBandwidth(threads, weightBuffer);
     reportColdProducts();
     std::vector<Row> rows;
 
@@ -205,12 +219,12 @@ int main(int argc, char** argv) {
                 return 1;
             }
             const auto t = timeRuns(repeats, [&] { auto result = (*model)->analyse(text); });  // analysed, used, dropped
-            rows.push_back({"BERT-base, " + std::to_string(n) + " tokens", t, forwardFlops(config, n), weightBytes});
+            rows.push_back({"BERT-base, " + std::to_string(n) + " tokens", t, forwardFlops(config, n), weightBytes, n});
             // The app shows one result while the next is computed: its new result's memory is fresh.
             rows.push_back({"BERT-base, " + std::to_string(n) + " tokens, previous result kept", timeRuns(repeats, [&] {
                                 auto previous = (*model)->analyse(text);
                                 auto result = (*model)->analyse(text);
-                            }), 2 * forwardFlops(config, n), 2 * weightBytes});
+                            }), 2 * forwardFlops(config, n), 2 * weightBytes, n});
             if (n == 16) {  // head importance: every head off alone, batched layer by layer from that layer's input
                 const auto tokensOf = (*model)->tokenizer().encode(text);
                 const int L = config.numLayers, H = config.numHeads;
@@ -242,7 +256,7 @@ int main(int argc, char** argv) {
 
     std::printf("the probes again, after the forwards:\n");
     peak = std::max(peak, measurePeak());
-    bandwidth = std::max(bandwidth, measureBandwidth(threads));
+    bandwidth = std::max(bandwidth, measureBandwidth(threads, weightBuffer));
     std::printf("peak (best of all probes): %.1f GFLOP/s; read bandwidth (best): %.1f GB/s\n\n", peak, bandwidth);
     std::printf("Each forward includes tokenisation or preprocessing, every attention matrix copied out, top-5.\n");
     for (const auto& r : rows) {
@@ -252,6 +266,11 @@ int main(int argc, char** argv) {
         if (r.streamedBytes > 0) {
             const double rate = r.streamedBytes / (r.timing.best * 1e6);
             std::printf(", weights streamed at %5.1f GB/s = %3.0f%% of bandwidth", rate, 100.0 * rate / bandwidth);
+            // Short inputs: against the read rate left once a product of this many rows does its arithmetic.
+            if (r.rows <= kCeilingRows) {
+                const double ceiling = streamingCeiling(threads, weightBuffer, r.rows);
+                if (ceiling > 0) std::printf(" (%3.0f%% of %.1f GB/s with %d rows' arithmetic)", 100.0 * rate / ceiling, ceiling, r.rows);
+            }
         }
         std::printf("\n");
     }

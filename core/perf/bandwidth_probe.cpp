@@ -32,11 +32,18 @@ std::uint64_t sumWords(const std::uint64_t* p, std::size_t n) {
 }
 
 // The same with the widest loads the CPU has: four 64-byte loads per step into independent sums,
-// as the AVX-512 products read their weights. `p` is 64-byte aligned.
-__attribute__((target("avx512f"))) std::uint64_t sumWordsAvx512(const std::uint64_t* p, std::size_t n) {
+// as the AVX-512 products read their weights. With `prefetch`, each step also asks for the lines
+// kAhead bytes further on (into L2), as the panel kernel does for its next stretch of weights.
+// `p` is 64-byte aligned.
+constexpr std::size_t kAhead = 16384;
+__attribute__((target("avx512f"))) std::uint64_t sumWordsAvx512(const std::uint64_t* p, std::size_t n, bool prefetch) {
     __m512i a = _mm512_setzero_si512(), b = a, c = a, d = a;
     std::size_t i = 0;
     for (; i + 32 <= n; i += 32) {
+        if (prefetch) {
+            const char* ahead = reinterpret_cast<const char*>(p + i) + kAhead;
+            for (int line = 0; line < 4; ++line) _mm_prefetch(ahead + 64 * line, _MM_HINT_T1);
+        }
         a = _mm512_add_epi64(a, _mm512_load_si512(p + i));
         b = _mm512_add_epi64(b, _mm512_load_si512(p + i + 8));
         c = _mm512_add_epi64(c, _mm512_load_si512(p + i + 16));
@@ -45,6 +52,48 @@ __attribute__((target("avx512f"))) std::uint64_t sumWordsAvx512(const std::uint6
     alignas(64) std::uint64_t lanes[8];
     _mm512_store_si512(lanes, _mm512_add_epi64(_mm512_add_epi64(a, b), _mm512_add_epi64(c, d)));
     return sumWords(lanes, 8) + sumWords(p + i, n - i);
+}
+
+// Reads as sumWordsAvx512 does, and does on every 64 floats read the arithmetic a product of
+// `rows` rows does on a 64-column row of its weight (models/panel_product.cpp): 4 x rows fused
+// multiply-adds of the loaded registers, into eight independent accumulators.
+__attribute__((target("avx512f,fma"))) std::uint64_t streamWithArithmetic(const std::uint64_t* p, std::size_t n, int rows,
+                                                                         bool prefetch) {
+    const float* f = reinterpret_cast<const float*>(p);
+    const std::size_t floats = n * 2;
+    const __m512 x = _mm512_set1_ps(0.5f);
+    __m512 acc[8];
+    for (auto& v : acc) v = _mm512_setzero_ps();
+    for (std::size_t i = 0; i + 64 <= floats; i += 64) {
+        if (prefetch) {
+            const char* ahead = reinterpret_cast<const char*>(f + i) + kAhead;
+            for (int line = 0; line < 4; ++line) _mm_prefetch(ahead + 64 * line, _MM_HINT_T1);
+        }
+        const __m512 b0 = _mm512_load_ps(f + i), b1 = _mm512_load_ps(f + i + 16), b2 = _mm512_load_ps(f + i + 32),
+                     b3 = _mm512_load_ps(f + i + 48);
+        int r = 0;
+        for (; r + 2 <= rows; r += 2) {
+            acc[0] = _mm512_fmadd_ps(x, b0, acc[0]);
+            acc[1] = _mm512_fmadd_ps(x, b1, acc[1]);
+            acc[2] = _mm512_fmadd_ps(x, b2, acc[2]);
+            acc[3] = _mm512_fmadd_ps(x, b3, acc[3]);
+            acc[4] = _mm512_fmadd_ps(x, b0, acc[4]);
+            acc[5] = _mm512_fmadd_ps(x, b1, acc[5]);
+            acc[6] = _mm512_fmadd_ps(x, b2, acc[6]);
+            acc[7] = _mm512_fmadd_ps(x, b3, acc[7]);
+        }
+        if (r < rows) {
+            acc[0] = _mm512_fmadd_ps(x, b0, acc[0]);
+            acc[1] = _mm512_fmadd_ps(x, b1, acc[1]);
+            acc[2] = _mm512_fmadd_ps(x, b2, acc[2]);
+            acc[3] = _mm512_fmadd_ps(x, b3, acc[3]);
+        }
+    }
+    __m512 sum = acc[0];
+    for (int k = 1; k < 8; ++k) sum = _mm512_add_ps(sum, acc[k]);
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, sum);
+    return static_cast<std::uint64_t>(lanes[0] + lanes[15]);
 }
 
 struct HugePageDeleter {
@@ -62,7 +111,7 @@ void onThreads(int threads, Work work) {
 }
 }  // namespace
 
-BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats) {
+BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats, int arithmeticRows) {
     BandwidthProbe probe;
     probe.threads = std::max(1, threads);
     const std::size_t words = bytes / sizeof(std::uint64_t);
@@ -71,6 +120,7 @@ BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats)
     std::unique_ptr<std::uint64_t, HugePageDeleter> buffer(static_cast<std::uint64_t*>(mapHugePageMemory(probe.bytes)),
                                                            HugePageDeleter{probe.bytes});
     const bool avx512 = __builtin_cpu_supports("avx512f");
+    if (arithmeticRows > 0 && !(avx512 && __builtin_cpu_supports("fma"))) return probe;  // gbPerSecond stays 0
     // Shares in whole 64-byte lines, so every thread's part starts aligned.
     const std::size_t share = (words / 8 + static_cast<std::size_t>(probe.threads) - 1) / static_cast<std::size_t>(probe.threads) * 8;
     auto part = [&](int t, std::size_t& from, std::size_t& count) {
@@ -80,20 +130,27 @@ BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats)
     onThreads(probe.threads, [&](int t) {  // first touch by the thread that reads the part later
         std::size_t from = 0, count = 0;
         part(t, from, count);
-        for (std::size_t i = 0; i < count; ++i) buffer.get()[from + i] = from + i;
+        // Each 64-bit word holds two normal floats (0.01 and a little more), never a slow denormal.
+        for (std::size_t i = 0; i < count; ++i) buffer.get()[from + i] = 0x3C23D70A3C23D70Bull + ((from + i) & 0xFF);
     });
     std::atomic<std::uint64_t> sink{0};
     probe.bestMs = 1e300;
-    for (int r = 0; r < std::max(1, repeats); ++r) {
-        const auto t0 = std::chrono::steady_clock::now();
-        onThreads(probe.threads, [&](int t) {
-            std::size_t from = 0, count = 0;
-            part(t, from, count);
-            sink += avx512 ? sumWordsAvx512(buffer.get() + from, count) : sumWords(buffer.get() + from, count);
-        });
-        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        probe.bestMs = std::min(probe.bestMs, ms);
-    }
+    // Each repeat reads with and without software prefetch (which helps on some CPUs and not on others).
+    for (int r = 0; r < std::max(1, repeats); ++r)
+        for (bool prefetch : {false, true}) {
+            if (prefetch && !avx512) continue;
+            const auto t0 = std::chrono::steady_clock::now();
+            onThreads(probe.threads, [&](int t) {
+                std::size_t from = 0, count = 0;
+                part(t, from, count);
+                const auto* mine = buffer.get() + from;
+                sink += arithmeticRows > 0 ? streamWithArithmetic(mine, count, arithmeticRows, prefetch)
+                        : avx512           ? sumWordsAvx512(mine, count, prefetch)
+                                           : sumWords(mine, count);
+            });
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            probe.bestMs = std::min(probe.bestMs, ms);
+        }
     probe.gbPerSecond = static_cast<double>(probe.bytes) / (probe.bestMs * 1e6);
     return probe;
 }
