@@ -51,7 +51,10 @@ Expected<ModelConfig> ModelConfig::fromJsonText(const std::string& text, const s
                 if (s.is_string()) c.architectures.push_back(s.get<std::string>());
         // ALBERT's default activation is gelu_new (Hugging Face's AlbertConfig).
         c.hiddenAct = j.value("hidden_act", std::string(c.modelType == "albert" ? "gelu_new" : "gelu"));
-        if (auto e = j.find("layer_norm_eps"); e != j.end() && e->is_number()) c.layerNormEps = e->get<double>();
+        if (auto e = j.find("layer_norm_eps"); e != j.end() && !e->is_null()) {
+            if (!e->is_number()) return makeError(ErrorKind::InvalidInput, source + ": 'layer_norm_eps' must be a number");
+            c.layerNormEps = e->get<double>();
+        }
         c.qkvBias = j.value("qkv_bias", true);
         if (auto p = j.find("problem_type"); p != j.end() && p->is_string()) {
             c.problemType = p->get<std::string>();

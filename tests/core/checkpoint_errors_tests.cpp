@@ -147,6 +147,12 @@ TEST_CASE("Model folders with missing or mismatched parts are refused with the r
         REQUIRE(writer.write(folder + "/model.safetensors").hasValue());
         CHECK_THAT(loadError(), Catch::Contains("word_embeddings.weight") && Catch::Contains("dtype I32"));
     }
+    SECTION("a LayerNorm epsilon that is not a number") {
+        auto config = nlohmann::json::parse(readText(folder + "/config.json"));
+        config["layer_norm_eps"] = "1e-12";
+        writeText(folder + "/config.json", config.dump());
+        CHECK_THAT(loadError(), Catch::Contains("config.json") && Catch::Contains("'layer_norm_eps' must be a number"));
+    }
     SECTION("a config.json that is not JSON") {
         writeText(folder + "/config.json", "{\"hidden_size\": ");
         CHECK_THAT(loadError(), Catch::Contains("config.json") && Catch::Contains("invalid JSON"));
