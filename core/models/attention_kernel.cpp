@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -68,18 +69,53 @@ void product(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t d
     }
 }
 
-// Per thread: one head's keys and values, gathered from qkv's rows.
+// Per thread: one head's keys and values, gathered from qkv's rows, and one block's scores.
 struct HeadCopies {
     std::vector<float> keysT;   // [headDim, seq], rows padded
     std::vector<float> values;  // [seq, headDim]
+    std::vector<float> scores;  // [kRowGroup, seq]
 };
+
+// dst[0, n) = src[0, n), from dst's first 64-byte boundary on with streaming stores: the
+// probabilities go to the result without first reading the lines they replace (a result buffer is
+// written once here and read later by the application, long after this forward's weights have
+// passed through every cache) and without evicting the operands.
+__attribute__((target("avx512f"))) void streamOut(float* dst, const float* src, int64_t n) {
+    const auto misaligned = reinterpret_cast<std::uintptr_t>(dst) % 64;
+    const int64_t head = std::min<int64_t>(n, misaligned == 0 ? 0 : static_cast<int64_t>((64 - misaligned) / sizeof(float)));
+    int64_t i = 0;
+    for (; i < head; ++i) dst[i] = src[i];
+    for (; i + 16 <= n; i += 16) _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
+    for (; i < n; ++i) dst[i] = src[i];
+}
+
+// Asks for rows from..to-1 of one head's query, key and value (q: its query at row 0; rows `row`
+// floats apart, key and value `hidden` and 2 * `hidden` floats after the query) to be brought into
+// L2. A head's rows lie kilobytes apart in qkv, one short piece each, where the hardware
+// prefetchers do not follow, and they have usually left the cache while the products streamed their
+// weights since the projection wrote them.
+void prefetchHeadRows(const float* q, int64_t row, int64_t hidden, int64_t headDim, int64_t from, int64_t to) {
+    const int64_t last = headDim * static_cast<int64_t>(sizeof(float)) - 1;  // a piece's last byte
+    for (int64_t j = from; j < to; ++j)
+        for (int64_t part = 0; part < 3; ++part) {
+            const char* piece = reinterpret_cast<const char*>(q + j * row + part * hidden);
+            for (int64_t offset = 0; offset <= last; offset += 64) _mm_prefetch(piece + offset, _MM_HINT_T1);
+            _mm_prefetch(piece + last, _MM_HINT_T1);  // a piece that does not start on a line ends on one more
+        }
+}
+
+// The query of head h of batch entry b in qkv.
+const float* headQuery(const AttentionProblem& p, int64_t b, int64_t h) {
+    return p.qkv + b * p.rows * 3 * p.heads * p.headDim + h * p.headDim;
+}
 
 // One batch entry's head: its keys transposed and its values gathered (read in place, rows a
 // multiple of 4 KB apart would fall into a few cache sets and evict each other), then each block of
-// query rows through scores, softmax and the product with the values.
-void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& copies) {
+// query rows through scores, softmax and the product with the values; meanwhile the rows of `next`
+// (the query of the head this thread takes next, or null) are prefetched, a share with each block.
+void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& copies, const float* next) {
     const int64_t seq = p.seq, hd = p.headDim, hidden = p.heads * hd, row = 3 * hidden;
-    const float* q = p.qkv + b * p.rows * row + h * hd;  // [seq, headDim], row stride `row`
+    const float* q = headQuery(p, b, h);  // [seq, headDim], row stride `row`
     const float* k = q + hidden;
     auto& keysT = copies.keysT;
     auto& values = copies.values;
@@ -96,16 +132,19 @@ void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& cop
     float* probs = p.probs + (b * p.heads + h) * seq * seq;  // [seq, seq]
     float* context = p.context + b * p.rows * hidden + h * hd;  // [seq, headDim], row stride hidden
     const float scale = p.headScale ? p.headScale[b * p.heads + h] : 1.f;
+    copies.scores.resize(static_cast<std::size_t>(kRowGroup * seq));
+    float* scores = copies.scores.data();  // [n, seq]: a block's rows, in L1
     const RowPasses blocks(seq, kRowGroup);
     for (int64_t blk = 0; blk < blocks.count; ++blk) {
         const int64_t i0 = blocks.first(blk), n = blocks.size(blk);
-        float* scores = probs + i0 * seq;  // [n, seq]
+        if (next) prefetchHeadRows(next, row, hidden, hd, i0, i0 + n);
         product(q + i0 * row, row, keysT.data(), ldk, hd, scores, seq, n, seq);
-        for (int64_t i = i0; i < i0 + n; ++i) {
-            const float* maskRow = p.mask ? p.mask + b * p.maskBatch + h * p.maskHead + i * p.maskRow : nullptr;
-            softmaxRow(probs + i * seq, maskRow, seq, scale);
+        for (int64_t i = 0; i < n; ++i) {
+            const float* maskRow = p.mask ? p.mask + b * p.maskBatch + h * p.maskHead + (i0 + i) * p.maskRow : nullptr;
+            softmaxRow(scores + i * seq, maskRow, seq, scale);
         }
         product(scores, seq, v, hd, seq, context + i0 * hidden, hidden, n, hd);
+        streamOut(probs + i0 * seq, scores, n * seq);  // the block's rows lie one after another in probs
     }
 }
 }  // namespace
@@ -124,7 +163,14 @@ void fusedAttention(const AttentionProblem& p) {
         HeadCopies copies;
         // Contiguous runs of heads per thread; every head costs the same.
         const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
-        for (int64_t task = tasks * t / n; task < tasks * (t + 1) / n; ++task) attendHead(p, task / p.heads, task % p.heads, copies);
+        const int64_t first = tasks * t / n, last = tasks * (t + 1) / n;
+        const int64_t hd = p.headDim, hidden = p.heads * hd;
+        if (first < last) prefetchHeadRows(headQuery(p, first / p.heads, first % p.heads), 3 * hidden, hidden, hd, 0, p.seq);
+        for (int64_t task = first; task < last; ++task) {
+            const float* next = task + 1 < last ? headQuery(p, (task + 1) / p.heads, (task + 1) % p.heads) : nullptr;
+            attendHead(p, task / p.heads, task % p.heads, copies, next);
+        }
+        _mm_sfence();  // the streamed probabilities reach memory before the team's closing barrier
     }
 }
 
