@@ -133,7 +133,7 @@ void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& cop
     float* context = p.context + b * p.rows * hidden + h * hd;  // [seq, headDim], row stride hidden
     const float scale = p.headScale ? p.headScale[b * p.heads + h] : 1.f;
     copies.scores.resize(static_cast<std::size_t>(kRowGroup * seq));
-    float* scores = copies.scores.data();  // [n, seq]: a block's rows, in L1
+    float* scores = copies.scores.data();  // [n, seq]: a block's rows, kept in cache
     const RowPasses blocks(seq, kRowGroup);
     for (int64_t blk = 0; blk < blocks.count; ++blk) {
         const int64_t i0 = blocks.first(blk), n = blocks.size(blk);

@@ -4,8 +4,9 @@
 // Run as separate products (oneDNN's), every layer's scores make three trips through memory: written
 // by QK^T, read and written by the softmax, read again by the product with V. At 512 tokens they are
 // 12.6 MB per layer, far beyond the caches. Here each block of a few query rows has its scores
-// computed, normalised (softmaxRow) and multiplied by V while it is still in the first-level cache,
-// so the probabilities are written to the result once and never read back from memory.
+// computed, normalised (softmaxRow) and multiplied by V in a small per-thread buffer that stays in
+// cache, then streamed into the result: the probabilities are written to memory once, never read
+// back, and the result's old contents are not read first.
 #include "util/core_internal.h"
 #include <cstdint>
 
