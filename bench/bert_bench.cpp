@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -68,9 +69,12 @@ double measureBandwidth(int threads, std::size_t bytes) {
 }
 
 // The fastest the compute threads stream `bytes` while doing a `rows`-row product's arithmetic on
-// what they read (perf/bandwidth_probe.h); 0 without AVX-512.
+// what they read (perf/bandwidth_probe.h); 0 without AVX-512. Probed once per row count.
 double streamingCeiling(int threads, std::size_t bytes, int rows) {
-    return measureReadBandwidth(bytes, threads, 3, rows).gbPerSecond;
+    static std::map<int, double> probed;
+    auto it = probed.find(rows);
+    if (it == probed.end()) it = probed.emplace(rows, measureReadBandwidth(bytes, threads, 3, rows).gbPerSecond).first;
+    return it->second;
 }
 
 // One measured workload, reported once the peak is known.

@@ -89,13 +89,13 @@ __attribute__((target("avx512f"))) void streamOut(float* dst, const float* src, 
     for (; i < n; ++i) dst[i] = src[i];
 }
 
-// Asks for rows from..to-1 of one head's query, key and value (q: its query at row 0; rows `row`
-// floats apart, key and value `hidden` and 2 * `hidden` floats after the query) to be brought into
-// L2. A head's rows lie kilobytes apart in qkv, one short piece each, where the hardware
-// prefetchers do not follow, and they have usually left the cache while the products streamed their
-// weights since the projection wrote them.
-void prefetchHeadRows(const float* q, int64_t row, int64_t hidden, int64_t headDim, int64_t from, int64_t to) {
-    const int64_t last = headDim * static_cast<int64_t>(sizeof(float)) - 1;  // a piece's last byte
+// Asks for rows from..to-1 of one head's query, key and value (q: its query at row 0, as headQuery
+// gives) to be brought into L2. A head's rows lie kilobytes apart in qkv, one short piece each, where
+// the hardware prefetchers do not follow, and they have usually left the cache while the products
+// streamed their weights since the projection wrote them.
+void prefetchHeadRows(const AttentionProblem& p, const float* q, int64_t from, int64_t to) {
+    const int64_t hidden = p.heads * p.headDim, row = 3 * hidden;
+    const int64_t last = p.headDim * static_cast<int64_t>(sizeof(float)) - 1;  // a piece's last byte
     for (int64_t j = from; j < to; ++j)
         for (int64_t part = 0; part < 3; ++part) {
             const char* piece = reinterpret_cast<const char*>(q + j * row + part * hidden);
@@ -137,7 +137,7 @@ void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& cop
     const RowPasses blocks(seq, kRowGroup);
     for (int64_t blk = 0; blk < blocks.count; ++blk) {
         const int64_t i0 = blocks.first(blk), n = blocks.size(blk);
-        if (next) prefetchHeadRows(next, row, hidden, hd, i0, i0 + n);
+        if (next) prefetchHeadRows(p, next, i0, i0 + n);
         product(q + i0 * row, row, keysT.data(), ldk, hd, scores, seq, n, seq);
         for (int64_t i = 0; i < n; ++i) {
             const float* maskRow = p.mask ? p.mask + b * p.maskBatch + h * p.maskHead + (i0 + i) * p.maskRow : nullptr;
@@ -164,8 +164,7 @@ void fusedAttention(const AttentionProblem& p) {
         // Contiguous runs of heads per thread; every head costs the same.
         const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
         const int64_t first = tasks * t / n, last = tasks * (t + 1) / n;
-        const int64_t hd = p.headDim, hidden = p.heads * hd;
-        if (first < last) prefetchHeadRows(headQuery(p, first / p.heads, first % p.heads), 3 * hidden, hidden, hd, 0, p.seq);
+        if (first < last) prefetchHeadRows(p, headQuery(p, first / p.heads, first % p.heads), 0, p.seq);
         for (int64_t task = first; task < last; ++task) {
             const float* next = task + 1 < last ? headQuery(p, (task + 1) / p.heads, (task + 1) % p.heads) : nullptr;
             attendHead(p, task / p.heads, task % p.heads, copies, next);

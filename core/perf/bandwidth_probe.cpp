@@ -31,19 +31,22 @@ std::uint64_t sumWords(const std::uint64_t* p, std::size_t n) {
     return a + b + c + d;
 }
 
-// The same with the widest loads the CPU has: four 64-byte loads per step into independent sums,
-// as the AVX-512 products read their weights. With `prefetch`, each step also asks for the lines
-// kAhead bytes further on (into L2), as the panel kernel does for its next stretch of weights.
-// `p` is 64-byte aligned.
+// Asks for the four lines kAhead bytes past `at` (into L2), as the panel kernel does for its next
+// stretch of weights while it reads the current one.
 constexpr std::size_t kAhead = 16384;
+inline void askAhead(const void* at) {
+    const char* ahead = static_cast<const char*>(at) + kAhead;
+    for (int line = 0; line < 4; ++line) _mm_prefetch(ahead + 64 * line, _MM_HINT_T1);
+}
+
+// The same with the widest loads the CPU has: four 64-byte loads per step into independent sums,
+// as the AVX-512 products read their weights; with `prefetch`, each step also asks ahead (askAhead).
+// `p` is 64-byte aligned.
 __attribute__((target("avx512f"))) std::uint64_t sumWordsAvx512(const std::uint64_t* p, std::size_t n, bool prefetch) {
     __m512i a = _mm512_setzero_si512(), b = a, c = a, d = a;
     std::size_t i = 0;
     for (; i + 32 <= n; i += 32) {
-        if (prefetch) {
-            const char* ahead = reinterpret_cast<const char*>(p + i) + kAhead;
-            for (int line = 0; line < 4; ++line) _mm_prefetch(ahead + 64 * line, _MM_HINT_T1);
-        }
+        if (prefetch) askAhead(p + i);
         a = _mm512_add_epi64(a, _mm512_load_si512(p + i));
         b = _mm512_add_epi64(b, _mm512_load_si512(p + i + 8));
         c = _mm512_add_epi64(c, _mm512_load_si512(p + i + 16));
@@ -65,10 +68,7 @@ __attribute__((target("avx512f,fma"))) std::uint64_t streamWithArithmetic(const 
     __m512 acc[8];
     for (auto& v : acc) v = _mm512_setzero_ps();
     for (std::size_t i = 0; i + 64 <= floats; i += 64) {
-        if (prefetch) {
-            const char* ahead = reinterpret_cast<const char*>(f + i) + kAhead;
-            for (int line = 0; line < 4; ++line) _mm_prefetch(ahead + 64 * line, _MM_HINT_T1);
-        }
+        if (prefetch) askAhead(f + i);
         const __m512 b0 = _mm512_load_ps(f + i), b1 = _mm512_load_ps(f + i + 16), b2 = _mm512_load_ps(f + i + 32),
                      b3 = _mm512_load_ps(f + i + 48);
         int r = 0;
@@ -116,11 +116,11 @@ BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats,
     probe.threads = std::max(1, threads);
     const std::size_t words = bytes / sizeof(std::uint64_t);
     probe.bytes = words * sizeof(std::uint64_t);
+    const bool avx512 = __builtin_cpu_supports("avx512f");
+    if (arithmeticRows > 0 && !(avx512 && __builtin_cpu_supports("fma"))) return probe;  // gbPerSecond stays 0
     // On 2 MB pages where the system offers them, as the packed weights are (util/huge_page_memory.h).
     std::unique_ptr<std::uint64_t, HugePageDeleter> buffer(static_cast<std::uint64_t*>(mapHugePageMemory(probe.bytes)),
                                                            HugePageDeleter{probe.bytes});
-    const bool avx512 = __builtin_cpu_supports("avx512f");
-    if (arithmeticRows > 0 && !(avx512 && __builtin_cpu_supports("fma"))) return probe;  // gbPerSecond stays 0
     // Shares in whole 64-byte lines, so every thread's part starts aligned.
     const std::size_t share = (words / 8 + static_cast<std::size_t>(probe.threads) - 1) / static_cast<std::size_t>(probe.threads) * 8;
     auto part = [&](int t, std::size_t& from, std::size_t& count) {
