@@ -69,7 +69,7 @@ double measureBandwidth(int threads, std::size_t bytes) {
 }
 
 // The fastest the compute threads stream `bytes` while doing a `rows`-row product's arithmetic on
-// what they read (perf/bandwidth_probe.h); 0 without AVX-512. Probed once per row count.
+// what they read (perf/bandwidth_probe.h); 0 without AVX-512 or AVX2. Probed once per row count.
 double streamingCeiling(int threads, std::size_t bytes, int rows) {
     static std::map<int, double> probed;
     auto it = probed.find(rows);

@@ -21,6 +21,12 @@ bool allowsAvx512() {
     return isa == I::avx512_core || isa == I::avx512_core_vnni || isa == I::avx512_core_bf16 || isa == I::avx512_core_amx;
 }
 
+bool allowsAvx2() {
+    using I = dnnl::cpu_isa;
+    const auto isa = dnnl::get_effective_cpu_isa();
+    return allowsAvx512() || isa == I::avx2 || isa == I::avx2_vnni;
+}
+
 Matmul cachedMatmul(const std::string& key, const std::function<dnnl::matmul::desc()>& describe, dnnl::primitive_attr attr) {
     static std::mutex mutex;
     static std::map<std::string, Matmul> cache;

@@ -15,6 +15,8 @@ dnnl::engine& cpuEngine();
 // Whether oneDNN may use AVX-512 here: the CPU has it and DNNL_MAX_CPU_ISA does not hold it back.
 // The project's own vector kernels follow the same hold.
 bool allowsAvx512();
+// Whether oneDNN may use AVX2 (or more) here, under the same hold.
+bool allowsAvx2();
 
 struct Matmul {
     dnnl::matmul::primitive_desc desc;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -81,6 +82,13 @@ torch::Tensor plainWeight(const torch::Tensor& weightIn) {
     return weight.stride(0) == 0 || weight.stride(1) == 0 ? weight.contiguous() : weight;
 }
 
+// A copy of `bias` ([out] float32 contiguous) as oneDNN's [1, out].
+memory biasMemory(const torch::Tensor& bias) {
+    memory m(memory::desc({1, bias.numel()}, kF32, memory::format_tag::ab), onednn::cpuEngine());
+    std::copy(bias.data_ptr<float>(), bias.data_ptr<float>() + bias.numel(), static_cast<float*>(m.get_data_handle()));
+    return m;
+}
+
 // Memory for a packed weight, on huge pages where the system offers them (fewer TLB misses while the
 // products stream the weights), mapped on its own so that freeing it returns it to the system
 // rather than leaving a hole in the heap.
@@ -104,10 +112,13 @@ struct PackedLinear::State {
     memory weight, bias;                   // weight in oneDNN's blocked layout of [in, out]
     // Where oneDNN has no blocked (brgemm) kernel for this product, e.g. on CPUs without AVX-512,
     // its generic one is slower than BLAS at a sentence's row counts (104 against 193 GFLOP/s at
-    // 128 rows measured with oneDNN held to AVX2): BLAS then does the product, from this copy.
+    // 128 rows measured with oneDNN held to AVX2). With AVX2 the narrow panel kernel then does every
+    // product (models/panel_product.h), from `storage`; without it, BLAS does, from this copy.
     torch::Tensor blasWeight, blasBias;  // [in, out] contiguous (input-major), [out]
-    // Where the packed weight is in 64-column panels (models/panel_product.h), few rows run there.
+    // Where the weight is in panels (oneDNN's wide ones, or the narrow ones), rows up to
+    // panelMaxRows run through the panel kernel.
     bool panels = false;
+    bool narrowPanels = false;  // `storage` holds narrow panels; `weight` is not used
     PanelLayout panelLayout;
     const void* sourceData = nullptr;      // for packIfChanged
     int64_t sourceVersion = -1;
@@ -132,13 +143,23 @@ void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& bias
     auto bias = biasIn.defined() ? biasIn.detach().to(torch::kFloat32).contiguous() : torch::zeros({state->out});
     TORCH_CHECK(bias.numel() == state->out, "PackedLinear: bias must be [out]");
     const auto probe = linearPrimitive(kLayoutRows, packedWeightsAny(state->in, state->out), -1, false);
+    auto& engine = onednn::cpuEngine();
     if (std::string(probe.desc.impl_info_str()).rfind("brg", 0) != 0) {
-        state->blasWeight = weight.t().contiguous();  // [in, out]
-        state->blasBias = bias.clone();
+        if (!narrowPanelKernelAvailable()) {
+            state->blasWeight = weight.t().contiguous();  // [in, out]
+            state->blasBias = bias.clone();
+            m_state = std::move(state);
+            return;
+        }
+        state->panelLayout = narrowPanelLayout(state->in, state->out);
+        state->storage = std::make_unique<WeightStorage>(panelBytes(state->panelLayout));
+        packNarrowPanels(weight.data_ptr<float>(), weight.stride(0), weight.stride(1), state->panelLayout,
+                         static_cast<float*>(state->storage->data()));
+        state->panels = state->narrowPanels = true;
+        state->bias = biasMemory(bias);
         m_state = std::move(state);
         return;
     }
-    auto& engine = onednn::cpuEngine();
     dnnl::stream stream(engine);
     memory plain(transposedDesc(weight), engine, weight.data_ptr<float>());
     const auto layout = probe.desc.weights_desc();
@@ -146,8 +167,7 @@ void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& bias
     state->weight = memory(layout, engine, state->storage->data());
     dnnl::reorder(plain, state->weight).execute(stream, plain, state->weight);
     state->panels = panelKernelAvailable() && panelLayoutOf(layout, state->panelLayout);
-    state->bias = memory(memory::desc({1, state->out}, kF32, memory::format_tag::ab), engine);
-    std::copy(bias.data_ptr<float>(), bias.data_ptr<float>() + state->out, static_cast<float*>(state->bias.get_data_handle()));
+    state->bias = biasMemory(bias);
     stream.wait();
     m_state = std::move(state);
 }
@@ -171,46 +191,63 @@ void activateInPlace(Activation act, float* y, int64_t rows, int64_t out) {
     onednn::runPrimitive(e.primitive, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
 }
 
+// The input x [..., in] as [rows, in] float32 contiguous, an output [rows, out] and its final shape,
+// and the residual as [rows, out] float32 contiguous (undefined without one).
+struct LinearOperands {
+    LinearOperands(const torch::Tensor& x, const torch::Tensor& residual, int64_t in, int64_t out) {
+        TORCH_CHECK(x.size(-1) == in, "linear layer: input has ", x.size(-1), " features, expected ", in);
+        outShape = x.sizes().vec();
+        outShape.back() = out;
+        rows = x.numel() / in;
+        src = x.to(torch::kFloat32).reshape({rows, in}).contiguous();  // [rows, in]
+        dst = torch::empty({rows, out}, torch::kFloat32);             // [rows, out]
+        if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, out}).contiguous();  // [rows, out]
+    }
+    std::vector<int64_t> outShape;
+    int64_t rows = 0;
+    torch::Tensor src, dst, add;
+};
+
+// act(x . W + bias) + residual through the panel kernel (models/panel_product.h): the bias and a
+// residual without activation in its pass over the output, the activation in place after it.
+torch::Tensor runPanels(LinearOperands& o, const float* panels, const PanelLayout& layout, const float* bias,
+                        const Activation* act) {
+    panelProduct(o.src.data_ptr<float>(), o.rows, panels, layout, bias, o.add.defined() && !act ? o.add.data_ptr<float>() : nullptr,
+                 o.dst.data_ptr<float>());
+    if (act) {  // act(x W + b) + residual
+        activateInPlace(*act, o.dst.data_ptr<float>(), o.rows, layout.out);
+        if (o.add.defined()) o.dst.add_(o.add);
+    }
+    return o.dst.view(o.outShape);
+}
+
 // act(x [..., in] . weights + bias) + residual -> [..., out]; `weights` packed (then `weightsDesc` is
-// format any) or plain. With `panels` (the packed weight's panel layout), few rows run through the
-// panel kernel.
+// format any) or plain. With `panels` (the packed weight's wide panel layout), up to kPanelMaxRows
+// rows run through the panel kernel.
 torch::Tensor runLinear(const torch::Tensor& x, const memory& weights, const memory::desc& weightsDesc,
                         const memory& bias, const Activation* act, const torch::Tensor& residual,
                         const PanelLayout* panels = nullptr) {
     const auto dims = weights.get_desc().dims();
-    const int64_t in = dims[0], out = dims[1];
-    TORCH_CHECK(x.size(-1) == in, "linear layer: input has ", x.size(-1), " features, expected ", in);
-    auto outShape = x.sizes().vec();
-    outShape.back() = out;
-    const int64_t rows = x.numel() / in;
-    auto src = x.to(torch::kFloat32).reshape({rows, in}).contiguous();  // [rows, in]
-    auto dst = torch::empty({rows, out}, torch::kFloat32);             // [rows, out]
-    if (rows == 0) return dst.view(outShape);
-    torch::Tensor add;
-    if (residual.defined()) add = residual.to(torch::kFloat32).reshape({rows, out}).contiguous();  // [rows, out]
-    if (panels && rows <= kPanelMaxRows) {  // up to a few hundred rows: faster than oneDNN (models/panel_product.h)
-        panelProduct(src.data_ptr<float>(), rows, static_cast<const float*>(weights.get_data_handle()), *panels,
-                     static_cast<const float*>(bias.get_data_handle()), add.defined() && !act ? add.data_ptr<float>() : nullptr,
-                     dst.data_ptr<float>());
-        if (act) {  // act(x W + b) + residual
-            activateInPlace(*act, dst.data_ptr<float>(), rows, out);
-            if (add.defined()) dst.add_(add);
-        }
-        return dst.view(outShape);
-    }
-    const auto p = linearPrimitive(rows, weightsDesc, act ? static_cast<int>(*act) : -1, add.defined());
+    const int64_t out = dims[1];
+    LinearOperands o(x, residual, dims[0], out);
+    const int64_t rows = o.rows;
+    if (rows == 0) return o.dst.view(o.outShape);
+    if (panels && rows <= panelMaxRows(*panels))  // up to a few hundred rows: faster than oneDNN
+        return runPanels(o, static_cast<const float*>(weights.get_data_handle()), *panels,
+                         static_cast<const float*>(bias.get_data_handle()), act);
+    const auto p = linearPrimitive(rows, weightsDesc, act ? static_cast<int>(*act) : -1, o.add.defined());
     auto& engine = onednn::cpuEngine();
-    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(p.desc.src_desc(), engine, src.data_ptr<float>())},
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, memory(p.desc.src_desc(), engine, o.src.data_ptr<float>())},
                                             {DNNL_ARG_WEIGHTS, inLayout(weights, p.desc.weights_desc())},
                                             {DNNL_ARG_BIAS, bias},
-                                            {DNNL_ARG_DST, memory(p.desc.dst_desc(), engine, dst.data_ptr<float>())}};
-    if (add.defined()) {
+                                            {DNNL_ARG_DST, memory(p.desc.dst_desc(), engine, o.dst.data_ptr<float>())}};
+    if (o.add.defined()) {
         const int index = act ? 1 : 0;  // the residual is the last post-op
         args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
-                     memory(memory::desc({rows, out}, kF32, memory::format_tag::ab), engine, add.data_ptr<float>()));
+                     memory(memory::desc({rows, out}, kF32, memory::format_tag::ab), engine, o.add.data_ptr<float>()));
     }
     onednn::run(p, std::move(args));
-    return dst.view(outShape);
+    return o.dst.view(o.outShape);
 }
 }  // namespace
 
@@ -266,6 +303,12 @@ torch::Tensor PackedLinear::forward(const torch::Tensor& x, const Activation* ac
         if (act) y = applyActivation(*act, y);
         if (residual.defined()) y.add_(residual.reshape({-1, m_state->out}));
         return y.view(outShape);
+    }
+    if (m_state->narrowPanels) {  // every row count (models/panel_product.h)
+        LinearOperands o(x, residual, m_state->in, m_state->out);
+        if (o.rows == 0) return o.dst.view(o.outShape);
+        return runPanels(o, static_cast<const float*>(m_state->storage->data()), m_state->panelLayout,
+                         static_cast<const float*>(m_state->bias.get_data_handle()), act);
     }
     return runLinear(x, m_state->weight, packedWeightsAny(m_state->in, m_state->out), m_state->bias, act, residual,
                      m_state->panels ? &m_state->panelLayout : nullptr);

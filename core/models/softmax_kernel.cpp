@@ -133,10 +133,8 @@ struct Chosen {
 
 // oneDNN's effective ISA already reflects both the CPU and DNNL_MAX_CPU_ISA.
 Chosen choose() {
-    using I = dnnl::cpu_isa;
-    const auto isa = dnnl::get_effective_cpu_isa();
     const bool avx512 = onednn::allowsAvx512();
-    const bool avx2 = avx512 || isa == I::avx2 || isa == I::avx2_vnni;
+    const bool avx2 = onednn::allowsAvx2();
     if (avx512 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512vl"))
         return {softmaxAvx512, "avx512"};

@@ -11,6 +11,7 @@
 
 #include <immintrin.h>
 
+#include "models/onednn_support.h"
 #include "util/huge_page_memory.h"
 
 namespace ascope {
@@ -57,6 +58,25 @@ __attribute__((target("avx512f"))) std::uint64_t sumWordsAvx512(const std::uint6
     return sumWords(lanes, 8) + sumWords(p + i, n - i);
 }
 
+// The same with AVX2's 32-byte loads, eight per step, for CPUs (or oneDNN holds) without AVX-512.
+__attribute__((target("avx2"))) std::uint64_t sumWordsAvx2(const std::uint64_t* p, std::size_t n, bool prefetch) {
+    __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
+    std::size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        if (prefetch) askAhead(p + i);
+        for (std::size_t half = 0; half < 32; half += 16) {
+            const auto* q = reinterpret_cast<const __m256i*>(p + i + half);
+            a = _mm256_add_epi64(a, _mm256_load_si256(q));
+            b = _mm256_add_epi64(b, _mm256_load_si256(q + 1));
+            c = _mm256_add_epi64(c, _mm256_load_si256(q + 2));
+            d = _mm256_add_epi64(d, _mm256_load_si256(q + 3));
+        }
+    }
+    alignas(32) std::uint64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), _mm256_add_epi64(_mm256_add_epi64(a, b), _mm256_add_epi64(c, d)));
+    return sumWords(lanes, 4) + sumWords(p + i, n - i);
+}
+
 // Reads as sumWordsAvx512 does, and does on every 64 floats read the arithmetic a product of
 // `rows` rows does on a 64-column row of its weight (models/panel_product.cpp): 4 x rows fused
 // multiply-adds of the loaded registers, into eight independent accumulators.
@@ -96,6 +116,56 @@ __attribute__((target("avx512f,fma"))) std::uint64_t streamWithArithmetic(const 
     return static_cast<std::uint64_t>(lanes[0] + lanes[15]);
 }
 
+// The same with AVX2: on every 64 floats read (eight 32-byte loads, four at a time), the 8 x rows
+// fused multiply-adds a product of `rows` rows does on them (the narrow panel kernel's 16-column rows,
+// four of them), into eight independent accumulators.
+__attribute__((target("avx2,fma"))) std::uint64_t streamWithArithmeticAvx2(const std::uint64_t* p, std::size_t n, int rows,
+                                                                          bool prefetch) {
+    const float* f = reinterpret_cast<const float*>(p);
+    const std::size_t floats = n * 2;
+    const __m256 x = _mm256_set1_ps(0.5f);
+    __m256 acc[8];
+    for (auto& v : acc) v = _mm256_setzero_ps();
+    for (std::size_t i = 0; i + 64 <= floats; i += 64) {
+        if (prefetch) askAhead(f + i);
+        for (std::size_t half = 0; half < 64; half += 32) {
+            const __m256 b0 = _mm256_load_ps(f + i + half), b1 = _mm256_load_ps(f + i + half + 8),
+                         b2 = _mm256_load_ps(f + i + half + 16), b3 = _mm256_load_ps(f + i + half + 24);
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) {
+                acc[0] = _mm256_fmadd_ps(x, b0, acc[0]);
+                acc[1] = _mm256_fmadd_ps(x, b1, acc[1]);
+                acc[2] = _mm256_fmadd_ps(x, b2, acc[2]);
+                acc[3] = _mm256_fmadd_ps(x, b3, acc[3]);
+                acc[4] = _mm256_fmadd_ps(x, b0, acc[4]);
+                acc[5] = _mm256_fmadd_ps(x, b1, acc[5]);
+                acc[6] = _mm256_fmadd_ps(x, b2, acc[6]);
+                acc[7] = _mm256_fmadd_ps(x, b3, acc[7]);
+            }
+            if (r < rows) {
+                acc[0] = _mm256_fmadd_ps(x, b0, acc[0]);
+                acc[1] = _mm256_fmadd_ps(x, b1, acc[1]);
+                acc[2] = _mm256_fmadd_ps(x, b2, acc[2]);
+                acc[3] = _mm256_fmadd_ps(x, b3, acc[3]);
+            }
+        }
+    }
+    __m256 sum = acc[0];
+    for (int k = 1; k < 8; ++k) sum = _mm256_add_ps(sum, acc[k]);
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, sum);
+    return static_cast<std::uint64_t>(lanes[0] + lanes[7]);
+}
+
+// The widest loads (and fused multiply-adds) this CPU has and oneDNN's instruction-set hold allows, as
+// the products that stream the weights use.
+enum class Vectors { Avx512, Avx2, None };
+Vectors vectorsHere() {
+    if (onednn::allowsAvx512() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return Vectors::Avx512;
+    if (onednn::allowsAvx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Vectors::Avx2;
+    return Vectors::None;
+}
+
 struct HugePageDeleter {
     std::size_t bytes;
     void operator()(std::uint64_t* p) const { unmapHugePageMemory(p, bytes); }
@@ -116,8 +186,8 @@ BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats,
     probe.threads = std::max(1, threads);
     const std::size_t words = bytes / sizeof(std::uint64_t);
     probe.bytes = words * sizeof(std::uint64_t);
-    const bool avx512 = __builtin_cpu_supports("avx512f");
-    if (arithmeticRows > 0 && !(avx512 && __builtin_cpu_supports("fma"))) return probe;  // gbPerSecond stays 0
+    const Vectors vectors = vectorsHere();
+    if (arithmeticRows > 0 && vectors == Vectors::None) return probe;  // gbPerSecond stays 0
     // On 2 MB pages where the system offers them, as the packed weights are (util/huge_page_memory.h).
     std::unique_ptr<std::uint64_t, HugePageDeleter> buffer(static_cast<std::uint64_t*>(mapHugePageMemory(probe.bytes)),
                                                            HugePageDeleter{probe.bytes});
@@ -138,15 +208,20 @@ BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats,
     // Each repeat reads with and without software prefetch (which helps on some CPUs and not on others).
     for (int r = 0; r < std::max(1, repeats); ++r)
         for (bool prefetch : {false, true}) {
-            if (prefetch && !avx512) continue;
+            if (prefetch && vectors == Vectors::None) continue;
             const auto t0 = std::chrono::steady_clock::now();
             onThreads(probe.threads, [&](int t) {
                 std::size_t from = 0, count = 0;
                 part(t, from, count);
                 const auto* mine = buffer.get() + from;
-                sink += arithmeticRows > 0 ? streamWithArithmetic(mine, count, arithmeticRows, prefetch)
-                        : avx512           ? sumWordsAvx512(mine, count, prefetch)
-                                           : sumWords(mine, count);
+                const bool avx512 = vectors == Vectors::Avx512;
+                if (arithmeticRows > 0)
+                    sink += avx512 ? streamWithArithmetic(mine, count, arithmeticRows, prefetch)
+                                   : streamWithArithmeticAvx2(mine, count, arithmeticRows, prefetch);
+                else if (vectors != Vectors::None)
+                    sink += avx512 ? sumWordsAvx512(mine, count, prefetch) : sumWordsAvx2(mine, count, prefetch);
+                else
+                    sink += sumWords(mine, count);
             });
             const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             probe.bestMs = std::min(probe.bestMs, ms);
