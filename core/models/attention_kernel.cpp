@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "models/panel_product.h"
@@ -16,8 +17,9 @@
 namespace ascope {
 
 namespace {
-constexpr int64_t kWidth = 64;     // output columns per tile: four 16-float registers
-constexpr int64_t kRowGroup = 6;   // rows per tile: 6 x 4 accumulators, 4 operand registers
+constexpr int64_t kWidth = 64;        // output columns per AVX-512 tile: four 16-float registers
+constexpr int64_t kNarrowWidth = 16;  // per AVX2 tile: two 8-float registers
+constexpr int64_t kRowGroup = 6;      // rows per tile: 6 x 4 (6 x 2) accumulators, 4 (2) operand registers
 
 __mmask16 laneMask(int64_t columns, int j) {
     const int64_t n = std::clamp<int64_t>(columns - 16 * j, 0, 16);
@@ -61,11 +63,72 @@ constexpr Tile kFullTiles[kRowGroup + 1] = {nullptr, tile<1, true>, tile<2, true
                                             tile<4, true>, tile<5, true>, tile<6, true>};
 
 // c [rows, columns] = a [rows, depth] . b [depth, columns], every matrix with a row stride of its own.
-void product(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth, float* c, int64_t ldc, int64_t rows,
-             int64_t columns) {
+void wideProduct(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth, float* c, int64_t ldc, int64_t rows,
+                 int64_t columns) {
     for (int64_t c0 = 0; c0 < columns; c0 += kWidth) {
         const int64_t width = std::min(kWidth, columns - c0);
         (width == kWidth ? kFullTiles : kTiles)[rows](a, lda, b + c0, ldb, depth, c + c0, ldc, width);
+    }
+}
+
+// The AVX2 tile: as `tile`, at most kNarrowWidth columns (6 x 2 accumulators, two operand registers and a
+// broadcast: 15 of 16 registers). A partial one reads and writes its columns through lane masks.
+template <int R, bool Full>
+__attribute__((target("avx2,fma"))) void narrowTile(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth,
+                                                    float* c, int64_t ldc, int64_t columns) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(columns)), lanes);
+    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(columns) - 8), lanes);
+    __m256 acc[R][2];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < depth; ++k) {
+        const float* bk = b + k * ldb;
+        __m256 b0, b1;
+        if constexpr (Full) {
+            b0 = _mm256_loadu_ps(bk), b1 = _mm256_loadu_ps(bk + 8);
+        } else {
+            b0 = _mm256_maskload_ps(bk, mask0), b1 = _mm256_maskload_ps(bk + 8, mask1);
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+            const __m256 x = _mm256_broadcast_ss(a + r * lda + k);
+            acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+        if constexpr (Full) {
+            _mm256_storeu_ps(c + r * ldc, acc[r][0]);
+            _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
+        } else {
+            _mm256_maskstore_ps(c + r * ldc, mask0, acc[r][0]);
+            _mm256_maskstore_ps(c + r * ldc + 8, mask1, acc[r][1]);
+        }
+    }
+}
+
+constexpr Tile kNarrowTiles[kRowGroup + 1] = {nullptr,
+                                              narrowTile<1, false>,
+                                              narrowTile<2, false>,
+                                              narrowTile<3, false>,
+                                              narrowTile<4, false>,
+                                              narrowTile<5, false>,
+                                              narrowTile<6, false>};
+constexpr Tile kNarrowFullTiles[kRowGroup + 1] = {nullptr,
+                                                  narrowTile<1, true>,
+                                                  narrowTile<2, true>,
+                                                  narrowTile<3, true>,
+                                                  narrowTile<4, true>,
+                                                  narrowTile<5, true>,
+                                                  narrowTile<6, true>};
+
+void narrowProduct(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth, float* c, int64_t ldc,
+                   int64_t rows, int64_t columns) {
+    for (int64_t c0 = 0; c0 < columns; c0 += kNarrowWidth) {
+        const int64_t width = std::min(kNarrowWidth, columns - c0);
+        (width == kNarrowWidth ? kNarrowFullTiles : kNarrowTiles)[rows](a, lda, b + c0, ldb, depth, c + c0, ldc, width);
     }
 }
 
@@ -80,13 +143,42 @@ struct HeadCopies {
 // probabilities go to the result without first reading the lines they replace (a result buffer is
 // written once here and read later by the application, long after this forward's weights have
 // passed through every cache) and without evicting the operands.
-__attribute__((target("avx512f"))) void streamOut(float* dst, const float* src, int64_t n) {
+__attribute__((target("avx512f"))) void streamOutAvx512(float* dst, const float* src, int64_t n) {
     const auto misaligned = reinterpret_cast<std::uintptr_t>(dst) % 64;
     const int64_t head = std::min<int64_t>(n, misaligned == 0 ? 0 : static_cast<int64_t>((64 - misaligned) / sizeof(float)));
     int64_t i = 0;
     for (; i < head; ++i) dst[i] = src[i];
     for (; i + 16 <= n; i += 16) _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
     for (; i < n; ++i) dst[i] = src[i];
+}
+
+// The same with AVX2's 32-byte streaming stores, from dst's first 32-byte boundary on.
+__attribute__((target("avx2"))) void streamOutAvx2(float* dst, const float* src, int64_t n) {
+    const auto misaligned = reinterpret_cast<std::uintptr_t>(dst) % 32;
+    const int64_t head = std::min<int64_t>(n, misaligned == 0 ? 0 : static_cast<int64_t>((32 - misaligned) / sizeof(float)));
+    int64_t i = 0;
+    for (; i < head; ++i) dst[i] = src[i];
+    for (; i + 8 <= n; i += 8) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
+    for (; i < n; ++i) dst[i] = src[i];
+}
+
+// The vector kernels one instruction set provides for the pass.
+struct Kernels {
+    void (*product)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t, int64_t, int64_t);
+    void (*streamOut)(float*, const float*, int64_t);
+};
+constexpr Kernels kAvx512{wideProduct, streamOutAvx512};
+constexpr Kernels kAvx2{narrowProduct, streamOutAvx2};
+
+// The widest this CPU and oneDNN's hold allow, with the softmax compiled for the same (null: none).
+const Kernels* kernelsHere() {
+    static const Kernels* kernels = [] () -> const Kernels* {
+        const std::string softmax = softmaxKernelIsa();
+        if (panelKernelAvailable() && softmax == "avx512") return &kAvx512;
+        if (narrowPanelKernelAvailable() && (softmax == "avx2" || softmax == "avx512")) return &kAvx2;
+        return nullptr;
+    }();
+    return kernels;
 }
 
 // Asks for rows from..to-1 of one head's query, key and value (q: its query at row 0, as headQuery
@@ -113,7 +205,8 @@ const float* headQuery(const AttentionProblem& p, int64_t b, int64_t h) {
 // multiple of 4 KB apart would fall into a few cache sets and evict each other), then each block of
 // query rows through scores, softmax and the product with the values; meanwhile the rows of `next`
 // (the query of the head this thread takes next, or null) are prefetched, a share with each block.
-void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& copies, const float* next) {
+void attendHead(const Kernels& kernels, const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& copies,
+                const float* next) {
     const int64_t seq = p.seq, hd = p.headDim, hidden = p.heads * hd, row = 3 * hidden;
     const float* q = headQuery(p, b, h);  // [seq, headDim], row stride `row`
     const float* k = q + hidden;
@@ -138,25 +231,23 @@ void attendHead(const AttentionProblem& p, int64_t b, int64_t h, HeadCopies& cop
     for (int64_t blk = 0; blk < blocks.count; ++blk) {
         const int64_t i0 = blocks.first(blk), n = blocks.size(blk);
         if (next) prefetchHeadRows(p, next, i0, i0 + n);
-        product(q + i0 * row, row, keysT.data(), ldk, hd, scores, seq, n, seq);
+        kernels.product(q + i0 * row, row, keysT.data(), ldk, hd, scores, seq, n, seq);
         for (int64_t i = 0; i < n; ++i) {
             const float* maskRow = p.mask ? p.mask + b * p.maskBatch + h * p.maskHead + (i0 + i) * p.maskRow : nullptr;
             softmaxRow(scores + i * seq, maskRow, seq, scale);
         }
-        product(scores, seq, v, hd, seq, context + i0 * hidden, hidden, n, hd);
-        streamOut(probs + i0 * seq, scores, n * seq);  // the block's rows lie one after another in probs
+        kernels.product(scores, seq, v, hd, seq, context + i0 * hidden, hidden, n, hd);
+        kernels.streamOut(probs + i0 * seq, scores, n * seq);  // the block's rows lie one after another in probs
     }
 }
 }  // namespace
 
-bool fusedAttentionAvailable() {
-    static const bool available = panelKernelAvailable() && std::strcmp(softmaxKernelIsa(), "avx512") == 0;
-    return available;
-}
+bool fusedAttentionAvailable() { return kernelsHere() != nullptr; }
 
 void fusedAttention(const AttentionProblem& p) {
     const int64_t tasks = p.batch * p.heads;
-    if (tasks <= 0 || p.seq <= 0) return;
+    const Kernels* kernels = kernelsHere();
+    if (tasks <= 0 || p.seq <= 0 || !kernels) return;
     const int threads = static_cast<int>(std::min<int64_t>(configureComputeThreads(), tasks));
 #pragma omp parallel num_threads(threads)
     {
@@ -167,7 +258,7 @@ void fusedAttention(const AttentionProblem& p) {
         if (first < last) prefetchHeadRows(p, headQuery(p, first / p.heads, first % p.heads), 0, p.seq);
         for (int64_t task = first; task < last; ++task) {
             const float* next = task + 1 < last ? headQuery(p, (task + 1) / p.heads, (task + 1) % p.heads) : nullptr;
-            attendHead(p, task / p.heads, task % p.heads, copies, next);
+            attendHead(*kernels, p, task / p.heads, task % p.heads, copies, next);
         }
         _mm_sfence();  // the streamed probabilities reach memory before the team's closing barrier
     }

@@ -1,5 +1,6 @@
 #pragma once
-// Internal: scaled dot-product attention for inference in one pass per head, on CPUs with AVX-512.
+// Internal: scaled dot-product attention for inference in one pass per head, on CPUs with AVX-512
+// (6 x 64 tiles) or AVX2 (6 x 16 tiles).
 //
 // Run as separate products (oneDNN's), every layer's scores make three trips through memory: written
 // by QK^T, read and written by the softmax, read again by the product with V. At 512 tokens they are
@@ -24,8 +25,8 @@ struct AttentionProblem {
     float* context = nullptr;          // out: [batch, rows, hidden], the tokens' rows (padding rows untouched)
 };
 
-// Whether fusedAttention runs here: AVX-512 and the softmax compiled for it, under oneDNN's
-// instruction-set hold (DNNL_MAX_CPU_ISA) as every other kernel.
+// Whether fusedAttention runs here: AVX-512 or AVX2 (with FMA) and the softmax compiled for it, under
+// oneDNN's instruction-set hold (DNNL_MAX_CPU_ISA) as every other kernel.
 bool fusedAttentionAvailable();
 
 // probs = softmax(q k^T + mask) * headScale, context = probs v, per batch entry and head; runs on

@@ -69,12 +69,14 @@ TEST_CASE("The row softmax follows oneDNN's instruction-set hold", "[core][kerne
     CHECK((kernel == "avx512" || kernel == "avx2" || kernel == "generic"));
 }
 
-TEST_CASE("Attention runs in one pass per head only where AVX-512 is allowed (oneDNN's products elsewhere)",
+TEST_CASE("Attention runs in one pass per head where AVX-512 or AVX2 is allowed (oneDNN's products elsewhere)",
           "[core][kernels]") {
-    const std::string isa = heldIsa();
-    INFO("held to '" << isa << "'");
-    CHECK(fusedAttentionAvailable() == (panelKernelAvailable() && std::string(softmaxKernelIsa()) == "avx512"));
-    if (isa == "avx2" || isa == "sse41") CHECK_FALSE(fusedAttentionAvailable());
+    const std::string isa = heldIsa(), softmax = softmaxKernelIsa();
+    INFO("held to '" << isa << "', softmax " << softmax);
+    CHECK(fusedAttentionAvailable() ==
+          ((panelKernelAvailable() && softmax == "avx512") || (narrowPanelKernelAvailable() && softmax != "generic")));
+    if (isa == "avx2") CHECK(fusedAttentionAvailable() == narrowPanelKernelAvailable());
+    if (isa == "sse41") CHECK_FALSE(fusedAttentionAvailable());
 }
 
 TEST_CASE("Inference attention equals the plain computation at long and odd lengths, with every kind of mask",
