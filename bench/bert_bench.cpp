@@ -16,6 +16,7 @@
 #include "inference/text_model.h"
 #include "open_report.h"
 #include "perf/bandwidth_probe.h"
+#include "perf/kernel_report.h"
 #include "perf/matmul_probe.h"
 #include "util/compute_threads.h"
 
@@ -188,7 +189,8 @@ int main(int argc, char** argv) {
     const bool textOnly = !tokenCounts.empty();
     if (tokenCounts.empty()) tokenCounts = {16, 128, 512};
     const int threads = configureComputeThreads();
-    std::printf("Attention Scope benchmark: %d LibTorch threads (ASCOPE_THREADS overrides)\n\n", threads);
+    std::printf("Attention Scope benchmark: %d LibTorch threads (ASCOPE_THREADS overrides)\n%s\n\n", threads,
+                inferenceKernels().c_str());
     const auto config = bertBase();
     const auto bertDir = fs::temp_directory_path() / "ascope-bench-bert-base";
     const double weightBytes = writeRandomCheckpointApart(bertDir, config);

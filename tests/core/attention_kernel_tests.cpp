@@ -16,6 +16,7 @@
 #include "models/panel_product.h"
 #include "models/packed_linear.h"
 #include "models/softmax_kernel.h"
+#include "perf/kernel_report.h"
 
 using namespace ascope;
 using ascope::test::maxDifference;
@@ -77,6 +78,16 @@ TEST_CASE("Attention runs in one pass per head where AVX-512 or AVX2 is allowed 
           ((panelKernelAvailable() && softmax == "avx512") || (narrowPanelKernelAvailable() && softmax != "generic")));
     if (isa == "avx2") CHECK(fusedAttentionAvailable() == narrowPanelKernelAvailable());
     if (isa == "sse41") CHECK_FALSE(fusedAttentionAvailable());
+}
+
+TEST_CASE("The benchmark's kernel line names the kernels that run under each hold", "[core][kernels]") {
+    const std::string isa = heldIsa(), line = inferenceKernels();
+    INFO("held to '" << isa << "': " << line);
+    CHECK((line.find("64-column panel kernel") != std::string::npos) == panelKernelAvailable());
+    CHECK((line.find("16-column panel kernel") != std::string::npos) == (!panelKernelAvailable() && narrowPanelKernelAvailable()));
+    CHECK((line.find("one pass per head") != std::string::npos) == fusedAttentionAvailable());
+    if (isa == "avx2" && narrowPanelKernelAvailable()) CHECK(line == "products: the 16-column panel kernel (AVX2); attention: one pass per head (AVX2)");
+    if (isa == "sse41") CHECK(line == "products: BLAS; attention: oneDNN's products, the generic softmax");
 }
 
 TEST_CASE("Inference attention equals the plain computation at long and odd lengths, with every kind of mask",

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checkpoint/tensor_view.h"
+#include "kernel_test_support.h"  // Catch's CHECK, not glog's
 
 using namespace ascope;
 
