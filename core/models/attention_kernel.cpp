@@ -21,11 +21,6 @@ constexpr int64_t kWidth = 64;        // output columns per AVX-512 tile: four 1
 constexpr int64_t kNarrowWidth = 16;  // per AVX2 tile: two 8-float registers
 constexpr int64_t kRowGroup = 6;      // rows per tile: 6 x 4 (6 x 2) accumulators, 4 (2) operand registers
 
-__mmask16 laneMask(int64_t columns, int j) {
-    const int64_t n = std::clamp<int64_t>(columns - 16 * j, 0, 16);
-    return static_cast<__mmask16>((1u << n) - 1u);
-}
-
 // c[r, 0..columns) = sum over k < depth of a[r * lda + k] * b[k * ldb + 0..columns), for R rows and
 // at most kWidth columns (the rest of each row of b is not read, nor of c written).
 template <int R, bool Full>
@@ -76,36 +71,19 @@ void wideProduct(const float* a, int64_t lda, const float* b, int64_t ldb, int64
 template <int R, bool Full>
 __attribute__((target("avx2,fma"))) void narrowTile(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth,
                                                     float* c, int64_t ldc, int64_t columns) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(columns)), lanes);
-    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(columns) - 8), lanes);
+    __m256i mask[2];
+    narrowLaneMasks(columns, mask);
     __m256 acc[R][2];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     for (int64_t k = 0; k < depth; ++k) {
         const float* bk = b + k * ldb;
-        __m256 b0, b1;
-        if constexpr (Full) {
-            b0 = _mm256_loadu_ps(bk), b1 = _mm256_loadu_ps(bk + 8);
-        } else {
-            b0 = _mm256_maskload_ps(bk, mask0), b1 = _mm256_maskload_ps(bk + 8, mask1);
-        }
-#pragma GCC unroll 8
-        for (int r = 0; r < R; ++r) {
-            const __m256 x = _mm256_broadcast_ss(a + r * lda + k);
-            acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
-        }
+        narrowTileStep<R>(acc, a + k, lda, narrowLoad<Full>(bk, mask[0]), narrowLoad<Full>(bk + 8, mask[1]));
     }
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
-        if constexpr (Full) {
-            _mm256_storeu_ps(c + r * ldc, acc[r][0]);
-            _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
-        } else {
-            _mm256_maskstore_ps(c + r * ldc, mask0, acc[r][0]);
-            _mm256_maskstore_ps(c + r * ldc + 8, mask1, acc[r][1]);
-        }
+        narrowStore<Full>(c + r * ldc, mask[0], acc[r][0]);
+        narrowStore<Full>(c + r * ldc + 8, mask[1], acc[r][1]);
     }
 }
 
@@ -166,9 +144,10 @@ __attribute__((target("avx2"))) void streamOutAvx2(float* dst, const float* src,
 struct Kernels {
     void (*product)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t, int64_t, int64_t);
     void (*streamOut)(float*, const float*, int64_t);
+    const char* isa;
 };
-constexpr Kernels kAvx512{wideProduct, streamOutAvx512};
-constexpr Kernels kAvx2{narrowProduct, streamOutAvx2};
+constexpr Kernels kAvx512{wideProduct, streamOutAvx512, "AVX-512"};
+constexpr Kernels kAvx2{narrowProduct, streamOutAvx2, "AVX2"};
 
 // The widest this CPU and oneDNN's hold allow, with the softmax compiled for the same (null: none).
 const Kernels* kernelsHere() {
@@ -243,6 +222,8 @@ void attendHead(const Kernels& kernels, const AttentionProblem& p, int64_t b, in
 }  // namespace
 
 bool fusedAttentionAvailable() { return kernelsHere() != nullptr; }
+
+const char* fusedAttentionIsa() { return kernelsHere() ? kernelsHere()->isa : nullptr; }
 
 void fusedAttention(const AttentionProblem& p) {
     const int64_t tasks = p.batch * p.heads;

@@ -28,6 +28,8 @@ struct AttentionProblem {
 // Whether fusedAttention runs here: AVX-512 or AVX2 (with FMA) and the softmax compiled for it, under
 // oneDNN's instruction-set hold (DNNL_MAX_CPU_ISA) as every other kernel.
 bool fusedAttentionAvailable();
+// The instruction set fusedAttention runs with here: "AVX-512", "AVX2", or null where it does not run.
+const char* fusedAttentionIsa();
 
 // probs = softmax(q k^T + mask) * headScale, context = probs v, per batch entry and head; runs on
 // the compute threads.

@@ -143,7 +143,6 @@ void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& bias
     auto bias = biasIn.defined() ? biasIn.detach().to(torch::kFloat32).contiguous() : torch::zeros({state->out});
     TORCH_CHECK(bias.numel() == state->out, "PackedLinear: bias must be [out]");
     const auto probe = linearPrimitive(kLayoutRows, packedWeightsAny(state->in, state->out), -1, false);
-    auto& engine = onednn::cpuEngine();
     if (std::string(probe.desc.impl_info_str()).rfind("brg", 0) != 0) {
         if (!narrowPanelKernelAvailable()) {
             state->blasWeight = weight.t().contiguous();  // [in, out]
@@ -160,6 +159,7 @@ void PackedLinear::pack(const torch::Tensor& weightIn, const torch::Tensor& bias
         m_state = std::move(state);
         return;
     }
+    auto& engine = onednn::cpuEngine();
     dnnl::stream stream(engine);
     memory plain(transposedDesc(weight), engine, weight.data_ptr<float>());
     const auto layout = probe.desc.weights_desc();

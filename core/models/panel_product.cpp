@@ -34,10 +34,7 @@ __attribute__((target("avx512f,fma"))) void wideStretch(const float* x, int64_t 
                                                          int64_t nextRows, int64_t groups, int64_t group) {
     constexpr int64_t kWidth = kWideColumns;
     __mmask16 masks[4];
-    for (int j = 0; j < 4; ++j) {
-        const int64_t n = std::clamp<int64_t>(width - 16 * j, 0, 16);
-        masks[j] = static_cast<__mmask16>((1u << n) - 1u);
-    }
+    for (int j = 0; j < 4; ++j) masks[j] = laneMask(width, j);
     __m512 acc[R][4];
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_maskz_loadu_ps(masks[j], init + r * initStride + 16 * j);
@@ -66,13 +63,6 @@ __attribute__((target("avx512f,fma"))) void wideStretch(const float* x, int64_t 
         }
 }
 
-// Eight floats at p: all of them, or those `mask` selects (zero elsewhere, the others not read).
-template <bool Full>
-__attribute__((target("avx2,fma"), always_inline)) inline __m256 narrowLoad(const float* p, __m256i mask) {
-    if constexpr (Full) return _mm256_loadu_ps(p);
-    else return _mm256_maskload_ps(p, mask);
-}
-
 // Narrow panels: 16 columns in two 8-float registers (6 x 2 accumulators, 2 weight registers and a
 // broadcast: 15 of AVX2's 16). Every loop over the tile is unrolled, so the accumulators stay in
 // registers (GCC otherwise keeps the array on the stack and stores it on every step, 1.4x slower).
@@ -83,9 +73,8 @@ __attribute__((target("avx2,fma"))) void narrowStretch(const float* x, int64_t l
                                                        const float* residual, int64_t width, const float* next,
                                                        int64_t nextRows, int64_t groups, int64_t group) {
     constexpr int64_t kWidth = kNarrowColumns;
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask[2] = {_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(width)), lanes),
-                             _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(width) - 8), lanes)};
+    __m256i mask[2];
+    narrowLaneMasks(width, mask);
     __m256 acc[R][2];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
@@ -98,13 +87,7 @@ __attribute__((target("avx2,fma"))) void narrowStretch(const float* x, int64_t l
             if (k < nextRows) _mm_prefetch(reinterpret_cast<const char*>(next + k * kWidth), _MM_HINT_T1);
             due += groups;
         }
-        const __m256 b0 = _mm256_load_ps(wk), b1 = _mm256_load_ps(wk + 8);
-#pragma GCC unroll 8
-        for (int r = 0; r < R; ++r) {
-            const __m256 a = _mm256_broadcast_ss(x + r * lda + k);
-            acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
-        }
+        narrowTileStep<R>(acc, x + k, lda, _mm256_load_ps(wk), _mm256_load_ps(wk + 8));
     }
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
@@ -112,8 +95,7 @@ __attribute__((target("avx2,fma"))) void narrowStretch(const float* x, int64_t l
         for (int j = 0; j < 2; ++j) {
             __m256 v = acc[r][j];
             if (residual) v = _mm256_add_ps(v, narrowLoad<Full>(residual + r * ldy + 8 * j, mask[j]));
-            if (Full) _mm256_storeu_ps(y + r * ldy + 8 * j, v);
-            else _mm256_maskstore_ps(y + r * ldy + 8 * j, mask[j], v);
+            narrowStore<Full>(y + r * ldy + 8 * j, mask[j], v);
         }
 }
 

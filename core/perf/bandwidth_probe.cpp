@@ -11,7 +11,7 @@
 
 #include <immintrin.h>
 
-#include "models/onednn_support.h"
+#include "models/panel_product.h"
 #include "util/huge_page_memory.h"
 
 namespace ascope {
@@ -157,12 +157,12 @@ __attribute__((target("avx2,fma"))) std::uint64_t streamWithArithmeticAvx2(const
     return static_cast<std::uint64_t>(lanes[0] + lanes[7]);
 }
 
-// The widest loads (and fused multiply-adds) this CPU has and oneDNN's instruction-set hold allows, as
-// the products that stream the weights use.
+// The widest loads (and fused multiply-adds) the products that stream the weights use here: the
+// panel kernel's (models/panel_product.h), which follow the CPU and oneDNN's instruction-set hold.
 enum class Vectors { Avx512, Avx2, None };
 Vectors vectorsHere() {
-    if (onednn::allowsAvx512() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return Vectors::Avx512;
-    if (onednn::allowsAvx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Vectors::Avx2;
+    if (panelKernelAvailable()) return Vectors::Avx512;
+    if (narrowPanelKernelAvailable()) return Vectors::Avx2;
     return Vectors::None;
 }
 
@@ -187,6 +187,7 @@ BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats,
     const std::size_t words = bytes / sizeof(std::uint64_t);
     probe.bytes = words * sizeof(std::uint64_t);
     const Vectors vectors = vectorsHere();
+    const bool avx512 = vectors == Vectors::Avx512;
     if (arithmeticRows > 0 && vectors == Vectors::None) return probe;  // gbPerSecond stays 0
     // On 2 MB pages where the system offers them, as the packed weights are (util/huge_page_memory.h).
     std::unique_ptr<std::uint64_t, HugePageDeleter> buffer(static_cast<std::uint64_t*>(mapHugePageMemory(probe.bytes)),
@@ -214,7 +215,6 @@ BandwidthProbe measureReadBandwidth(std::size_t bytes, int threads, int repeats,
                 std::size_t from = 0, count = 0;
                 part(t, from, count);
                 const auto* mine = buffer.get() + from;
-                const bool avx512 = vectors == Vectors::Avx512;
                 if (arithmeticRows > 0)
                     sink += avx512 ? streamWithArithmetic(mine, count, arithmeticRows, prefetch)
                                    : streamWithArithmeticAvx2(mine, count, arithmeticRows, prefetch);

@@ -1,7 +1,6 @@
 #include "perf/kernel_report.h"
 
 #include "models/attention_kernel.h"
-#include "models/onednn_support.h"
 #include "models/panel_product.h"
 #include "models/softmax_kernel.h"
 
@@ -15,9 +14,9 @@ std::string inferenceKernels() {
         products = "the 16-column panel kernel (AVX2)";
     else
         products = "BLAS";
-    const std::string softmax = softmaxKernelIsa();
-    const std::string attention = fusedAttentionAvailable() ? "one pass per head (" + std::string(panelKernelAvailable() ? "AVX-512" : "AVX2") + ")"
-                                                            : "oneDNN's products, the " + softmax + " softmax";
+    const char* fused = fusedAttentionIsa();
+    const std::string attention = fused ? "one pass per head (" + std::string(fused) + ")"
+                                        : "oneDNN's products, the " + std::string(softmaxKernelIsa()) + " softmax";
     return "products: " + products + "; attention: " + attention;
 }
 
