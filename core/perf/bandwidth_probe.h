@@ -16,7 +16,7 @@ struct BandwidthProbe {
 // Reads a `bytes` buffer (written once beforehand, on huge pages where the system offers them) with
 // `threads` threads, `repeats` times, with 64-byte loads on CPUs with AVX-512, 32-byte ones with AVX2
 // (8-byte ones elsewhere; oneDNN's instruction-set hold DNNL_MAX_CPU_ISA applies, as to the products),
-// with and without software prefetch, and keeps the fastest read. Size the buffer as the data the
+// without software prefetch and with it (far ahead into L2, near into L1), and keeps the fastest read. Size the buffer as the data the
 // measured work streams: a CPU whose last-level cache is large keeps part of a few hundred MB
 // (faster) and little of a GB.
 //
