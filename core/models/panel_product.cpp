@@ -106,11 +106,11 @@ constexpr int64_t kFewRows = 64;
 
 // With few rows the weights stream from memory while the row-group passes over the current stretch
 // run. A stretch that stays in L1 through its passes leaves L2 to the prefetched next one, while a
-// 96 KB stretch is re-read from L2 by every pass after the first (the likely reason). Measured on a 2-core Xeon (48 KB L1)
-// in whole BERT-base forwards: 16 tokens 20.0-20.6 -> 18.7-19.4 ms with 128-row stretches, 24-64
-// tokens 2-5% faster, but 80-128 tokens 2-5% slower (the row tile's sums are loaded and stored once
-// per stretch, and the rows' inputs for a stretch outgrow L1 anyway), hence kFewRows. 64, 96 and
-// 128 rows were level at 16 tokens; half of L1 keeps room for the rows' inputs on a 32 KB L1.
+// 96 KB stretch is re-read from L2 by every pass after the first (the likely reason). Measured on a
+// 2-core Xeon (48 KB L1) in whole BERT-base forwards: 16 tokens 20.0-20.6 -> 18.7-19.4 ms with 128-row
+// stretches, 24-64 tokens 2-5% faster, but 80-128 tokens 2-5% slower (the row tile's sums are loaded
+// and stored once per stretch, and the rows' inputs for a stretch outgrow L1 anyway), hence kFewRows.
+// 64, 96 and 128 rows were level at 16 tokens; half of L1 keeps room for the rows' inputs on a 32 KB L1.
 int64_t wideFewRowsChunk() {
     static const int64_t chunk = [] {
         const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
