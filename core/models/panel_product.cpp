@@ -101,21 +101,23 @@ __attribute__((target("avx2,fma"))) void narrowStretch(const float* x, int64_t l
 }
 
 // Up to this many rows a product streams its weights faster than it does their arithmetic, and the
-// wide walk's stretches are cut to half of L1 (wideFewRowsChunk).
+// wide walk's stretches may be cut to fit L1 (wideFewRowsChunk).
 constexpr int64_t kFewRows = 64;
+constexpr int64_t kWideChunk = 384;  // weight rows per stretch otherwise: 96 KB, two of them sit in L2 together
 
 // With few rows the weights stream from memory while the row-group passes over the current stretch
-// run. A stretch that stays in L1 through its passes leaves L2 to the prefetched next one, while a
-// 96 KB stretch is re-read from L2 by every pass after the first (the likely reason). Measured on a
-// 2-core Xeon (48 KB L1) in whole BERT-base forwards: 16 tokens 20.0-20.6 -> 18.7-19.4 ms with 128-row
-// stretches, 24-64 tokens 2-5% faster, but 80-128 tokens 2-5% slower (the row tile's sums are loaded
-// and stored once per stretch, and the rows' inputs for a stretch outgrow L1 anyway), hence kFewRows.
-// 64, 96 and 128 rows were level at 16 tokens; half of L1 keeps room for the rows' inputs on a 32 KB L1.
+// run. On a 2-core Xeon (48 KB L1) a stretch of half of L1 made whole BERT-base forwards faster: 16
+// tokens 20.0-20.6 -> 18.7-19.4 ms with 128-row stretches, 24-64 tokens 2-5%, but 80-128 tokens 2-5%
+// slower (hence kFewRows); 64, 96 and 128 rows were level at 16 tokens. On a 2-core Zen 4 (32 KB L1)
+// every shorter stretch was slower than 384 rows: 32 tokens 29.5-29.6 -> 31.7-31.8 ms with 64 rows,
+// 48 tokens 41.1-42.1 -> 44.6-45.3, 16 tokens level; 96 and 128 rows level to 4% slower. So stretches are cut
+// only where half of L1 holds at least 96 weight rows (an L1 of 48 KB or more), to half of L1, at most
+// 128 rows; elsewhere, and where L1's size is unknown, they stay kWideChunk.
 int64_t wideFewRowsChunk() {
     static const int64_t chunk = [] {
         const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
-        const int64_t rows = l1 > 0 ? l1 / 2 / (kWideColumns * static_cast<int64_t>(sizeof(float))) : 128;
-        return std::clamp<int64_t>(rows / 16 * 16, 32, 128);
+        const int64_t rows = l1 > 0 ? l1 / 2 / (kWideColumns * static_cast<int64_t>(sizeof(float))) : 0;
+        return rows >= 96 ? std::min<int64_t>(rows / 16 * 16, 128) : kWideChunk;
     }();
     return chunk;
 }
@@ -128,11 +130,10 @@ struct Walk {
     const Stretch* full;                      // by row count, for a panel of all `width` columns
     const Stretch* partial;                   // for the last panel when narrower
 };
-// Wide: 384 rows of 256 bytes, 96 KB, two of them sit in L2 together; no row blocks (tried: level).
-// For few rows, stretches of half L1 (wideFewRowsChunk).
+// Wide: kWideChunk rows of 256 bytes; no row blocks (tried: level). For few rows, wideFewRowsChunk.
 constexpr Stretch kWide[kRowGroup + 1] = {nullptr,        wideStretch<1>, wideStretch<2>, wideStretch<3>,
                                           wideStretch<4>, wideStretch<5>, wideStretch<6>};
-constexpr Walk kWideWalk{384, wideFewRowsChunk, 0, kWide, kWide};
+constexpr Walk kWideWalk{kWideChunk, wideFewRowsChunk, 0, kWide, kWide};
 
 // Narrow: 384 rows of 64 bytes, 24 KB, in L1 beside the rows' inputs; blocks of 128 rows (measured
 // held to AVX2: 3072 x 768 at 512 rows 159 GFLOP/s without blocks, 191 with 128, 178 with 256).
