@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "models/onednn_support.h"
+#include "models/panel_claims.h"
 #include "models/register_tile.h"
 #include "util/compute_threads.h"
 
@@ -153,41 +154,32 @@ constexpr Stretch kNarrowPartial[kRowGroup + 1] = {nullptr,
                                                    narrowStretch<6, false>};
 constexpr Walk kNarrowWalk{384, nullptr, 128, kNarrowFull, kNarrowPartial};
 
-// The panels first..last-1 (one thread's run) for `rows` rows: every stretch of each, every row group
-// of each stretch.
-void runPanels(const Walk& walk, const float* x, int64_t rows, const float* panels, const PanelLayout& l,
-               const float* bias, const float* residual, float* y, int64_t first, int64_t last) {
+// Panel p for `rows` rows: every stretch of it, every row group of each stretch. `after` is the start
+// of the panel due next in this thread's order (prefetched during the last stretch), or nullptr.
+void runPanel(const Walk& walk, const float* x, int64_t rows, const float* panels, const PanelLayout& l,
+              const float* bias, const float* residual, float* y, int64_t p, const float* after) {
     const RowPasses passes(rows, kRowGroup);
-    const int64_t panelFloats = l.inPadded * l.width;
     const int64_t chunk = walk.fewRowsChunk && rows <= kFewRows ? walk.fewRowsChunk() : walk.chunk;
-    for (int64_t p = first; p < last; ++p) {
-        const int64_t col = p * l.width, width = std::min(l.width, l.out - col);
-        const Stretch* stretches = width == l.width ? walk.full : walk.partial;
-        const float* panel = panels + p * panelFloats;
-        for (int64_t k0 = 0; k0 < l.in; k0 += chunk) {
-            const int64_t kc = std::min(chunk, l.in - k0);
-            // The next stretch in this thread's order: the rest of this panel, else the next panel's start.
-            const float* next = nullptr;
-            int64_t nextRows = 0;
-            if (k0 + kc < l.in) {
-                next = panel + (k0 + kc) * l.width;
-                nextRows = std::min(chunk, l.in - k0 - kc);
-            } else if (p + 1 < last) {
-                next = panel + panelFloats;
-                nextRows = std::min(chunk, l.in);
-            }
-            const bool lastStretch = k0 + kc >= l.in;
-            for (int64_t g = 0; g < passes.count; ++g) {
-                const int64_t r0 = passes.first(g), r = passes.size(g);
-                float* yTile = y + r0 * l.out + col;
-                const float* init = k0 == 0 ? bias + col : yTile;
-                stretches[r](x + r0 * l.in + k0, l.in, panel + k0 * l.width, kc, yTile, l.out, init, k0 == 0 ? 0 : l.out,
-                             lastStretch && residual ? residual + r0 * l.out + col : nullptr, width, next, nextRows,
-                             passes.count, g);
-            }
+    const int64_t col = p * l.width, width = std::min(l.width, l.out - col);
+    const Stretch* stretches = width == l.width ? walk.full : walk.partial;
+    const float* panel = panels + p * l.inPadded * l.width;
+    for (int64_t k0 = 0; k0 < l.in; k0 += chunk) {
+        const int64_t kc = std::min(chunk, l.in - k0);
+        const bool lastStretch = k0 + kc >= l.in;
+        // The next stretch in this thread's order: the rest of this panel, else the next panel's start.
+        const float* next = lastStretch ? after : panel + (k0 + kc) * l.width;
+        const int64_t nextRows = next ? std::min(chunk, lastStretch ? l.in : l.in - k0 - kc) : 0;
+        for (int64_t g = 0; g < passes.count; ++g) {
+            const int64_t r0 = passes.first(g), r = passes.size(g);
+            float* yTile = y + r0 * l.out + col;
+            const float* init = k0 == 0 ? bias + col : yTile;
+            stretches[r](x + r0 * l.in + k0, l.in, panel + k0 * l.width, kc, yTile, l.out, init, k0 == 0 ? 0 : l.out,
+                         lastStretch && residual ? residual + r0 * l.out + col : nullptr, width, next, nextRows,
+                         passes.count, g);
         }
     }
 }
+
 }  // namespace
 
 bool panelLayoutOf(const dnnl::memory::desc& packed, PanelLayout& layout) {
@@ -247,15 +239,26 @@ void panelProduct(const float* x, int64_t rows, const float* panels, const Panel
     const int64_t count = (layout.out + layout.width - 1) / layout.width;
     const int64_t blocks = walk.rowBlock > 0 ? (rows + walk.rowBlock - 1) / walk.rowBlock : 1;
     const int threads = static_cast<int>(std::min<int64_t>(configureComputeThreads(), count));
+    PanelClaims claims(threads, count, blocks);
+    const int64_t panelFloats = layout.inPadded * layout.width;
+    // An owner's next item is most likely its own item + 1: that panel's start is prefetched.
+    auto run = [&](int t, int64_t item, bool own) {
+        const int64_t b = claims.blockOf(t, item), r0 = rows * b / blocks, r1 = rows * (b + 1) / blocks;
+        const bool more = own && item + 1 < claims.ownPanels(t) * blocks;
+        const float* after = more ? panels + claims.panelOf(t, item + 1) * panelFloats : nullptr;
+        const float* rowsResidual = residual ? residual + r0 * layout.out : nullptr;
+        runPanel(walk, x + r0 * layout.in, r1 - r0, panels, layout, bias, rowsResidual, y + r0 * layout.out,
+                 claims.panelOf(t, item), after);
+    };
 #pragma omp parallel num_threads(threads)
     {
-        // Contiguous runs of panels, so each thread streams one stretch of memory in order; block by
-        // block of rows, each thread on its own columns (no thread waits for another between blocks).
-        const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
-        for (int64_t b = 0; b < blocks; ++b) {
-            const int64_t r0 = rows * b / blocks, r1 = rows * (b + 1) / blocks;
-            runPanels(walk, x + r0 * layout.in, r1 - r0, panels, layout, bias, residual ? residual + r0 * layout.out : nullptr,
-                      y + r0 * layout.out, count * t / n, count * (t + 1) / n);
+        const int t = omp_get_thread_num();
+        int64_t item = 0;
+        if (t < claims.owners())
+            while (claims.take(t, false, item)) run(t, item, true);
+        for (int k = 1; k < claims.owners(); ++k) {
+            const int victim = (t + k) % claims.owners();
+            while (claims.take(victim, true, item)) run(victim, item, false);
         }
     }
 }

@@ -7,8 +7,9 @@
 // BERT-base's 340 MB of layer weights pass once) below the machine's read bandwidth: a 16-row
 // 768 x 3072 product streams at 18-19 GB/s where an AVX-512 read loop reaches 29-33, and a 128-row
 // one computes at 308 GFLOP/s against 343 with the weight in cache. This kernel walks the panels in
-// order, each thread its own run of them, and while it computes on one stretch of weights it asks
-// for the next one (software prefetch into L2), so the memory is busy all the time the cores are.
+// order, each thread its own run of them (and then what others have left: panel_claims.h), and while
+// it computes on one stretch of weights it asks for the next one (software prefetch into L2), so the
+// memory is busy all the time the cores are.
 //
 // Two layouts, one per instruction set:
 // - wide (AVX-512): oneDNN's own packed layout BA16a64b of a [in, out] weight. Panel p holds output

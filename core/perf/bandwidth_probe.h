@@ -16,9 +16,9 @@ struct BandwidthProbe {
 // Reads a `bytes` buffer (written once beforehand, on huge pages where the system offers them) with
 // `threads` threads, `repeats` times, with 64-byte loads on CPUs with AVX-512, 32-byte ones with AVX2
 // (8-byte ones elsewhere; oneDNN's instruction-set hold DNNL_MAX_CPU_ISA applies, as to the products),
-// without software prefetch and with it (far ahead into L2, near into L1), and keeps the fastest read. Size the buffer as the data the
-// measured work streams: a CPU whose last-level cache is large keeps part of a few hundred MB
-// (faster) and little of a GB.
+// without software prefetch and with it (far ahead into L2, near into L1), and keeps the fastest
+// read. Size the buffer as the data the measured work streams: a CPU whose last-level cache is large
+// keeps part of a few hundred MB (faster) and little of a GB.
 //
 // With `arithmeticRows` > 0 (CPUs with AVX-512 or AVX2; elsewhere gbPerSecond stays 0), every 64
 // floats read also get the fused multiply-adds a product of that many rows does on them (4 x rows of

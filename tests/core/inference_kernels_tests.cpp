@@ -2,14 +2,19 @@
 // residual, row counts, strided weights, re-packing, released weights), the in-place decoder
 // product, and the attention computed straight from the fused projections.
 #include <catch2/catch.hpp>
+#include <omp.h>
+
 #include <cmath>
 #include <initializer_list>
+#include <thread>
 #include <utility>
+#include <vector>
 #include <torch/torch.h>
 
 #include "kernel_test_support.h"
 #include "models/attention_math.h"
 #include "models/packed_linear.h"
+#include "models/panel_claims.h"
 #include "models/panel_product.h"
 
 using namespace ascope;
@@ -54,6 +59,78 @@ TEST_CASE("A packed Linear layer equals torch's linear, activation and residual 
             CHECK(maxDifference(packed.forward(x, &act, residual), reference(x, w, b, &act, residual)) < 1e-4);
         }
     }
+}
+
+TEST_CASE("Panel claims hand out every item once: owners from the front, the others from the back",
+          "[core][kernels]") {
+    PanelClaims claims(3, 10, 2);  // panels 0-2, 3-5, 6-9 in each of 2 blocks
+    REQUIRE(claims.owners() == 3);
+    CHECK(claims.firstPanel(2) == 6);
+    CHECK(claims.ownPanels(2) == 4);
+    CHECK(claims.panelOf(1, 4) == 4);  // owner 1's fifth item: its second panel (4) of block 1
+    CHECK(claims.blockOf(1, 4) == 1);
+    int64_t item = -1;
+    REQUIRE(claims.take(0, false, item));
+    CHECK(item == 0);
+    REQUIRE(claims.take(0, true, item));
+    CHECK(item == 5);  // owner 0's last: panel 2 of block 1
+    REQUIRE(claims.take(0, false, item));
+    CHECK(item == 1);
+    std::vector<int64_t> rest;
+    while (claims.take(0, true, item)) rest.push_back(item);
+    CHECK(rest == std::vector<int64_t>{4, 3, 2});
+    CHECK_FALSE(claims.take(0, false, item));
+
+    // Threads racing over every owner's items (more threads than owners) take each exactly once.
+    PanelClaims shared(3, 1000, 7);
+    std::vector<std::vector<int>> taken(3);
+    for (int t = 0; t < 3; ++t) taken[t].assign(static_cast<std::size_t>(shared.ownPanels(t) * 7), 0);
+    std::vector<std::vector<std::pair<int, int64_t>>> byThread(5);
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 5; ++w)
+        threads.emplace_back([&, w] {
+            int64_t it = 0;
+            for (int k = 0; k < 3; ++k)
+                while (shared.take((w + k) % 3, k > 0, it)) byThread[w].emplace_back((w + k) % 3, it);
+        });
+    for (auto& t : threads) t.join();
+    for (const auto& list : byThread)
+        for (const auto& [owner, it] : list) ++taken[owner][static_cast<std::size_t>(it)];
+    for (const auto& counts : taken)
+        for (int c : counts) CHECK(c == 1);
+}
+
+TEST_CASE("A packed Linear is complete when one thread takes every other thread's panels", "[core][kernels]") {
+    torch::InferenceMode guard;
+    torch::manual_seed(11);
+    // Inside an active OpenMP region the product's own team has one thread, which takes its own
+    // panels and then all of the others' from the back, as it does when another thread stalls.
+    const int levels = omp_get_max_active_levels();
+    omp_set_max_active_levels(1);
+    for (auto [in, out] : {std::pair<int64_t, int64_t>{100, 200}, {768, 3072}, {3072, 768}}) {
+        auto w = torch::randn({out, in}) * (1.0 / std::sqrt(static_cast<double>(in))), b = torch::randn({out});
+        PackedLinear packed;
+        packed.pack(w, b);
+        for (int64_t rows : {1, 7, 64, 129, 300}) {  // 129 and 300: two and three row blocks (narrow)
+            INFO("weight " << in << " x " << out << ", rows " << rows);
+            auto x = torch::randn({rows, in}), residual = torch::randn({rows, out});
+            torch::Tensor y;
+            int team = 0;
+#pragma omp parallel num_threads(2)
+            {
+#pragma omp master
+                {
+                    torch::InferenceMode inner;
+                    y = packed.forward(x, nullptr, residual);
+#pragma omp parallel
+                    team = omp_get_num_threads();
+                }
+            }
+            CHECK(team == 1);
+            CHECK(maxDifference(y, reference(x, w, b, nullptr, residual)) < 1e-4);
+        }
+    }
+    omp_set_max_active_levels(levels);
 }
 
 TEST_CASE("Packing reads weights of any layout, and no bias means zero bias", "[core][kernels]") {
