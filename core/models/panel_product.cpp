@@ -179,7 +179,6 @@ void runPanel(const Walk& walk, const float* x, int64_t rows, const float* panel
         }
     }
 }
-
 }  // namespace
 
 bool panelLayoutOf(const dnnl::memory::desc& packed, PanelLayout& layout) {
@@ -254,11 +253,10 @@ void panelProduct(const float* x, int64_t rows, const float* panels, const Panel
     {
         const int t = omp_get_thread_num();
         int64_t item = 0;
-        if (t < claims.owners())
-            while (claims.take(t, false, item)) run(t, item, true);
+        while (claims.take(t, false, item)) run(t, item, true);  // its own, in order
         for (int k = 1; k < claims.owners(); ++k) {
             const int victim = (t + k) % claims.owners();
-            while (claims.take(victim, true, item)) run(victim, item, false);
+            while (claims.take(victim, true, item)) run(victim, item, false);  // what others left
         }
     }
 }
