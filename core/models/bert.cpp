@@ -187,9 +187,10 @@ BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tied
 torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // the decoder read once, where it lies
         auto h = transformNorm(applyActivation(m_act, linearInPlace(rows, transform->weight, transform->bias)));  // [n, hidden]
-        // One row (one [MASK]) is a matrix-vector product, which BLAS streams at full memory bandwidth
-        // (3.1 ms for BERT-base's 94 MB decoder here, against oneDNN's 4.1 ms); more rows share one read.
-        if (h.size(0) == 1) return torch::addmv(bias, decoderWeight, h[0]).unsqueeze(0);  // [1, vocab]
+        // One row (one [MASK]) is a matrix-vector product, streamed at the read bandwidth (models/
+        // matrix_vector.h; oneDNN's matmul took 4.1 ms for BERT-base's 94 MB decoder where BLAS took 3.1);
+        // more rows share one read.
+        if (h.size(0) == 1) return vectorProductInPlace(h[0], decoderWeight, bias).unsqueeze(0);  // [1, vocab]
         return linearInPlace(h, decoderWeight, bias);                                     // [n, vocab]
     }
     auto h = transformNorm(applyActivation(m_act, transform(rows)));  // [n, hidden]

@@ -9,6 +9,7 @@
 #include <malloc.h>
 #endif
 
+#include "models/matrix_vector.h"
 #include "models/onednn_support.h"
 #include "models/panel_product.h"
 #include "util/huge_page_memory.h"
@@ -323,6 +324,24 @@ torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weightI
     return runLinear(x, memory(desc, engine, weight.data_ptr<float>()), desc,
                      memory(memory::desc({1, weight.size(0)}, kF32, memory::format_tag::ab), engine, bias.data_ptr<float>()),
                      nullptr, {});
+}
+
+torch::Tensor vectorProductInPlace(const torch::Tensor& xIn, const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
+    const auto weight = plainWeight(weightIn);  // [out, in]
+    const int64_t out = weight.size(0), in = weight.size(1);
+    const auto x = xIn.detach().to(torch::kFloat32).contiguous();  // [in]
+    TORCH_CHECK(x.dim() == 1 && x.numel() == in, "matrix-vector product: x must be [in]");
+    torch::Tensor bias;
+    if (biasIn.defined()) {
+        bias = biasIn.detach().to(torch::kFloat32).contiguous();  // [out]
+        TORCH_CHECK(bias.numel() == out, "matrix-vector product: bias must be [out]");
+    }
+    if (!matrixVectorAvailable() || weight.stride(1) != 1 || weight.stride(0) < in)
+        return bias.defined() ? torch::addmv(bias, weight, x) : torch::mv(weight, x);
+    auto y = torch::empty({out});  // [out]
+    matrixVector(weight.data_ptr<float>(), out, in, weight.stride(0), x.data_ptr<float>(),
+                 bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+    return y;
 }
 
 }  // namespace ascope

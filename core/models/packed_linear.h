@@ -70,5 +70,8 @@ void returnFreedMemory();
 // copy: for weights used for a few rows once per forward, like the MLM decoder over the vocabulary.
 // No autograd.
 torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+// x [in] -> W x + b [out], the same for one row: streamed by matrixVector (models/matrix_vector.h)
+// where it runs, else LibTorch's addmv. No autograd.
+torch::Tensor vectorProductInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 
 }  // namespace ascope
