@@ -187,11 +187,9 @@ BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tied
 torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // the decoder read once, where it lies
         auto h = transformNorm(applyActivation(m_act, linearInPlace(rows, transform->weight, transform->bias)));  // [n, hidden]
-        // One row (one [MASK]) is a matrix-vector product, streamed at the read bandwidth (models/
-        // matrix_vector.h; oneDNN's matmul took 4.1 ms for BERT-base's 94 MB decoder where BLAS took 3.1);
-        // more rows share one read.
-        if (h.size(0) == 1) return vectorProductInPlace(h[0], decoderWeight, bias).unsqueeze(0);  // [1, vocab]
-        return linearInPlace(h, decoderWeight, bias);                                     // [n, vocab]
+        // Up to four [MASK]s read the decoder once, at the read bandwidth (models/matrix_vector.h; oneDNN's
+        // matmul took 4.1 ms for one row of BERT-base's 94 MB decoder, BLAS 3.1); more through oneDNN.
+        return fewRowsLinearInPlace(h, decoderWeight, bias);  // [n, vocab]
     }
     auto h = transformNorm(applyActivation(m_act, transform(rows)));  // [n, hidden]
     return torch::addmm(bias, h, decoderWeight.t());                   // [n, vocab]

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "models/panel_product.h"
 #include "util/compute_threads.h"
@@ -11,7 +12,7 @@
 namespace ascope {
 
 namespace {
-constexpr int64_t kRowsPerStep = 4;       // rows read side by side, sharing each load of x
+constexpr int kRowsPerStep = 4;  // rows read side by side, sharing each load of x (2 with AVX2 and 3-4 vectors)
 constexpr int64_t kAheadBytes = 16384;    // how far ahead of each row its lines are asked for (into L2)
 constexpr int64_t kFloatsPerAsk = 64;     // one ask covers four 64-byte lines of a row
 constexpr int64_t kParallelFloats = 1 << 18;  // below 1 MB of matrix one thread does it all
@@ -39,76 +40,120 @@ __attribute__((target("avx512f"))) inline float laneSum(__m512 v) {
     return lanes[0];
 }
 
-// sums[r] = W[r, :] . x for R rows, one accumulator per row (a fixed order for each row, whatever R).
-template <int R>
-__attribute__((target("avx512f,fma"))) void rowsAvx512(const float* w, int64_t ldw, int64_t cols, const float* x,
-                                                        float* sums) {
-    __m512 acc[R];
-    for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+// y[v * ldy + r] = W[r, :] . x[v, :] for R rows and M vectors, one accumulator for each (a fixed
+// order for each row and vector, whatever R and M).
+template <int R, int M>
+__attribute__((target("avx512f,fma"))) void rowsAvx512(const float* w, int64_t ldw, int64_t cols, const float* x, float* y,
+                                                        int64_t ldy) {
+    __m512 acc[R][M];
+    for (int r = 0; r < R; ++r)
+        for (int v = 0; v < M; ++v) acc[r][v] = _mm512_setzero_ps();
     int64_t k = 0;
     for (; k + 16 <= cols; k += 16) {
         if (k % kFloatsPerAsk == 0)
             for (int r = 0; r < R; ++r) askAhead(w + r * ldw + k);
-        const __m512 xk = _mm512_loadu_ps(x + k);
-        for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_loadu_ps(w + r * ldw + k), xk, acc[r]);
+        __m512 xk[M];
+        for (int v = 0; v < M; ++v) xk[v] = _mm512_loadu_ps(x + v * cols + k);
+        for (int r = 0; r < R; ++r) {
+            const __m512 wk = _mm512_loadu_ps(w + r * ldw + k);
+            for (int v = 0; v < M; ++v) acc[r][v] = _mm512_fmadd_ps(wk, xk[v], acc[r][v]);
+        }
     }
     if (k < cols) {  // the last, partial 16 floats of each row
         const auto mask = static_cast<__mmask16>((1u << (cols - k)) - 1u);
-        const __m512 xk = _mm512_maskz_loadu_ps(mask, x + k);
-        for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, w + r * ldw + k), xk, acc[r]);
+        for (int r = 0; r < R; ++r) {
+            const __m512 wk = _mm512_maskz_loadu_ps(mask, w + r * ldw + k);
+            for (int v = 0; v < M; ++v)
+                acc[r][v] = _mm512_fmadd_ps(wk, _mm512_maskz_loadu_ps(mask, x + v * cols + k), acc[r][v]);
+        }
     }
-    for (int r = 0; r < R; ++r) sums[r] = laneSum(acc[r]);
+    for (int r = 0; r < R; ++r)
+        for (int v = 0; v < M; ++v) y[v * ldy + r] = laneSum(acc[r][v]);
 }
 
-// The same with AVX2: 8 floats per load, the last partial ones through a lane mask.
-template <int R>
-__attribute__((target("avx2,fma"))) void rowsAvx2(const float* w, int64_t ldw, int64_t cols, const float* x, float* sums) {
-    __m256 acc[R];
+// The same with AVX2: 8 floats per load, the last partial ones through a lane mask. Every loop over
+// the accumulators is unrolled so they stay in registers (R x M + M + 1 of AVX2's 16).
+template <int R, int M>
+__attribute__((target("avx2,fma"))) void rowsAvx2(const float* w, int64_t ldw, int64_t cols, const float* x, float* y,
+                                                  int64_t ldy) {
+    __m256 acc[R][M];
 #pragma GCC unroll 4
-    for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < M; ++v) acc[r][v] = _mm256_setzero_ps();
     int64_t k = 0;
     for (; k + 8 <= cols; k += 8) {
         if (k % kFloatsPerAsk == 0)
 #pragma GCC unroll 4
             for (int r = 0; r < R; ++r) askAhead(w + r * ldw + k);
-        const __m256 xk = _mm256_loadu_ps(x + k);
+        __m256 xk[M];
 #pragma GCC unroll 4
-        for (int r = 0; r < R; ++r) acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(w + r * ldw + k), xk, acc[r]);
+        for (int v = 0; v < M; ++v) xk[v] = _mm256_loadu_ps(x + v * cols + k);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) {
+            const __m256 wk = _mm256_loadu_ps(w + r * ldw + k);
+#pragma GCC unroll 4
+            for (int v = 0; v < M; ++v) acc[r][v] = _mm256_fmadd_ps(wk, xk[v], acc[r][v]);
+        }
     }
     if (k < cols) {
         const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(cols - k)), lanes);
-        const __m256 xk = _mm256_maskload_ps(x + k, mask);
 #pragma GCC unroll 4
-        for (int r = 0; r < R; ++r) acc[r] = _mm256_fmadd_ps(_mm256_maskload_ps(w + r * ldw + k, mask), xk, acc[r]);
+        for (int r = 0; r < R; ++r) {
+            const __m256 wk = _mm256_maskload_ps(w + r * ldw + k, mask);
+#pragma GCC unroll 4
+            for (int v = 0; v < M; ++v) acc[r][v] = _mm256_fmadd_ps(wk, _mm256_maskload_ps(x + v * cols + k, mask), acc[r][v]);
+        }
     }
 #pragma GCC unroll 4
-    for (int r = 0; r < R; ++r) sums[r] = laneSum(acc[r]);
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < M; ++v) y[v * ldy + r] = laneSum(acc[r][v]);
 }
 
-// Rows [first, last) of the product, kRowsPerStep at a time and the rest one by one.
-template <void (*Step)(const float*, int64_t, int64_t, const float*, float*),
-          void (*One)(const float*, int64_t, int64_t, const float*, float*)>
+// Rows [first, last) of the product with M vectors: Step (R rows at a time), then One row at a time.
+template <int R, int M, bool Wide>
 void rowRange(const float* w, int64_t first, int64_t last, int64_t cols, int64_t ldw, const float* x, const float* bias,
-              float* y) {
+              float* y, int64_t ldy) {
     int64_t r = first;
-    for (; r + kRowsPerStep <= last; r += kRowsPerStep) Step(w + r * ldw, ldw, cols, x, y + r);
-    for (; r < last; ++r) One(w + r * ldw, ldw, cols, x, y + r);
+    for (; r + R <= last; r += R) {
+        if constexpr (Wide) rowsAvx512<R, M>(w + r * ldw, ldw, cols, x, y + r, ldy);
+        else rowsAvx2<R, M>(w + r * ldw, ldw, cols, x, y + r, ldy);
+    }
+    for (; r < last; ++r) {
+        if constexpr (Wide) rowsAvx512<1, M>(w + r * ldw, ldw, cols, x, y + r, ldy);
+        else rowsAvx2<1, M>(w + r * ldw, ldw, cols, x, y + r, ldy);
+    }
     if (bias)
-        for (int64_t i = first; i < last; ++i) y[i] += bias[i];
+        for (int v = 0; v < M; ++v)
+            for (int64_t i = first; i < last; ++i) y[v * ldy + i] += bias[i];
+}
+
+// Rows [first, last) for `vectors` (1 .. kMaxVectors) vectors: kRowsPerStep rows at a time, 2 with AVX2
+// from 3 vectors on (its 16 registers).
+template <bool Wide>
+void rowRangeFor(int64_t vectors, const float* w, int64_t first, int64_t last, int64_t cols, int64_t ldw, const float* x,
+                 const float* bias, float* y, int64_t ldy) {
+    switch (vectors) {
+    case 1: return rowRange<kRowsPerStep, 1, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    case 2: return rowRange<kRowsPerStep, 2, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    case 3: return rowRange<Wide ? kRowsPerStep : 2, 3, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    default: return rowRange<Wide ? kRowsPerStep : 2, 4, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    }
 }
 }  // namespace
 
 bool matrixVectorAvailable() { return panelKernelAvailable() || narrowPanelKernelAvailable(); }
 
-void matrixVector(const float* w, int64_t rows, int64_t cols, int64_t ldw, const float* x, const float* bias, float* y) {
-    if (rows <= 0) return;
+void matrixVector(const float* w, int64_t rows, int64_t cols, int64_t ldw, const float* x, int64_t vectors,
+                  const float* bias, float* y) {
+    if (rows <= 0 || vectors <= 0) return;
+    if (vectors > kMaxVectors) throw std::invalid_argument("matrixVector: more than kMaxVectors vectors");
     const bool wide = panelKernelAvailable();
     auto range = [&](int64_t first, int64_t last) {
-        if (wide)
-            rowRange<rowsAvx512<kRowsPerStep>, rowsAvx512<1>>(w, first, last, cols, ldw, x, bias, y);
-        else
-            rowRange<rowsAvx2<kRowsPerStep>, rowsAvx2<1>>(w, first, last, cols, ldw, x, bias, y);
+        if (wide) rowRangeFor<true>(vectors, w, first, last, cols, ldw, x, bias, y, rows);
+        else rowRangeFor<false>(vectors, w, first, last, cols, ldw, x, bias, y, rows);
     };
     const int threads = rows * cols < kParallelFloats
                             ? 1

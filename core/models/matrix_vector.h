@@ -1,8 +1,8 @@
 #pragma once
 // Internal: a matrix-vector product that streams a large row-major matrix at the machine's read
-// bandwidth: the MLM decoder for one [MASK], which reads the whole word-embedding table (94 MB for
-// BERT-base, 768 MB for XLM-R) for half a floating-point operation per byte, so memory alone sets its
-// time.
+// bandwidth: the MLM decoder for a few [MASK]s, which reads the whole word-embedding table (94 MB for
+// BERT-base, 768 MB for XLM-R) for half a floating-point operation per byte and [MASK], so memory
+// alone sets its time.
 //
 // OpenBLAS's sgemv (LibTorch's addmv) read BERT-base's decoder in 3.3-3.8 ms on average inside 16-token
 // forwards on a 2-core Zen 4 (best 2.9-3.1), about 26-29 GB/s where its read probe reaches 35-60. This
@@ -18,11 +18,16 @@ namespace ascope {
 // (DNNL_MAX_CPU_ISA), as the panel kernels.
 bool matrixVectorAvailable();
 
-// y [rows] = W [rows, cols] . x [cols] + bias [rows] (no bias when null). W row-major, row r at
-// w + r * ldw (ldw >= cols); x, bias and y contiguous, y not overlapping the others. Each row's sum is
-// taken in one fixed order whatever the thread count, so the result does not depend on it. Runs on the
-// compute threads (configureComputeThreads) when the matrix is large enough to repay them.
-// Requires matrixVectorAvailable().
-void matrixVector(const float* w, int64_t rows, int64_t cols, int64_t ldw, const float* x, const float* bias, float* y);
+// The most vectors one call multiplies, reading the matrix once for all of them.
+constexpr int64_t kMaxVectors = 4;
+
+// y [vectors, rows] = x [vectors, cols] . W^T + bias [rows] (no bias when null), for 1 .. kMaxVectors
+// vectors: the decoder for up to four [MASK]s in one read. W row-major, row r at w + r * ldw (ldw >=
+// cols); x, bias and y contiguous, y not overlapping the others. Each (row, vector) sum is taken in one
+// fixed order, whatever the thread count and however many vectors come along, so the result depends on
+// neither. Runs on the compute threads (configureComputeThreads) when the matrix is large enough to
+// repay them. Requires matrixVectorAvailable(); more than kMaxVectors vectors throw std::invalid_argument.
+void matrixVector(const float* w, int64_t rows, int64_t cols, int64_t ldw, const float* x, int64_t vectors,
+                  const float* bias, float* y);
 
 }  // namespace ascope

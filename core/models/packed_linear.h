@@ -70,8 +70,9 @@ void returnFreedMemory();
 // copy: for weights used for a few rows once per forward, like the MLM decoder over the vocabulary.
 // No autograd.
 torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
-// x [in] -> W x + b [out], the same for one row: streamed by matrixVector (models/matrix_vector.h)
-// where it runs, else LibTorch's addmv. No autograd.
-torch::Tensor vectorProductInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+// The same for a few rows, as the MLM decoder multiplies its [MASK] rows: up to kMaxVectors rows
+// (models/matrix_vector.h) stream the weight once through matrixVector where it runs (else LibTorch's
+// addmv or addmm); more go to linearInPlace. No autograd.
+torch::Tensor fewRowsLinearInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 
 }  // namespace ascope

@@ -1,5 +1,5 @@
 // The decoder's matrix-vector kernel (core/models/matrix_vector.h) against a plain double-precision
-// sum, and the one-row product the MLM head calls against LibTorch's addmv. Under the AVX2 hold
+// sum, and the few-rows product the MLM head calls against LibTorch's addmm. Under the AVX2 hold
 // (CTest runs this target again with DNNL_MAX_CPU_ISA=AVX2) the AVX2 kernel is the one checked; held
 // to SSE4.1 the kernel does not run and the product falls back to addmv.
 #include <catch2/catch.hpp>
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 #include <torch/torch.h>
@@ -50,25 +51,31 @@ TEST_CASE("A matrix-vector product equals a plain double-precision sum at every 
     }
     torch::manual_seed(21);
     // Widths around the 8- and 16-float loads and the 64-float prefetch step; row counts around the
-    // 4-row step; 1200 x 768 is large enough to run on every compute thread.
+    // 2- and 4-row steps; 1200 x 768 is large enough to run on every compute thread.
     for (int64_t cols : {1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 128, 200, 768}) {
         for (int64_t rows : {1, 3, 4, 5, 9, 1200}) {
-            for (int64_t pad : {0, 3}) {
-                for (bool withBias : {true, false}) {
-                    INFO(rows << " x " << cols << ", row stride " << cols + pad << (withBias ? ", bias" : ", no bias"));
+            for (int64_t vectors = 1; vectors <= kMaxVectors; ++vectors) {
+                for (int64_t pad : {int64_t{0}, int64_t{3}}) {
+                    const bool withBias = (rows + vectors + pad) % 2 == 0;
+                    INFO(rows << " x " << cols << ", row stride " << cols + pad << ", " << vectors << " vectors"
+                              << (withBias ? ", bias" : ", no bias"));
                     const StridedMatrix w(rows, cols, cols + pad);
-                    const auto x = randomVector(cols), bias = randomVector(rows);
-                    std::vector<float> y(static_cast<std::size_t>(rows), -1.f);
-                    matrixVector(w.values.data(), rows, cols, w.ldw, x.data(), withBias ? bias.data() : nullptr, y.data());
+                    const auto x = randomVector(vectors * cols), bias = randomVector(rows);
+                    std::vector<float> y(static_cast<std::size_t>(vectors * rows), -1.f);
+                    matrixVector(w.values.data(), rows, cols, w.ldw, x.data(), vectors, withBias ? bias.data() : nullptr,
+                                 y.data());
                     double worst = 0;
-                    for (int64_t i = 0; i < rows; ++i) {
-                        double sum = withBias ? bias[static_cast<std::size_t>(i)] : 0.0, magnitude = std::abs(sum);
-                        for (int64_t k = 0; k < cols; ++k) {
-                            sum += double{w.at(i, k)} * x[static_cast<std::size_t>(k)];
-                            magnitude += std::abs(double{w.at(i, k)} * x[static_cast<std::size_t>(k)]);
+                    for (int64_t v = 0; v < vectors; ++v) {
+                        for (int64_t i = 0; i < rows; ++i) {
+                            double sum = withBias ? bias[static_cast<std::size_t>(i)] : 0.0, magnitude = std::abs(sum);
+                            for (int64_t k = 0; k < cols; ++k) {
+                                const double term = double{w.at(i, k)} * x[static_cast<std::size_t>(v * cols + k)];
+                                sum += term;
+                                magnitude += std::abs(term);
+                            }
+                            const double error = std::abs(y[static_cast<std::size_t>(v * rows + i)] - sum) / (magnitude + 1e-30);
+                            worst = std::isnan(error) ? std::numeric_limits<double>::infinity() : std::max(worst, error);
                         }
-                        const double error = std::abs(y[static_cast<std::size_t>(i)] - sum) / (magnitude + 1e-30);
-                        worst = std::isnan(error) ? std::numeric_limits<double>::infinity() : std::max(worst, error);
                     }
                     // A float32 sum of n terms is within n units of rounding of the terms' magnitudes; each
                     // lane here sums cols / 8 terms at most, then the lanes and the bias are added.
@@ -77,48 +84,59 @@ TEST_CASE("A matrix-vector product equals a plain double-precision sum at every 
             }
         }
     }
+    CHECK_THROWS_AS(matrixVector(nullptr, 1, 1, 1, nullptr, kMaxVectors + 1, nullptr, nullptr), std::invalid_argument);
 }
 
-TEST_CASE("Each row of a matrix-vector product is the same whichever run of rows computes it", "[core][kernels]") {
+TEST_CASE("Each sum of a matrix-vector product is the same whichever rows and vectors come along", "[core][kernels]") {
     if (!matrixVectorAvailable()) return;
     torch::manual_seed(22);
     // Large enough to be split over the compute threads; 771 columns end in a partial load.
     const int64_t rows = 2003, cols = 771;
     const StridedMatrix w(rows, cols, cols);
-    const auto x = randomVector(cols), bias = randomVector(rows);
-    std::vector<float> whole(static_cast<std::size_t>(rows));
-    matrixVector(w.values.data(), rows, cols, cols, x.data(), bias.data(), whole.data());
-    // Row by row, and in runs that start off the 4-row step: the same floats, bit for bit.
+    const auto x = randomVector(kMaxVectors * cols), bias = randomVector(rows);
+    std::vector<float> all(static_cast<std::size_t>(kMaxVectors * rows));
+    matrixVector(w.values.data(), rows, cols, cols, x.data(), kMaxVectors, bias.data(), all.data());
+    // Each vector alone, and runs of rows that start off the 4-row step: the same floats, bit for bit.
+    for (int64_t v = 0; v < kMaxVectors; ++v) {
+        std::vector<float> one(static_cast<std::size_t>(rows));
+        matrixVector(w.values.data(), rows, cols, cols, x.data() + v * cols, 1, bias.data(), one.data());
+        INFO("vector " << v);
+        CHECK(std::memcmp(one.data(), all.data() + v * rows, one.size() * sizeof(float)) == 0);
+    }
     for (int64_t first : {0, 1, 2, 3, 999, 2000}) {
         for (int64_t count : {1, 2, 5}) {
             if (first + count > rows) continue;
-            std::vector<float> part(static_cast<std::size_t>(count));
-            matrixVector(w.values.data() + first * cols, count, cols, cols, x.data(), bias.data() + first, part.data());
-            INFO("rows " << first << " .. " << first + count - 1);
-            CHECK(std::memcmp(part.data(), whole.data() + first, part.size() * sizeof(float)) == 0);
+            std::vector<float> part(static_cast<std::size_t>(3 * count));
+            matrixVector(w.values.data() + first * cols, count, cols, cols, x.data(), 3, bias.data() + first, part.data());
+            INFO("rows " << first << " .. " << first + count - 1 << ", three vectors");
+            for (int64_t v = 0; v < 3; ++v)
+                CHECK(std::memcmp(part.data() + v * count, all.data() + v * rows + first, count * sizeof(float)) == 0);
         }
     }
 }
 
-TEST_CASE("The decoder's one-row product equals LibTorch's addmv, for any weight layout", "[core][kernels]") {
+TEST_CASE("The decoder's few-rows product equals LibTorch's, for any weight layout and row count", "[core][kernels]") {
     torch::InferenceMode guard;
     torch::manual_seed(23);
     for (auto [out, in] : {std::pair<int64_t, int64_t>{30522, 768}, {1000, 128}, {5, 3}}) {
-        INFO(out << " x " << in);
-        const auto w = torch::randn({out, in}), x = torch::randn({in}), b = torch::randn({out});
-        CHECK(maxDifference(vectorProductInPlace(x, w, b), torch::addmv(b, w, x)) < 1e-4);
-        CHECK(maxDifference(vectorProductInPlace(x, w, torch::Tensor()), torch::mv(w, x)) < 1e-4);
-        // A transposed view (columns not contiguous) and a row-strided slice of a wider matrix.
-        const auto storage = torch::randn({in, out});
-        CHECK(maxDifference(vectorProductInPlace(x, storage.t(), b), torch::addmv(b, storage.t(), x)) < 1e-4);
-        const auto wide = torch::randn({out, in + 5});
-        const auto slice = wide.narrow(1, 2, in);
-        CHECK(maxDifference(vectorProductInPlace(x, slice, b), torch::addmv(b, slice, x)) < 1e-4);
-        // Other dtypes are read as float32.
-        CHECK(maxDifference(vectorProductInPlace(x.to(torch::kFloat64), w.to(torch::kFloat16), b),
-                            torch::addmv(b, w.to(torch::kFloat16).to(torch::kFloat32), x)) < 1e-3);
+        // Up to kMaxVectors rows read the weight once; more go through the packed-less oneDNN product.
+        for (int64_t n : {1, 2, 3, 4, 5, 7}) {
+            INFO(out << " x " << in << ", " << n << " rows");
+            const auto w = torch::randn({out, in}), x = torch::randn({n, in}), b = torch::randn({out});
+            CHECK(maxDifference(fewRowsLinearInPlace(x, w, b), torch::addmm(b, x, w.t())) < 1e-4);
+            CHECK(maxDifference(fewRowsLinearInPlace(x, w, torch::Tensor()), torch::mm(x, w.t())) < 1e-4);
+            // A transposed view (columns not contiguous) and a row-strided slice of a wider matrix.
+            const auto storage = torch::randn({in, out});
+            CHECK(maxDifference(fewRowsLinearInPlace(x, storage.t(), b), torch::addmm(b, x, storage)) < 1e-4);
+            const auto slice = torch::randn({out, in + 5}).narrow(1, 2, in);
+            CHECK(maxDifference(fewRowsLinearInPlace(x, slice, b), torch::addmm(b, x, slice.t())) < 1e-4);
+            // Other dtypes are read as float32.
+            CHECK(maxDifference(fewRowsLinearInPlace(x.to(torch::kFloat64), w.to(torch::kFloat16), b),
+                                torch::addmm(b, x, w.to(torch::kFloat16).to(torch::kFloat32).t())) < 1e-3);
+        }
     }
     const auto w = torch::randn({4, 3});
-    CHECK_THROWS(vectorProductInPlace(torch::randn({2}), w, torch::Tensor()));
-    CHECK_THROWS(vectorProductInPlace(torch::randn({3}), w, torch::randn({5})));
+    CHECK_THROWS(fewRowsLinearInPlace(torch::randn({1, 2}), w, torch::Tensor()));
+    CHECK_THROWS(fewRowsLinearInPlace(torch::randn({2, 3}), w, torch::randn({5})));
+    CHECK_THROWS(fewRowsLinearInPlace(torch::randn({3}), w, torch::Tensor()));
 }
