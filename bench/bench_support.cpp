@@ -145,9 +145,9 @@ double layerFlops(const ModelConfig& c, double t, double kept) {
     return 2 * t * h * 3 * h + 2 * 2 * t * t * h + kept * (2 * h * h + 2 * 2 * h * i);
 }
 
-double forwardFlops(const ModelConfig& c, double t) {
+double forwardFlops(const ModelConfig& c, double t, double masks) {
     const double h = c.hiddenSize;
-    return (c.numLayers - 1) * layerFlops(c, t, t) + layerFlops(c, t, 1) + 2 * h * h + 2 * h * c.vocabSize;
+    return (c.numLayers - 1) * layerFlops(c, t, t) + layerFlops(c, t, masks) + masks * (2 * h * h + 2 * h * c.vocabSize);
 }
 
 double writeRandomVit(const fs::path& dir, int imageSize) {
@@ -216,9 +216,13 @@ void resetPeakMemory() {
     }
 }
 
-std::string sentence(int words) {
+std::string sentence(int words, int masks) {
     std::string s;
-    for (int k = 0; k < words; ++k) s += (k == words / 2 ? "[MASK] " : "w" + std::to_string(100 + k * 37) + " ");
+    for (int k = 0, next = 1; k < words; ++k) {
+        const bool mask = next <= masks && k == words * next / (masks + 1);
+        s += mask ? "[MASK] " : "w" + std::to_string(100 + k * 37) + " ";
+        if (mask) ++next;
+    }
     return s;
 }
 

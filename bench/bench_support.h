@@ -29,11 +29,11 @@ double writeRandomVit(const std::filesystem::path& dir, int imageSize);
 // FLOPs of one layer: the q/k/v projections and attention over `tokens` rows, the products past the
 // attention over `kept` rows (the last layer computes only the rows its head reads).
 double layerFlops(const ModelConfig& c, double tokens, double kept);
-// FLOPs of one forward over `tokens` tokens with one [MASK]: the last layer past its attention and
-// the MLM head run on that row alone, as the engine does.
-double forwardFlops(const ModelConfig& c, double tokens);
-// A text of `words` vocabulary words with one [MASK] in the middle.
-std::string sentence(int words);
+// FLOPs of one forward over `tokens` tokens with `masks` [MASK]s: the last layer past its attention and
+// the MLM head run on those rows alone, as the engine does.
+double forwardFlops(const ModelConfig& c, double tokens, double masks = 1);
+// A text of `words` vocabulary words with `masks` [MASK]s spread evenly (one: in the middle).
+std::string sentence(int words, int masks = 1);
 
 // Resident memory of this process in MB: anonymous (the model's own memory), total (with mapped
 // files and libraries) and the peak total since the last resetPeakMemory().
