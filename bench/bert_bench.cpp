@@ -233,12 +233,12 @@ int main(int argc, char** argv) {
                                 auto previous = (*model)->analyse(text);
                                 auto result = (*model)->analyse(text);
                             }), forwardFlops(config, n), weightBytes, n, 2});
-            if (n == 16) {  // four [MASK]s read the decoder together, as one does
+            if (n == 16) {
+                // Four [MASK]s read the decoder together, as one does.
                 const std::string masked = sentence(tokens - 2, 4);
                 rows.push_back({"BERT-base, 16 tokens, 4 [MASK]s", timeRuns(repeats, [&] { auto r = (*model)->analyse(masked); }),
                                 forwardFlops(config, n, 4), weightBytes, n});
-            }
-            if (n == 16) {  // head importance: every head off alone, batched layer by layer from that layer's input
+                // Head importance: every head off alone, batched layer by layer from that layer's input.
                 const auto tokensOf = (*model)->tokenizer().encode(text);
                 const int L = config.numLayers, H = config.numHeads;
                 // One forward keeping every layer's output, then from each layer l, H batch entries through

@@ -328,9 +328,10 @@ torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weightI
 
 torch::Tensor fewRowsLinearInPlace(const torch::Tensor& xIn, const torch::Tensor& weightIn, const torch::Tensor& biasIn) {
     TORCH_CHECK(xIn.dim() == 2, "few-rows product: x must be [rows, in]");
-    if (xIn.size(0) > kMaxVectors) return linearInPlace(xIn, weightIn, biasIn);
     const auto weight = plainWeight(weightIn);  // [out, in]
     const int64_t out = weight.size(0), in = weight.size(1), rows = xIn.size(0);
+    const bool streamed = rows <= kMaxVectors && matrixVectorAvailable() && weight.stride(1) == 1 && weight.stride(0) >= in;
+    if (!streamed && rows > 1) return linearInPlace(xIn, weight, biasIn);
     const auto x = xIn.detach().to(torch::kFloat32).contiguous();  // [rows, in]
     TORCH_CHECK(x.size(1) == in, "few-rows product: x must be [rows, in]");
     torch::Tensor bias;
@@ -338,10 +339,8 @@ torch::Tensor fewRowsLinearInPlace(const torch::Tensor& xIn, const torch::Tensor
         bias = biasIn.detach().to(torch::kFloat32).contiguous();  // [out]
         TORCH_CHECK(bias.numel() == out, "few-rows product: bias must be [out]");
     }
-    if (!matrixVectorAvailable() || weight.stride(1) != 1 || weight.stride(0) < in) {
-        if (rows == 1) return (bias.defined() ? torch::addmv(bias, weight, x[0]) : torch::mv(weight, x[0])).unsqueeze(0);
-        return bias.defined() ? torch::addmm(bias, x, weight.t()) : torch::mm(x, weight.t());  // [rows, out]
-    }
+    if (!streamed)  // one row: BLAS's matrix-vector product (3.1 ms for BERT-base's decoder, oneDNN's matmul 4.1)
+        return (bias.defined() ? torch::addmv(bias, weight, x[0]) : torch::mv(weight, x[0])).unsqueeze(0);  // [1, out]
     auto y = torch::empty({rows, out});  // [rows, out]
     matrixVector(weight.data_ptr<float>(), out, in, weight.stride(0), x.data_ptr<float>(), rows,
                  bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());

@@ -71,8 +71,8 @@ void returnFreedMemory();
 // No autograd.
 torch::Tensor linearInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 // The same for a few rows, as the MLM decoder multiplies its [MASK] rows: up to kMaxVectors rows
-// (models/matrix_vector.h) stream the weight once through matrixVector where it runs (else LibTorch's
-// addmv or addmm); more go to linearInPlace. No autograd.
+// (models/matrix_vector.h) stream the weight once through matrixVector where it runs; elsewhere one
+// row goes through LibTorch's addmv, and more rows, as always, through linearInPlace. No autograd.
 torch::Tensor fewRowsLinearInPlace(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 
 }  // namespace ascope
