@@ -187,7 +187,7 @@ BertMlmHeadImpl::BertMlmHeadImpl(const ModelConfig& c, Activation act, bool tied
 torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& rows) {
     if (!is_training() && !torch::GradMode::is_enabled()) {  // the decoder read once, where it lies
         auto h = transformNorm(applyActivation(m_act, linearInPlace(rows, transform->weight, transform->bias)));  // [n, hidden]
-        // Up to four [MASK]s read the decoder once, at the read bandwidth (models/matrix_vector.h; oneDNN's
+        // Up to eight [MASK]s read the decoder once, at the read bandwidth (models/matrix_vector.h; oneDNN's
         // matmul took 4.1 ms for one row of BERT-base's 94 MB decoder, BLAS 3.1); more through oneDNN.
         return fewRowsLinearInPlace(h, decoderWeight, bias);  // [n, vocab]
     }

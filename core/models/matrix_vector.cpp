@@ -12,7 +12,7 @@
 namespace ascope {
 
 namespace {
-constexpr int kRowsPerStep = 4;  // rows read side by side, sharing each load of x (2 with AVX2 and 3-4 vectors)
+constexpr int kRowsPerStep = 4;  // rows read side by side, sharing each load of x (fewer with more vectors)
 constexpr int64_t kAheadBytes = 16384;    // how far ahead of each row its lines are asked for (into L2)
 constexpr int64_t kFloatsPerAsk = 64;     // one ask covers four 64-byte lines of a row
 constexpr int64_t kParallelFloats = 1 << 18;  // below 1 MB of matrix one thread does it all
@@ -46,7 +46,9 @@ template <int R, int M>
 __attribute__((target("avx512f,fma"))) void rowsAvx512(const float* w, int64_t ldw, int64_t cols, const float* x, float* y,
                                                         int64_t ldy) {
     __m512 acc[R][M];
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
         for (int v = 0; v < M; ++v) acc[r][v] = _mm512_setzero_ps();
     int64_t k = 0;
     for (; k + 16 <= cols; k += 16) {
@@ -72,43 +74,44 @@ __attribute__((target("avx512f,fma"))) void rowsAvx512(const float* w, int64_t l
 }
 
 // The same with AVX2: 8 floats per load, the last partial ones through a lane mask. Every loop over
-// the accumulators is unrolled so they stay in registers (R x M + M + 1 of AVX2's 16).
+// the accumulators is unrolled so they stay in registers (R x M + M + 1 of AVX2's 16; with one row,
+// each load of x can go straight into its multiply-add).
 template <int R, int M>
 __attribute__((target("avx2,fma"))) void rowsAvx2(const float* w, int64_t ldw, int64_t cols, const float* x, float* y,
                                                   int64_t ldy) {
     __m256 acc[R][M];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int v = 0; v < M; ++v) acc[r][v] = _mm256_setzero_ps();
     int64_t k = 0;
     for (; k + 8 <= cols; k += 8) {
         if (k % kFloatsPerAsk == 0)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int r = 0; r < R; ++r) askAhead(w + r * ldw + k);
         __m256 xk[M];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int v = 0; v < M; ++v) xk[v] = _mm256_loadu_ps(x + v * cols + k);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
             const __m256 wk = _mm256_loadu_ps(w + r * ldw + k);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int v = 0; v < M; ++v) acc[r][v] = _mm256_fmadd_ps(wk, xk[v], acc[r][v]);
         }
     }
     if (k < cols) {
         const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(cols - k)), lanes);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
             const __m256 wk = _mm256_maskload_ps(w + r * ldw + k, mask);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
             for (int v = 0; v < M; ++v) acc[r][v] = _mm256_fmadd_ps(wk, _mm256_maskload_ps(x + v * cols + k, mask), acc[r][v]);
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int v = 0; v < M; ++v) y[v * ldy + r] = laneSum(acc[r][v]);
 }
 
@@ -130,8 +133,9 @@ void rowRange(const float* w, int64_t first, int64_t last, int64_t cols, int64_t
             for (int64_t i = first; i < last; ++i) y[v * ldy + i] += bias[i];
 }
 
-// Rows [first, last) for `vectors` (1 .. kMaxVectors) vectors: kRowsPerStep rows at a time, 2 with AVX2
-// from 3 vectors on (its 16 registers).
+// Rows [first, last) for `vectors` (1 .. kMaxVectors) vectors, as many rows at a time as the registers
+// hold beside their sums: AVX-512's 32 take 4 rows up to 4 vectors (16 sums), 2 rows up to 8 (16 sums,
+// 8 loads of x); AVX2's 16 take 4 rows up to 2 vectors, 2 rows up to 4, one row up to 8.
 template <bool Wide>
 void rowRangeFor(int64_t vectors, const float* w, int64_t first, int64_t last, int64_t cols, int64_t ldw, const float* x,
                  const float* bias, float* y, int64_t ldy) {
@@ -139,7 +143,11 @@ void rowRangeFor(int64_t vectors, const float* w, int64_t first, int64_t last, i
     case 1: return rowRange<kRowsPerStep, 1, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
     case 2: return rowRange<kRowsPerStep, 2, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
     case 3: return rowRange<Wide ? kRowsPerStep : 2, 3, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
-    default: return rowRange<Wide ? kRowsPerStep : 2, 4, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    case 4: return rowRange<Wide ? kRowsPerStep : 2, 4, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    case 5: return rowRange<Wide ? 2 : 1, 5, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    case 6: return rowRange<Wide ? 2 : 1, 6, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    case 7: return rowRange<Wide ? 2 : 1, 7, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
+    default: return rowRange<Wide ? 2 : 1, 8, Wide>(w, first, last, cols, ldw, x, bias, y, ldy);
     }
 }
 }  // namespace

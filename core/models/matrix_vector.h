@@ -19,10 +19,10 @@ namespace ascope {
 bool matrixVectorAvailable();
 
 // The most vectors one call multiplies, reading the matrix once for all of them.
-constexpr int64_t kMaxVectors = 4;
+constexpr int64_t kMaxVectors = 8;
 
 // y [vectors, rows] = x [vectors, cols] . W^T + bias [rows] (no bias when null), for 1 .. kMaxVectors
-// vectors: the decoder for up to four [MASK]s in one read. W row-major, row r at w + r * ldw (ldw >=
+// vectors: the decoder for up to eight [MASK]s in one read. W row-major, row r at w + r * ldw (ldw >=
 // cols); x, bias and y contiguous, y not overlapping the others. Each (row, vector) sum is taken in one
 // fixed order, whatever the thread count and however many vectors come along, so the result depends on
 // neither. Runs on the compute threads (configureComputeThreads) when the matrix is large enough to

@@ -13,6 +13,7 @@
 #include "kernel_test_support.h"
 #include "models/attention_kernel.h"
 #include "models/attention_math.h"
+#include "models/matrix_vector.h"
 #include "models/panel_product.h"
 #include "models/packed_linear.h"
 #include "models/softmax_kernel.h"
@@ -86,8 +87,13 @@ TEST_CASE("The benchmark's kernel line names the kernels that run under each hol
     CHECK((line.find("64-column panel kernel") != std::string::npos) == panelKernelAvailable());
     CHECK((line.find("16-column panel kernel") != std::string::npos) == (!panelKernelAvailable() && narrowPanelKernelAvailable()));
     CHECK((line.find("one pass per head") != std::string::npos) == fusedAttentionAvailable());
-    if (isa == "avx2" && narrowPanelKernelAvailable()) CHECK(line == "products: the 16-column panel kernel (AVX2); attention: one pass per head (AVX2)");
-    if (isa == "sse41") CHECK(line == "products: BLAS; attention: oneDNN's products, the generic softmax");
+    CHECK((line.find("the matrix-vector kernel up to 8 [MASK]s") != std::string::npos) == matrixVectorAvailable());
+    if (isa == "avx2" && narrowPanelKernelAvailable())
+        CHECK(line == "products: the 16-column panel kernel (AVX2); attention: one pass per head (AVX2); "
+                      "decoder: the matrix-vector kernel up to 8 [MASK]s (AVX2)");
+    if (isa == "sse41")
+        CHECK(line == "products: BLAS; attention: oneDNN's products, the generic softmax; "
+                      "decoder: BLAS's matrix-vector product, oneDNN from 2 [MASK]s");
 }
 
 TEST_CASE("Inference attention equals the plain computation at long and odd lengths, with every kind of mask",
