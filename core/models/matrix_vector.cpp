@@ -46,9 +46,7 @@ template <int R, int M>
 __attribute__((target("avx512f,fma"))) void rowsAvx512(const float* w, int64_t ldw, int64_t cols, const float* x, float* y,
                                                         int64_t ldy) {
     __m512 acc[R][M];
-#pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
-#pragma GCC unroll 8
         for (int v = 0; v < M; ++v) acc[r][v] = _mm512_setzero_ps();
     int64_t k = 0;
     for (; k + 16 <= cols; k += 16) {
